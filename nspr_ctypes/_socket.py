@@ -1095,6 +1095,9 @@ def _poll(entries: List[_PollEntry], timeout: int) -> Tuple[int, ...]:
         channels.append(channel)
     if backend is None:
         backend = get_backend()
+    if timeout == 0:  # one look, no waiting
+        result = _poll_slice(backend, entries, channels, 0)
+        return (0,) * len(entries) if result is None else result
     deadline = _Deadline(backend, timeout)
     while True:
         try:

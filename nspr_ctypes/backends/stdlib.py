@@ -164,6 +164,19 @@ def _errno_error(call: str, errnum: int) -> NSPRError:
     return nspr_error(_translate(call, errnum))
 
 
+_WOULD_BLOCK = frozenset((_errno.EAGAIN, _errno.EWOULDBLOCK))
+
+
+def _raise_unless_would_block(call: str, exc: OSError) -> None:
+    """Return for a would-block (EAGAIN), else raise the translated error.
+
+    Python's BlockingIOError also covers EINPROGRESS and EALREADY, which NSPR
+    reports as errors, hence the errno test.
+    """
+    if exc.errno not in _WOULD_BLOCK:
+        raise _os_error(call, exc) from None
+
+
 # -- handles -----------------------------------------------------------------
 
 
@@ -401,7 +414,11 @@ class StdlibBackend(Backend):
         af = _PR_TO_AF.get(family)
         if af is None:  # NSPR refuses other families before any system call
             raise nspr_error(E.PR_ADDRESS_NOT_SUPPORTED_ERROR)
-        kind = socket.SOCK_STREAM if desc_type == C.PR_DESC_SOCKET_TCP else socket.SOCK_DGRAM
+        kind = (
+            socket.SOCK_STREAM
+            if desc_type == C.PR_DESC_SOCKET_TCP
+            else socket.SOCK_DGRAM
+        )
         try:
             sock = socket.socket(af, kind, 0)
         except OSError as exc:
@@ -476,10 +493,9 @@ class StdlibBackend(Backend):
         sock = handle.sock
         try:
             fd, peer = sock._accept()  # type: ignore[attr-defined]
-        except BlockingIOError:
-            return None
         except OSError as exc:
-            raise _os_error("accept", exc) from None
+            _raise_unless_would_block("accept", exc)
+            return None
         new = socket.socket(sock.family, sock.type, sock.proto, fileno=fd)
         return _adopt(new, C.PR_DESC_SOCKET_TCP, True), _from_python(sock.family, peer)
 
@@ -487,33 +503,32 @@ class StdlibBackend(Backend):
         """PR_Recv, non-blocking."""
         try:
             data: bytes = handle.sock.recv(amount)
-        except BlockingIOError:
-            return None
         except OSError as exc:
-            raise _os_error("recv", exc) from None
+            _raise_unless_would_block("recv", exc)
+            return None
         return data
 
     def send(self, handle: _Handle, data: Union[bytes, memoryview]) -> Optional[int]:
         """PR_Send, non-blocking."""
         try:
             sent: int = handle.sock.send(data)
-        except BlockingIOError:
-            return None
         except OSError as exc:
-            raise _os_error("send", exc) from None
+            _raise_unless_would_block("send", exc)
+            return None
         return sent
 
-    def recv_from(self, handle: _Handle, amount: int) -> Optional[Tuple[bytes, SockAddr]]:
+    def recv_from(
+        self, handle: _Handle, amount: int
+    ) -> Optional[Tuple[bytes, SockAddr]]:
         """PR_RecvFrom, non-blocking."""
         if handle.desc_type != C.PR_DESC_SOCKET_UDP:
             # NSPR's TCP methods have no recvfrom.
             raise nspr_error(E.PR_INVALID_METHOD_ERROR)
         try:
             data, peer = handle.sock.recvfrom(amount)
-        except BlockingIOError:
-            return None
         except OSError as exc:
-            raise _os_error("recvfrom", exc) from None
+            _raise_unless_would_block("recvfrom", exc)
+            return None
         return data, _from_python(handle.family, peer)
 
     def send_to(
@@ -534,18 +549,19 @@ class StdlibBackend(Backend):
                 if handle.family == socket.AF_INET6 and family == socket.AF_INET:
                     # The kernel sends a sockaddr_in given to a dual-stack
                     # UDPv6 socket as IPv4; the mapped address does the same.
-                    v6 = SockAddr(C.PR_AF_INET6, b"\0" * 10 + b"\xff\xff" + addr.addr, addr.port)
+                    v6 = SockAddr(
+                        C.PR_AF_INET6, b"\0" * 10 + b"\xff\xff" + addr.addr, addr.port
+                    )
                     sent = sock.sendto(data, _to_python(v6))
                     return sent
                 raise _errno_error("sendto", _mismatch_errno(handle, addr))
             sent = sock.sendto(data, _to_python(addr))
             return sent
-        except BlockingIOError:
-            return None
         except OSError as exc:
-            if exc.errno == _errno.EINPROGRESS:
-                raise nspr_error(E.PR_IN_PROGRESS_ERROR) from None
-            raise _os_error("sendto", exc) from None
+            # A Fast Open sendto that starts a connection fails EINPROGRESS
+            # (PR_IN_PROGRESS_ERROR), which is not a would-block.
+            _raise_unless_would_block("sendto", exc)
+            return None
 
     def _stream_send_to_other_family(
         self, handle: _Handle, data: Union[bytes, memoryview]
@@ -629,16 +645,17 @@ class StdlibBackend(Backend):
         elif kind == _BYTEFLAG:
             arg = b"\x01" if value else b"\x00"
         elif kind == _LINGER:
-            assert isinstance(value, tuple)
+            assert isinstance(value, tuple) and not isinstance(value, SockAddr)
             polarity, interval = value
+            assert isinstance(interval, int)
             # PR_IntervalToSeconds truncates: 1500 ticks linger 1 s.
-            seconds = (int(interval) & 0xFFFFFFFF) // _TICKS_PER_SECOND
+            seconds = (interval & 0xFFFFFFFF) // _TICKS_PER_SECOND
             arg = _LINGER_STRUCT.pack(1 if polarity else 0, seconds)
         elif kind == _INADDR:
             assert isinstance(value, SockAddr)
             arg = _inaddr(value)
         else:
-            assert isinstance(value, tuple)
+            assert isinstance(value, tuple) and not isinstance(value, SockAddr)
             group, interface = value
             assert isinstance(group, SockAddr) and isinstance(interface, SockAddr)
             arg = _inaddr(group) + _inaddr(interface)  # struct ip_mreq
@@ -718,7 +735,9 @@ class StdlibBackend(Backend):
             ai_flags |= socket.AI_ADDRCONFIG
         af = socket.AF_INET if family == C.PR_AF_INET else socket.AF_UNSPEC
         try:
-            results = socket.getaddrinfo(host, None, af, socket.SOCK_STREAM, 0, ai_flags)
+            results = socket.getaddrinfo(
+                host, None, af, socket.SOCK_STREAM, 0, ai_flags
+            )
         except (OSError, UnicodeError, ValueError):
             raise nspr_error(E.PR_DIRECTORY_LOOKUP_ERROR) from None
         addresses = [
