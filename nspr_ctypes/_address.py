@@ -123,13 +123,17 @@ class NetworkAddress:
 
     __module__ = "nspr_ctypes.io"
     __slots__ = ("__weakref__", "_backend", "_hostentry", "_hostname", "_sa")
+    _sa: SockAddr
+    _hostname: Optional[str]
+    _hostentry: Optional[HostEntry]
+    _backend: Optional[Backend]
 
     def __new__(cls, *args: Any, **kwargs: Any) -> NetworkAddress:
         self = super().__new__(cls)
         self._sa = _UNSET
-        self._hostname: Optional[str] = None
-        self._hostentry: Optional[HostEntry] = None
-        self._backend: Optional[Backend] = None
+        self._hostname = None
+        self._hostentry = None
+        self._backend = None
         return self
 
     def __init__(
@@ -277,9 +281,6 @@ class NetworkAddress:
 
     # -- value protocol -------------------------------------------------------
 
-    def _key(self) -> SockAddr:
-        return self._sa
-
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, NetworkAddress):
             return NotImplemented
@@ -325,12 +326,15 @@ class AddrInfo:
 
     __module__ = "nspr_ctypes.io"
     __slots__ = ("__weakref__", "_addresses", "_canonical_name", "_hostname")
+    _hostname: Optional[str]
+    _canonical_name: Optional[str]
+    _addresses: Optional[Tuple[NetworkAddress, ...]]
 
     def __new__(cls, *args: Any, **kwargs: Any) -> AddrInfo:
         self = super().__new__(cls)
-        self._hostname: Optional[str] = None
-        self._canonical_name: Optional[str] = None
-        self._addresses: Optional[Tuple[NetworkAddress, ...]] = None
+        self._hostname = None
+        self._canonical_name = None
+        self._addresses = None
         return self
 
     def __init__(
@@ -413,11 +417,13 @@ class HostEntry:
 
     __module__ = "nspr_ctypes.io"
     __slots__ = ("__weakref__", "_addresses", "_entry")
+    _entry: Optional[HostEnt]
+    _addresses: Optional[Tuple[NetworkAddress, ...]]
 
     def __new__(cls, *args: Any, **kwargs: Any) -> HostEntry:
         self = super().__new__(cls)
-        self._entry: Optional[HostEnt] = None
-        self._addresses: Optional[Tuple[NetworkAddress, ...]] = None
+        self._entry = None
+        self._addresses = None
         return self
 
     def __init__(

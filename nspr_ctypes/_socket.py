@@ -25,8 +25,8 @@ from typing import (
     Optional,
     Sequence,
     Tuple,
-    Type,
     Union,
+    cast,
 )
 
 from nspr_ctypes import _args
@@ -151,7 +151,7 @@ class _Channel:
         self.io_refs = 0
         self.closed = False
         self.pid = os.getpid()
-        self.finalizer: Optional[weakref.finalize] = None
+        self.finalizer: Optional[weakref.finalize[Any, Any]] = None
 
     def __enter__(self) -> Handle:
         with self.lock:
@@ -290,14 +290,21 @@ class Socket:
         "_rbuf",
         "_read_lock",
     )
+    _ch: Optional[_Channel]
+    _family: int
+    _desc_type: int
+    _netaddr: Optional[NetworkAddress]
+    _nonblocking: bool
+    _rbuf: bytearray
+    _read_lock: threading.Lock
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Socket:
         # A Socket made without __init__ behaves as a closed one.
         self = super().__new__(cls)
-        self._ch: Optional[_Channel] = None
+        self._ch = None
         self._family = 0
         self._desc_type = 0
-        self._netaddr: Optional[NetworkAddress] = None
+        self._netaddr = None
         self._nonblocking = False
         self._rbuf = bytearray()
         self._read_lock = threading.Lock()
@@ -950,8 +957,8 @@ class Socket:
             buffer = std_io.BufferedWriter(raw, buffering)
         if binary:
             return buffer
-        text = std_io.TextIOWrapper(buffer, encoding, errors, newline)
-        text.mode = mode  # type: ignore[misc]
+        text = std_io.TextIOWrapper(cast(Any, buffer), encoding, errors, newline)
+        text.mode = mode  # type: ignore[misc]  # as socket.makefile() does
         return text
 
     # -- static methods -------------------------------------------------------
@@ -1166,7 +1173,7 @@ class _SocketFile(std_io.RawIOBase):
         return self._writing
 
     def readinto(self, buffer: Any) -> int:
-        self._checkClosed()  # type: ignore[attr-defined]
+        self._checkClosed()
         if not self._reading:
             raise std_io.UnsupportedOperation("not readable")
         channel = self._channel_ref
@@ -1186,7 +1193,7 @@ class _SocketFile(std_io.RawIOBase):
             channel.leave()
 
     def write(self, buffer: Any) -> int:
-        self._checkClosed()  # type: ignore[attr-defined]
+        self._checkClosed()
         if not self._writing:
             raise std_io.UnsupportedOperation("not writable")
         data = bytes(buffer)
@@ -1215,5 +1222,3 @@ class _SocketFile(std_io.RawIOBase):
 
 
 __all__ = ["Socket"]
-
-_unused: Type[Any] = SockAddr

@@ -7,7 +7,7 @@ them, as ``nss.error`` does for the NSPR part of its table.
 from __future__ import annotations
 
 import threading
-from typing import Any, Dict, Final, List, NoReturn, Optional, Tuple
+from typing import Any, Dict, Final, List, NoReturn, Optional, Tuple, Type
 
 # fmt: off
 SUCCESS: Final = 0
@@ -309,7 +309,7 @@ class NSPRError(Exception):
 
 
 def _rebuild_error(
-    cls: type, message: Optional[str], code: int, args: Tuple[Any, ...]
+    cls: Type[NSPRError], message: Optional[str], code: int, args: Tuple[Any, ...]
 ) -> NSPRError:
     error: NSPRError = cls.__new__(cls)
     Exception.__init__(error, *args)

@@ -117,10 +117,10 @@ _instances: Dict[Tuple[str, Optional[str]], Backend] = {}
 def _entry_points() -> List[Any]:
     from importlib import metadata
 
-    eps = metadata.entry_points()
+    eps: Any = metadata.entry_points()
     if hasattr(eps, "select"):
         return list(eps.select(group=ENTRY_POINT_GROUP))
-    return list(eps.get(ENTRY_POINT_GROUP, ()))  # type: ignore[attr-defined]  # Python 3.8/3.9
+    return list(eps.get(ENTRY_POINT_GROUP, ()))  # Python 3.8 and 3.9: a dict
 
 
 def _registrations() -> Dict[str, _Registration]:
@@ -166,9 +166,12 @@ def _priority_of(reg: _Registration) -> int:
 def _resolve(reg: _Registration) -> Factory:
     module_name, _, attribute = reg.target.partition(":")
     module = importlib.import_module(module_name)
-    factory: Factory = module
+    found: Any = module
     for part in attribute.split("."):
-        factory = getattr(factory, part)
+        found = getattr(found, part)
+    if not callable(found):
+        raise TypeError("%s is not callable" % reg.target)
+    factory: Factory = found
     return factory
 
 

@@ -1,0 +1,616 @@
+"""Primitive-level tests of NSPRBackend on loopback; every wait is bounded."""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import os
+import socket
+import threading
+import time
+from pathlib import Path
+from typing import Iterator, List, Tuple
+
+import pytest
+
+from nspr_ctypes.backends._base import HostEnt, SockAddr
+from nspr_ctypes.backends.errors import BackendUnavailable
+from nspr_ctypes.backends.nspr import (
+    NSPRBackend,
+    NSPRHandle,
+    create_backend,
+    netaddr_to_sockaddr,
+    sockaddr_to_netaddr,
+)
+from nspr_ctypes.constants import (
+    PR_AF_INET,
+    PR_AF_INET6,
+    PR_AF_LOCAL,
+    PR_AF_UNSPEC,
+    PR_AI_ADDRCONFIG,
+    PR_AI_NOCANONNAME,
+    PR_DESC_SOCKET_TCP,
+    PR_DESC_SOCKET_UDP,
+    PR_POLL_ERR,
+    PR_POLL_HUP,
+    PR_POLL_READ,
+    PR_POLL_WRITE,
+    PR_SockOpt_AddMember,
+    PR_SockOpt_Broadcast,
+    PR_SockOpt_DropMember,
+    PR_SockOpt_IpTimeToLive,
+    PR_SockOpt_Keepalive,
+    PR_SockOpt_Linger,
+    PR_SockOpt_McastInterface,
+    PR_SockOpt_McastLoopback,
+    PR_SockOpt_McastTimeToLive,
+    PR_SockOpt_NoDelay,
+    PR_SockOpt_RecvBufferSize,
+    PR_SockOpt_Reuseaddr,
+)
+from nspr_ctypes.error import (
+    PR_ADDRESS_IN_USE_ERROR,
+    PR_ADDRESS_NOT_SUPPORTED_ERROR,
+    PR_BAD_DESCRIPTOR_ERROR,
+    PR_BUFFER_OVERFLOW_ERROR,
+    PR_CONNECT_REFUSED_ERROR,
+    PR_DIRECTORY_LOOKUP_ERROR,
+    PR_INVALID_ARGUMENT_ERROR,
+    PR_NOT_TCP_SOCKET_ERROR,
+    NSPRError,
+)
+
+LOOPBACK = socket.inet_aton("127.0.0.1")
+LOOPBACK6 = socket.inet_pton(socket.AF_INET6, "::1")
+WAIT = 5000  # ticks: a generous bound for waits that must succeed
+SHORT = 100  # ticks: a wait that must expire
+
+
+@pytest.fixture(scope="module")
+def backend() -> NSPRBackend:
+    try:
+        return create_backend()
+    except BackendUnavailable as exc:  # pragma: no cover - machine without NSPR
+        pytest.skip("NSPR not loadable: %s" % exc)
+
+
+class Sockets:
+    """Opens handles and closes whatever is left at the end of a test."""
+
+    def __init__(self, backend: NSPRBackend) -> None:
+        self.backend = backend
+        self.handles: List[NSPRHandle] = []
+
+    def keep(self, handle: NSPRHandle) -> NSPRHandle:
+        self.handles.append(handle)
+        return handle
+
+    def open(
+        self, family: int = PR_AF_INET, kind: int = PR_DESC_SOCKET_TCP
+    ) -> NSPRHandle:
+        return self.keep(self.backend.open_socket(family, kind))
+
+    def listener(self) -> Tuple[NSPRHandle, SockAddr]:
+        server = self.open()
+        self.backend.set_option(server, PR_SockOpt_Reuseaddr, True)
+        self.backend.bind(server, SockAddr(PR_AF_INET, LOOPBACK, 0))
+        self.backend.listen(server, 16)
+        return server, self.backend.get_sock_name(server)
+
+    def wait(self, handle: NSPRHandle, flags: int) -> int:
+        ready, out = self.backend.poll([(handle, flags)], WAIT)
+        assert ready == 1, "not ready within %d ticks" % WAIT
+        return out[0]
+
+    def connected_pair(self) -> Tuple[NSPRHandle, NSPRHandle]:
+        server, addr = self.listener()
+        client = self.open()
+        if not self.backend.connect(client, addr):
+            self.wait(client, PR_POLL_WRITE)
+            self.backend.connect_continue(client)
+        self.wait(server, PR_POLL_READ)
+        accepted = self.backend.accept(server)
+        assert accepted is not None
+        return client, self.keep(accepted[0])
+
+    def close_all(self) -> None:
+        for handle in self.handles:
+            self.backend.close(handle)
+
+
+@pytest.fixture
+def socks(backend: NSPRBackend) -> Iterator[Sockets]:
+    sockets = Sockets(backend)
+    yield sockets
+    sockets.close_all()
+
+
+def free_port() -> int:
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port: int = probe.getsockname()[1]
+    probe.close()
+    return port
+
+
+# -- identity ----------------------------------------------------------------------
+
+
+def test_identity(backend: NSPRBackend) -> None:
+    assert backend.name == "nspr"
+    assert backend.library_path is not None
+    assert os.path.isabs(backend.library_path)
+    assert backend.library_path == os.path.realpath(backend.library_path)
+    assert backend.version and backend.version[0].isdigit()
+    assert backend.version in backend.describe()
+
+
+def test_time(backend: NSPRBackend) -> None:
+    ticks = backend.ticks_per_second()
+    assert ticks == 1000  # NSPR on Linux
+    first = backend.interval_now()
+    time.sleep(0.02)
+    elapsed = (backend.interval_now() - first) % 2**32
+    assert 10 <= elapsed < 5 * ticks
+
+
+# -- TCP ---------------------------------------------------------------------------
+
+
+def test_tcp_round_trip(backend: NSPRBackend, socks: Sockets) -> None:
+    server, addr = socks.listener()
+    assert addr.family == PR_AF_INET and addr.addr == LOOPBACK and addr.port > 0
+    assert backend.accept(server) is None  # nothing waiting: would block
+    client = socks.open()
+    assert backend.connect(client, addr) is False  # loopback TCP: in progress
+    assert socks.wait(client, PR_POLL_WRITE) & PR_POLL_WRITE
+    backend.connect_continue(client)
+    socks.wait(server, PR_POLL_READ)
+    accepted = backend.accept(server)
+    assert accepted is not None
+    conn, peer = socks.keep(accepted[0]), accepted[1]
+    assert peer == backend.get_sock_name(client)
+    assert backend.get_peer_name(client) == addr
+    assert backend.desc_type(conn) == PR_DESC_SOCKET_TCP
+
+    assert backend.recv(conn, 100) is None  # idle: would block
+    assert backend.send(client, b"hello") == 5
+    assert backend.send(client, memoryview(bytearray(b" big"))) == 4
+    assert backend.send(client, memoryview(b"xx world")[2:]) == 6
+    assert backend.send(client, memoryview(b"a-b-c")[::2]) == 3  # not contiguous
+    received = b""
+    while len(received) < 18:
+        socks.wait(conn, PR_POLL_READ)
+        chunk = backend.recv(conn, 100)
+        assert chunk
+        received += chunk
+    assert received == b"hello big worldabc"
+
+
+def test_shutdown_gives_eof(backend: NSPRBackend, socks: Sockets) -> None:
+    client, conn = socks.connected_pair()
+    backend.shutdown(client, 1)
+    socks.wait(conn, PR_POLL_READ)
+    assert backend.recv(conn, 10) == b""
+
+
+def test_recv_huge_amount_is_capped(backend: NSPRBackend, socks: Sockets) -> None:
+    client, conn = socks.connected_pair()
+    assert backend.send(client, b"x" * 1000) == 1000
+    socks.wait(conn, PR_POLL_READ)
+    # 2**31-1 must not allocate 2 GiB; the call returns what is there
+    data = backend.recv(conn, 2**31 - 1)
+    assert data is not None and 0 < len(data) <= 1000
+    assert conn.buf is not None and len(conn.buf) <= 1 << 20
+
+
+def test_send_until_would_block(backend: NSPRBackend, socks: Sockets) -> None:
+    client, conn = socks.connected_pair()
+    chunk = b"z" * 65536
+    total = 0
+    for _ in range(10000):
+        sent = backend.send(client, chunk)
+        if sent is None:
+            break
+        total += sent
+    else:  # pragma: no cover
+        pytest.fail("the socket never filled up")
+    assert total > 0
+    # drain a little: it becomes writable again eventually
+    drained = 0
+    while drained < total:
+        data = backend.recv(conn, 1 << 20)
+        if data is None:
+            break
+        drained += len(data)
+    assert drained > 0
+
+
+def test_refused_connect(backend: NSPRBackend, socks: Sockets) -> None:
+    client = socks.open()
+    target = SockAddr(PR_AF_INET, LOOPBACK, free_port())
+    assert backend.connect(client, target) is False
+    flags = socks.wait(client, PR_POLL_WRITE)
+    # Observed on Linux: WRITE|ERR|HUP (42). NSPR's own blocking connect
+    # turns that HUP into EPIPE -> PR_CONNECT_RESET_ERROR.
+    assert flags & PR_POLL_HUP
+    assert flags & PR_POLL_ERR
+    with pytest.raises(NSPRError) as info:
+        backend.connect_continue(client)
+    assert info.value.errno == PR_CONNECT_REFUSED_ERROR
+
+
+def test_refused_connect_poll_read(backend: NSPRBackend, socks: Sockets) -> None:
+    client = socks.open()
+    backend.connect(client, SockAddr(PR_AF_INET, LOOPBACK, free_port()))
+    flags = socks.wait(client, PR_POLL_READ | PR_POLL_WRITE)
+    assert flags & PR_POLL_HUP and flags & PR_POLL_READ
+
+
+def test_bind_address_in_use(backend: NSPRBackend, socks: Sockets) -> None:
+    _, addr = socks.listener()
+    other = socks.open()
+    with pytest.raises(NSPRError) as info:
+        backend.bind(other, addr)
+    assert info.value.errno == PR_ADDRESS_IN_USE_ERROR
+
+
+def test_unsupported_family(backend: NSPRBackend) -> None:
+    with pytest.raises(NSPRError) as info:
+        backend.open_socket(99, PR_DESC_SOCKET_TCP)
+    assert info.value.errno == PR_ADDRESS_NOT_SUPPORTED_ERROR
+
+
+def test_sockets_are_os_nonblocking(backend: NSPRBackend, socks: Sockets) -> None:
+    handle = socks.open()
+    osfd = backend.fileno(handle)
+    assert fcntl.fcntl(osfd, fcntl.F_GETFL) & os.O_NONBLOCK
+    assert backend.get_option(handle, 0) is True  # NSPR-level nonblocking too
+
+
+def test_close_is_final_and_harmless(backend: NSPRBackend) -> None:
+    handle = backend.open_socket(PR_AF_INET, PR_DESC_SOCKET_TCP)
+    backend.close(handle)
+    backend.close(handle)  # a second close does nothing
+    for call in (
+        lambda: backend.recv(handle, 1),
+        lambda: backend.send(handle, b"x"),
+        lambda: backend.fileno(handle),
+        lambda: backend.get_sock_name(handle),
+        lambda: backend.get_option(handle, PR_SockOpt_Reuseaddr),
+        lambda: backend.accept(handle),
+    ):
+        with pytest.raises(NSPRError) as info:
+            call()
+        assert info.value.errno == PR_BAD_DESCRIPTOR_ERROR
+    # a closed handle in a poll list is skipped (NULL fd)
+    assert backend.poll([(handle, PR_POLL_READ)], 0) == (0, [0])
+
+
+def test_ipv6_loopback(backend: NSPRBackend, socks: Sockets) -> None:
+    server = socks.open(PR_AF_INET6)
+    try:
+        backend.bind(server, SockAddr(PR_AF_INET6, LOOPBACK6, 0))
+    except NSPRError as exc:  # pragma: no cover - no IPv6 here
+        pytest.skip("no IPv6 loopback: %s" % exc)
+    backend.listen(server, 4)
+    addr = backend.get_sock_name(server)
+    assert (addr.family, addr.addr, addr.flowinfo) == (PR_AF_INET6, LOOPBACK6, 0)
+    client = socks.open(PR_AF_INET6)
+    if not backend.connect(client, addr):
+        socks.wait(client, PR_POLL_WRITE)
+        backend.connect_continue(client)
+    socks.wait(server, PR_POLL_READ)
+    accepted = backend.accept(server)
+    assert accepted is not None
+    socks.keep(accepted[0])
+    assert accepted[1].family == PR_AF_INET6
+
+
+def test_local_socket(backend: NSPRBackend, socks: Sockets, tmp_path: Path) -> None:
+    path = os.fsencode(str(tmp_path / "sock"))
+    if len(path) > 100:  # pragma: no cover
+        pytest.skip("temporary path too long for AF_UNIX")
+    server = socks.open(PR_AF_LOCAL)
+    backend.bind(server, SockAddr(PR_AF_LOCAL, path))
+    backend.listen(server, 4)
+    assert backend.get_sock_name(server) == SockAddr(PR_AF_LOCAL, path, 0)
+    client = socks.open(PR_AF_LOCAL)
+    assert backend.connect(client, SockAddr(PR_AF_LOCAL, path)) is True
+    socks.wait(server, PR_POLL_READ)
+    accepted = backend.accept(server)
+    assert accepted is not None
+    socks.keep(accepted[0])
+    assert accepted[1].family == PR_AF_LOCAL
+
+
+# -- UDP ---------------------------------------------------------------------------
+
+
+def test_udp(backend: NSPRBackend, socks: Sockets) -> None:
+    sock = socks.open(PR_AF_INET, PR_DESC_SOCKET_UDP)
+    assert backend.desc_type(sock) == PR_DESC_SOCKET_UDP
+    backend.bind(sock, SockAddr(PR_AF_INET, LOOPBACK, 0))
+    addr = backend.get_sock_name(sock)
+    assert backend.recv_from(sock, 10) is None
+    assert backend.send_to(sock, b"datagram", addr) == 8
+    assert backend.send_to(sock, memoryview(bytearray(b"second")), addr) == 6
+    socks.wait(sock, PR_POLL_READ)
+    first = backend.recv_from(sock, 4)  # truncated
+    assert first == (b"data", addr)
+    socks.wait(sock, PR_POLL_READ)
+    assert backend.recv_from(sock, 100) == (b"second", addr)
+
+
+# -- poll --------------------------------------------------------------------------
+
+
+def test_poll_empty_list_sleeps(backend: NSPRBackend) -> None:
+    start = time.monotonic()
+    assert backend.poll([], 200) == (0, [])
+    assert time.monotonic() - start >= 0.15
+
+
+def test_poll_timeout_and_skipped_entries(backend: NSPRBackend, socks: Sockets) -> None:
+    client, conn = socks.connected_pair()
+    start = time.monotonic()
+    ready, flags = backend.poll(
+        [(conn, PR_POLL_READ), (None, PR_POLL_READ), (client, 0)], SHORT
+    )
+    assert time.monotonic() - start >= 0.05
+    assert ready == 0
+    # Skipped entries report 0. On a timeout NSPR leaves its internal
+    # bookkeeping bits in the others (READ -> 1), as python-nss shows them.
+    assert flags[1:] == [0, 0]
+    assert flags[0] == 1
+
+
+def test_poll_ready_entries(backend: NSPRBackend, socks: Sockets) -> None:
+    client, conn = socks.connected_pair()
+    backend.send(client, b"x")
+    socks.wait(conn, PR_POLL_READ)
+    ready, flags = backend.poll(
+        [(client, PR_POLL_READ), (conn, PR_POLL_READ), (client, PR_POLL_WRITE)], 0
+    )
+    assert ready == 2
+    assert flags == [0, PR_POLL_READ, PR_POLL_WRITE]
+    # the cached descriptor array is rebuilt for each call
+    assert backend.poll([(client, PR_POLL_WRITE)], 0) == (1, [PR_POLL_WRITE])
+
+
+def test_poll_from_threads(backend: NSPRBackend, socks: Sockets) -> None:
+    client, _conn = socks.connected_pair()
+    results: List[Tuple[int, List[int]]] = []
+
+    def worker() -> None:
+        for _ in range(50):
+            results.append(backend.poll([(client, PR_POLL_WRITE)] * 3, WAIT))
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert results == [(3, [PR_POLL_WRITE] * 3)] * 200
+
+
+# -- options -----------------------------------------------------------------------
+
+
+def test_flag_options(backend: NSPRBackend, socks: Sockets) -> None:
+    handle = socks.open()
+    for option in (
+        PR_SockOpt_Reuseaddr,
+        PR_SockOpt_Keepalive,
+        PR_SockOpt_NoDelay,
+        PR_SockOpt_Broadcast,
+    ):
+        assert backend.get_option(handle, option) is False
+        backend.set_option(handle, option, True)
+        assert backend.get_option(handle, option) is True
+        backend.set_option(handle, option, False)
+        assert backend.get_option(handle, option) is False
+
+
+def test_linger_is_truncated_to_seconds(backend: NSPRBackend, socks: Sockets) -> None:
+    handle = socks.open()
+    assert backend.get_option(handle, PR_SockOpt_Linger) == (False, 0)
+    for value, expected in (
+        ((True, 1500), (True, 1000)),
+        ((True, 999), (True, 0)),
+        ((False, 5000), (False, 0)),
+    ):
+        backend.set_option(handle, PR_SockOpt_Linger, value)
+        assert backend.get_option(handle, PR_SockOpt_Linger) == expected
+
+
+def test_size_and_ttl_options(backend: NSPRBackend, socks: Sockets) -> None:
+    handle = socks.open()
+    backend.set_option(handle, PR_SockOpt_RecvBufferSize, 65536)
+    assert backend.get_option(handle, PR_SockOpt_RecvBufferSize) == 131072
+    assert backend.get_option(handle, PR_SockOpt_IpTimeToLive) == 64
+    backend.set_option(handle, PR_SockOpt_IpTimeToLive, 10)
+    assert backend.get_option(handle, PR_SockOpt_IpTimeToLive) == 10
+    with pytest.raises(NSPRError) as info:
+        backend.set_option(handle, PR_SockOpt_IpTimeToLive, 300)
+    assert info.value.errno == PR_BUFFER_OVERFLOW_ERROR
+
+
+def test_option_errors(backend: NSPRBackend, socks: Sockets) -> None:
+    tcp = socks.open()
+    udp = socks.open(PR_AF_INET, PR_DESC_SOCKET_UDP)
+    for option in (PR_SockOpt_AddMember, PR_SockOpt_DropMember, 99, -1):
+        with pytest.raises(NSPRError) as info:
+            backend.get_option(tcp, option)
+        assert info.value.errno == PR_INVALID_ARGUMENT_ERROR
+    with pytest.raises(NSPRError) as info:
+        backend.get_option(udp, PR_SockOpt_NoDelay)
+    assert info.value.errno == PR_NOT_TCP_SOCKET_ERROR
+
+
+def test_multicast_options(backend: NSPRBackend, socks: Sockets) -> None:
+    udp = socks.open(PR_AF_INET, PR_DESC_SOCKET_UDP)
+    assert backend.get_option(udp, PR_SockOpt_McastTimeToLive) == 1
+    assert backend.get_option(udp, PR_SockOpt_McastLoopback) is True
+    loopback = SockAddr(PR_AF_INET, LOOPBACK)
+    backend.set_option(udp, PR_SockOpt_McastInterface, loopback)
+    assert backend.get_option(udp, PR_SockOpt_McastInterface) == loopback
+    group = SockAddr(PR_AF_INET, socket.inet_aton("224.0.0.251"))
+    try:
+        backend.set_option(udp, PR_SockOpt_AddMember, (group, loopback))
+    except NSPRError as exc:  # pragma: no cover - no multicast on lo here
+        pytest.skip("cannot join a group on loopback: %s" % exc)
+    backend.set_option(udp, PR_SockOpt_DropMember, (group, loopback))
+
+
+# -- pair and import -------------------------------------------------------------
+
+
+def test_new_tcp_pair(backend: NSPRBackend, socks: Sockets) -> None:
+    one, two = backend.new_tcp_pair()
+    socks.keep(one)
+    socks.keep(two)
+    assert backend.desc_type(one) == PR_DESC_SOCKET_TCP
+    assert backend.get_sock_name(one) == SockAddr(PR_AF_LOCAL, b"", 0)
+    assert backend.get_peer_name(two) == SockAddr(PR_AF_LOCAL, b"", 0)
+    assert backend.recv(two, 10) is None
+    assert backend.send(one, b"ping") == 4
+    socks.wait(two, PR_POLL_READ)
+    assert backend.recv(two, 10) == b"ping"
+    assert fcntl.fcntl(backend.fileno(one), fcntl.F_GETFL) & os.O_NONBLOCK
+
+
+def test_import_tcp_socket(backend: NSPRBackend, socks: Sockets) -> None:
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4)
+    port = listener.getsockname()[1]
+    osfd = listener.detach()
+    handle = socks.keep(backend.import_tcp_socket(osfd))
+    assert backend.fileno(handle) == osfd
+    assert backend.desc_type(handle) == PR_DESC_SOCKET_TCP
+    assert fcntl.fcntl(osfd, fcntl.F_GETFL) & os.O_NONBLOCK
+    assert backend.get_sock_name(handle) == SockAddr(PR_AF_INET, LOOPBACK, port)
+    assert backend.accept(handle) is None
+    with socket.create_connection(("127.0.0.1", port), timeout=5):
+        socks.wait(handle, PR_POLL_READ)
+        accepted = backend.accept(handle)
+        assert accepted is not None
+        socks.keep(accepted[0])
+
+
+def test_import_closes_nothing_on_success(backend: NSPRBackend) -> None:
+    sock = socket.socket()
+    osfd = sock.detach()
+    handle = backend.import_tcp_socket(osfd)
+    backend.close(handle)
+    with pytest.raises(OSError) as info:
+        os.fstat(osfd)
+    assert info.value.errno == errno.EBADF
+
+
+# -- lookups ---------------------------------------------------------------------
+
+
+def test_addr_info_localhost(backend: NSPRBackend) -> None:
+    canonical, addresses = backend.get_addr_info(
+        b"localhost", PR_AF_INET, PR_AI_ADDRCONFIG
+    )
+    assert canonical == b"localhost"
+    assert SockAddr(PR_AF_INET, LOOPBACK, 0) in addresses
+    canonical, addresses = backend.get_addr_info(
+        b"localhost", PR_AF_UNSPEC, PR_AI_ADDRCONFIG | PR_AI_NOCANONNAME
+    )
+    assert canonical is None
+    assert addresses and all(a.port == 0 for a in addresses)
+
+
+@pytest.mark.parametrize("host", [b"", b"256.256.256.256", b"a\0b"])
+def test_addr_info_failure(backend: NSPRBackend, host: bytes) -> None:
+    with pytest.raises(NSPRError) as info:
+        backend.get_addr_info(host, PR_AF_UNSPEC, PR_AI_ADDRCONFIG)
+    assert info.value.errno == PR_DIRECTORY_LOOKUP_ERROR
+
+
+def test_host_entries(backend: NSPRBackend) -> None:
+    entry = backend.get_host_by_name(b"localhost")
+    assert isinstance(entry, HostEnt)
+    assert entry.family == PR_AF_INET
+    assert LOOPBACK in entry.addresses
+    reverse = backend.get_host_by_addr(SockAddr(PR_AF_INET, LOOPBACK))
+    assert reverse.family == PR_AF_INET
+    assert reverse.addresses and all(len(a) == 4 for a in reverse.addresses)
+    with pytest.raises(NSPRError) as info:
+        backend.get_host_by_name(b"")
+    assert info.value.errno == PR_DIRECTORY_LOOKUP_ERROR
+
+
+needs_protocols = pytest.mark.skipif(
+    not os.path.exists("/etc/protocols"), reason="no /etc/protocols"
+)
+
+
+@needs_protocols
+def test_proto_lookups(backend: NSPRBackend) -> None:
+    assert backend.get_proto_by_name(b"tcp") == 6
+    assert backend.get_proto_by_name(b"TCP") == 6  # an alias
+    assert backend.get_proto_by_name(b"udp") == 17
+    assert backend.get_proto_by_number(6) == (b"tcp", (b"TCP",))
+    assert backend.get_proto_by_number(17) == (b"udp", (b"UDP",))
+
+
+@needs_protocols
+@pytest.mark.parametrize("name", [b"nonexistent", b"", b"Tcp", b"tcp\0x"])
+def test_unknown_proto_name(backend: NSPRBackend, name: bytes) -> None:
+    with pytest.raises(NSPRError) as info:
+        backend.get_proto_by_name(name)
+    assert info.value.errno == PR_DIRECTORY_LOOKUP_ERROR
+
+
+@needs_protocols
+@pytest.mark.parametrize("number", [9999, -1, 2**31 - 1, -(2**31)])
+def test_unknown_proto_number(backend: NSPRBackend, number: int) -> None:
+    with pytest.raises(NSPRError) as info:
+        backend.get_proto_by_number(number)
+    assert info.value.errno == PR_DIRECTORY_LOOKUP_ERROR
+
+
+# -- address conversion ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "addr",
+    [
+        SockAddr(PR_AF_INET, LOOPBACK, 8080),
+        SockAddr(PR_AF_INET, b"\x01\x02\x03\x04", 65535),
+        SockAddr(PR_AF_INET6, LOOPBACK6, 443, 0x12345, 7),
+        SockAddr(PR_AF_LOCAL, b"/tmp/some.sock", 0),
+        SockAddr(PR_AF_LOCAL, b"", 0),
+        SockAddr(PR_AF_UNSPEC, b"", 0),
+    ],
+)
+def test_sockaddr_round_trip(addr: SockAddr) -> None:
+    assert netaddr_to_sockaddr(sockaddr_to_netaddr(addr)) == addr
+
+
+def test_netaddr_byte_order() -> None:
+    raw = bytes(sockaddr_to_netaddr(SockAddr(PR_AF_INET, b"\x7f\x00\x00\x01", 0x1234)))
+    assert raw[:8] == PR_AF_INET.to_bytes(2, "little") + b"\x12\x34\x7f\x00\x00\x01"
+    raw6 = bytes(sockaddr_to_netaddr(SockAddr(PR_AF_INET6, LOOPBACK6, 1, 2, 3)))
+    assert raw6[2:8] == b"\x00\x01\x00\x00\x00\x02"
+    assert raw6[8:24] == LOOPBACK6
+    assert raw6[24:28] == (3).to_bytes(4, "little")
+
+
+@pytest.mark.parametrize(
+    "addr",
+    [
+        SockAddr(PR_AF_INET, b"\x01\x02\x03", 0),
+        SockAddr(PR_AF_INET6, LOOPBACK, 0),
+        SockAddr(PR_AF_LOCAL, b"x" * 105, 0),
+    ],
+)
+def test_bad_sockaddr_is_rejected(addr: SockAddr) -> None:
+    with pytest.raises(NSPRError) as info:
+        sockaddr_to_netaddr(addr)
+    assert info.value.errno == PR_INVALID_ARGUMENT_ERROR
