@@ -258,7 +258,7 @@ def _to_python(addr: SockAddr) -> _Address:
 # socket's call (``io`` lets that through when ``Socket.family`` was changed);
 # the stdlib cannot build such a call, so the errno is given here. Probed on
 # Linux with NSPR (``test_family_mismatch_*``).
-def _mismatch_errno(h: _Handle, addr: SockAddr) -> int:
+def _mismatch_errno(h: _Handle) -> int:
     if h.family == socket.AF_UNIX:
         return _errno.EINVAL
     if h.family == socket.AF_INET:
@@ -270,7 +270,7 @@ def _address_for(h: _Handle, addr: SockAddr, call: str) -> _Address:
     family = _PR_TO_AF.get(addr.family)
     if family == h.family:
         return _to_python(addr)
-    raise _errno_error(call, _mismatch_errno(h, addr))
+    raise _errno_error(call, _mismatch_errno(h))
 
 
 # -- socket options ----------------------------------------------------------
@@ -554,7 +554,7 @@ class StdlibBackend(Backend):
                     )
                     sent = sock.sendto(data, _to_python(v6))
                     return sent
-                raise _errno_error("sendto", _mismatch_errno(handle, addr))
+                raise _errno_error("sendto", _mismatch_errno(handle))
             sent = sock.sendto(data, _to_python(addr))
             return sent
         except OSError as exc:
@@ -566,14 +566,21 @@ class StdlibBackend(Backend):
     def _stream_send_to_other_family(
         self, handle: _Handle, data: Union[bytes, memoryview]
     ) -> Optional[int]:
-        # Stream sockets ignore the address (TCP) or refuse any (AF_UNIX:
-        # EISCONN when connected, else EOPNOTSUPP), whatever its family.
+        # What the kernel does with a sockaddr of another family on a stream
+        # socket: AF_UNIX refuses any address (EISCONN when connected, else
+        # EOPNOTSUPP); a connected TCP socket ignores it; an unconnected one
+        # tries the Fast Open connect, which refuses the family as connect does.
+        connected = True
+        try:
+            handle.sock.getpeername()
+        except OSError:
+            connected = False
         if handle.family == socket.AF_UNIX:
-            try:
-                handle.sock.getpeername()
-            except OSError:
-                raise _errno_error("sendto", _errno.EOPNOTSUPP) from None
-            raise _errno_error("sendto", _errno.EISCONN)
+            raise _errno_error(
+                "sendto", _errno.EISCONN if connected else _errno.EOPNOTSUPP
+            )
+        if not connected:
+            raise _errno_error("sendto", _mismatch_errno(handle))
         sent: int = handle.sock.send(data, _MSG_FASTOPEN)
         return sent
 
@@ -603,11 +610,16 @@ class StdlibBackend(Backend):
     def get_option(self, handle: _Handle, option: int) -> OptionValue:
         """PR_GetSocketOption, with NSPR's conversions."""
         spec = _OPTIONS.get(option)
-        if spec is None or spec[2] == _MREQ:
+        if spec is None:
             raise nspr_error(E.PR_INVALID_ARGUMENT_ERROR)
         level, name, kind = spec
         sock = handle.sock
         try:
+            if kind == _MREQ:
+                # NSPR makes the call (the kernel refuses it: ENOPROTOOPT, or
+                # EOPNOTSUPP on a local socket) and has no value to return.
+                sock.getsockopt(level, name, 8)
+                raise nspr_error(E.PR_INVALID_ARGUMENT_ERROR)
             if kind == _FLAG:
                 return sock.getsockopt(level, name) != 0
             if kind == _INT:

@@ -1,0 +1,95 @@
+"""``python -m nspr_ctypes``: which backend, why, which NSPR; then a round trip.
+
+Prints the backend report of :func:`nspr_ctypes.diagnose`, then runs a
+loopback echo (server and client sockets in this process, through the public
+``io`` API) and prints its result. Exits 0 when the round trip succeeds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import threading
+import time
+from typing import List, Optional
+
+import nspr_ctypes
+from nspr_ctypes import error, io
+
+_MESSAGE = b"hello from nspr_ctypes\n"
+_TIMEOUT_MS = 5000
+
+
+def echo_round_trip() -> str:
+    """Send a line to a loopback echo server and read it back; describe it."""
+    timeout = io.milliseconds_to_interval(_TIMEOUT_MS)
+    with io.Socket(io.PR_AF_INET) as server:
+        server.set_socket_option(io.PR_SockOpt_Reuseaddr, True)
+        server.bind(io.NetworkAddress(io.PR_IpAddrLoopback, 0))
+        server.listen()
+        address = server.get_sock_name()
+        failures: List[BaseException] = []
+
+        def serve() -> None:
+            try:
+                conn, _peer = server.accept(timeout)
+                with conn:
+                    line = conn.readline(timeout=timeout)
+                    conn.sendall(line, timeout)
+            except BaseException as exc:  # reported by the caller
+                failures.append(exc)
+
+        thread = threading.Thread(target=serve, daemon=True)
+        thread.start()
+        started = time.perf_counter()
+        with io.Socket(address.family) as client:
+            client.connect(address, timeout)
+            client.sendall(_MESSAGE, timeout)
+            reply = client.readline(timeout=timeout)
+        elapsed = time.perf_counter() - started
+        thread.join(_TIMEOUT_MS / 1000)
+        if failures:
+            raise failures[0]
+    if reply != _MESSAGE:
+        raise RuntimeError("echo mismatch: sent %r, got %r" % (_MESSAGE, reply))
+    return "echo round trip via %s: sent and received %d bytes in %.2f ms: OK" % (
+        address,
+        len(reply),
+        elapsed * 1000,
+    )
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m nspr_ctypes",
+        description="Show which nspr_ctypes backend is used and why, then run a "
+        "loopback echo round trip through it.",
+    )
+    parser.add_argument(
+        "--backend", help="use this backend (as NSPR_CTYPES_BACKEND would)"
+    )
+    parser.add_argument(
+        "--library", help="use this libnspr4 file (as NSPR_CTYPES_LIBRARY would)"
+    )
+    args = parser.parse_args(argv)
+    print("nspr_ctypes %s" % nspr_ctypes.__version__)
+    try:
+        if args.backend or args.library:
+            nspr_ctypes.use_backend(args.backend or "nspr", library=args.library)
+        report = nspr_ctypes.diagnose()
+    except nspr_ctypes.BackendError as exc:
+        print("error: %s" % exc, file=sys.stderr)
+        return 2
+    print(report)
+    if report.chosen is None:
+        return 2
+    try:
+        print(echo_round_trip())
+    except (error.NSPRError, OSError, RuntimeError, ValueError) as exc:
+        print("echo round trip FAILED: %s: %s" % (type(exc).__name__, exc))
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

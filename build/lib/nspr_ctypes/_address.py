@@ -1,0 +1,550 @@
+"""Network addresses and name lookups: ``NetworkAddress``, ``AddrInfo``, ``HostEntry``.
+
+A :class:`NetworkAddress` is a plain value (family, address bytes, port, and
+for IPv6 flow info and scope id) that any backend accepts; only name lookups
+go through a backend, the one given or the default.
+"""
+
+from __future__ import annotations
+
+import socket
+import warnings
+from typing import Any, Iterator, Optional, Tuple, Union
+
+from nspr_ctypes import _args
+from nspr_ctypes.backends import get_backend
+from nspr_ctypes.backends._base import Backend, HostEnt, SockAddr
+from nspr_ctypes.constants import (
+    PR_AF_INET,
+    PR_AF_INET6,
+    PR_AF_LOCAL,
+    PR_AF_UNSPEC,
+    PR_AI_ADDRCONFIG,
+    PR_AI_NOCANONNAME,
+    PR_DESC_FILE,
+    PR_DESC_LAYERED,
+    PR_DESC_PIPE,
+    PR_DESC_SOCKET_TCP,
+    PR_DESC_SOCKET_UDP,
+    PR_IpAddrAny,
+    PR_IpAddrLoopback,
+    PR_IpAddrNull,
+    PR_IpAddrV4Mapped,
+)
+from nspr_ctypes.error import (
+    PR_DIRECTORY_LOOKUP_ERROR,
+    PR_INVALID_ARGUMENT_ERROR,
+    nspr_error,
+)
+
+_FAMILY_NAMES = {
+    PR_AF_UNSPEC: "PR_AF_UNSPEC",
+    PR_AF_LOCAL: "PR_AF_LOCAL",
+    PR_AF_INET: "PR_AF_INET",
+    PR_AF_INET6: "PR_AF_INET6",
+}
+_DESC_TYPE_NAMES = {
+    PR_DESC_FILE: "PR_DESC_FILE",
+    PR_DESC_SOCKET_TCP: "PR_DESC_SOCKET_TCP",
+    PR_DESC_SOCKET_UDP: "PR_DESC_SOCKET_UDP",
+    PR_DESC_LAYERED: "PR_DESC_LAYERED",
+    PR_DESC_PIPE: "PR_DESC_PIPE",
+}
+_ADDR_LENGTH = {PR_AF_INET: 4, PR_AF_INET6: 16}
+_ANY = {PR_AF_INET: bytes(4), PR_AF_INET6: bytes(16)}
+_LOOPBACK = {PR_AF_INET: b"\x7f\0\0\x01", PR_AF_INET6: bytes(15) + b"\x01"}
+_UNSET = SockAddr(PR_AF_UNSPEC, b"", 0)
+
+_STRING_INIT_WARNING = (
+    "NetworkAddress initialization from a string parameter only works for IPv4, "
+    "use AddrInfo instead."
+)
+_HOSTENTRY_WARNING = (
+    "HostEntry objects only support IPv4, this property will be removed, "
+    "use AddrInfo instead"
+)
+
+
+def family_name(family: int) -> str:
+    """The ``PR_AF_*`` name of ``family``, or ``'unknown(0x..)'``."""
+    name = _FAMILY_NAMES.get(family)
+    if name is None:
+        return "unknown(%#x)" % (family % _args.UINT32_MOD)
+    return name
+
+
+def desc_type_name(desc_type: int) -> str:
+    """The ``PR_DESC_*`` name of ``desc_type``, or ``'unknown(0x..)'``."""
+    name = _DESC_TYPE_NAMES.get(desc_type)
+    if name is None:
+        return "unknown(%#x)" % (desc_type % _args.UINT32_MOD)
+    return name
+
+
+def _format_address(sa: SockAddr) -> str:
+    if sa.family == PR_AF_UNSPEC:
+        return "<unset>"
+    if sa.family == PR_AF_INET:
+        return socket.inet_ntop(socket.AF_INET, sa.addr)
+    if sa.family == PR_AF_INET6:
+        text = socket.inet_ntop(socket.AF_INET6, sa.addr)
+        if sa.scope_id:
+            text += "%" + _scope_name(sa.addr, sa.scope_id)
+        return text
+    if sa.family == PR_AF_LOCAL:
+        return "localhost"  # what getnameinfo() says for a local socket
+    raise nspr_error(PR_INVALID_ARGUMENT_ERROR)
+
+
+def _scope_name(addr: bytes, scope_id: int) -> str:
+    # getnameinfo(NI_NUMERICHOST) names the interface of link-local scopes only.
+    link_local = addr[0] == 0xFE and addr[1] & 0xC0 == 0x80
+    multicast_link_local = addr[0] == 0xFF and addr[1] & 0x0F == 0x02
+    if link_local or multicast_link_local:
+        try:
+            return socket.if_indextoname(scope_id)
+        except OSError:
+            pass
+    return str(scope_id)
+
+
+def _decode_idna(raw: bytes) -> str:
+    return raw.decode("idna")
+
+
+class NetworkAddress:
+    """NetworkAddress(addr=PR_IpAddrNull, port=0, family=PR_AF_INET)
+
+    An IPv4 or IPv6 address with a port. ``addr`` may be one of the
+    ``PR_IpAddr*`` constants, or (deprecated) a host name or numeric address
+    string, looked up with :class:`AddrInfo`; the first address of ``family``
+    is used. ``str()`` gives ``'address:port'`` (``'[address]:port'`` for IPv6).
+    """
+
+    __module__ = "nspr_ctypes.io"
+    __slots__ = ("__weakref__", "_backend", "_hostentry", "_hostname", "_sa")
+    _sa: SockAddr
+    _hostname: Optional[str]
+    _hostentry: Optional[HostEntry]
+    _backend: Optional[Backend]
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> NetworkAddress:
+        self = super().__new__(cls)
+        self._sa = _UNSET
+        self._hostname = None
+        self._hostentry = None
+        self._backend = None
+        return self
+
+    def __init__(
+        self,
+        addr: Union[int, str] = PR_IpAddrNull,
+        port: int = 0,
+        family: int = PR_AF_INET,
+        *,
+        backend: Optional[Backend] = None,
+    ) -> None:
+        port = _args.c_int(port)
+        family = _args.c_int(family)
+        if not isinstance(addr, (int, str)):
+            raise ValueError("addr must be an int or a string")
+        if isinstance(addr, int) and addr not in (
+            PR_IpAddrNull,
+            PR_IpAddrAny,
+            PR_IpAddrLoopback,
+            PR_IpAddrV4Mapped,
+        ):
+            raise ValueError(
+                "addr is an int, must be PR_IpAddrNull, PR_IpAddrAny, "
+                "PR_IpAddrLoopback or PR_IpAddrV4Mapped"
+            )
+        if family not in (PR_AF_INET, PR_AF_INET6):
+            raise ValueError("family must be PR_AF_INET or PR_AF_INET6")
+        self._backend = backend
+        self._hostname = None
+        self._hostentry = None
+        port &= 0xFFFF
+        if isinstance(addr, str):
+            self._sa = SockAddr(family, self._sa_bytes_for(family), port)
+            warnings.warn(_STRING_INIT_WARNING, DeprecationWarning, stacklevel=2)
+            self._set_from_name(addr, family)
+            return
+        if addr == PR_IpAddrV4Mapped:  # NSPR refuses it for either family
+            raise nspr_error(PR_INVALID_ARGUMENT_ERROR)
+        if addr == PR_IpAddrNull:
+            raw = self._sa_bytes_for(family)
+        elif addr == PR_IpAddrAny:
+            raw = _ANY[family]
+        else:
+            raw = _LOOPBACK[family]
+        self._sa = SockAddr(family, raw, port)
+
+    def _sa_bytes_for(self, family: int) -> bytes:
+        # PR_IpAddrNull keeps the address bytes the object already holds.
+        current = self._sa.addr
+        length = _ADDR_LENGTH[family]
+        return (current + bytes(length))[:length]
+
+    @classmethod
+    def _from_sockaddr(
+        cls, sa: SockAddr, backend: Optional[Backend] = None
+    ) -> NetworkAddress:
+        self = cls.__new__(cls)
+        self._sa = sa
+        self._backend = backend
+        return self
+
+    def _lookup_backend(self) -> Backend:
+        return self._backend if self._backend is not None else get_backend()
+
+    def _set_from_name(self, name: Union[str, bytes, bytearray], family: int) -> None:
+        raw = _args.idna_name(name, "set_from_string")
+        backend = self._lookup_backend()
+        canonical, addresses = backend.get_addr_info(
+            raw, PR_AF_UNSPEC, PR_AI_ADDRCONFIG
+        )
+        text = name if isinstance(name, str) else _decode_idna(bytes(name))
+        match = next(
+            (a for a in addresses if family == PR_AF_UNSPEC or a.family == family),
+            None,
+        )
+        if match is None:
+            self._sa = _UNSET
+            raise ValueError(
+                'no address for "%s" in family %s' % (text, family_name(family))
+            )
+        self._sa = match._replace(port=self._sa.port)
+        self._hostname = _decode_idna(canonical) if canonical else text
+
+    # -- properties -----------------------------------------------------------
+
+    @property
+    def address(self) -> str:
+        """address as string"""
+        return _format_address(self._sa)
+
+    @property
+    def port(self) -> int:
+        """network address port"""
+        return self._sa.port
+
+    @port.setter
+    def port(self, value: int) -> None:
+        if not isinstance(value, int):
+            raise TypeError("The port attribute value must be an integer")
+        if not _args.LONG_MIN <= value <= _args.LONG_MAX:
+            raise OverflowError("Python int too large to convert to C long")
+        # As PR_SetNetAddr(PR_IpAddrNull, ...): IPv6 flow info and scope reset.
+        self._sa = self._sa._replace(port=value & 0xFFFF, flowinfo=0, scope_id=0)
+
+    @port.deleter
+    def port(self) -> None:
+        raise TypeError("Cannot delete the port attribute")
+
+    @property
+    def family(self) -> int:
+        """address family (e.g. PR_AF_INET, etc.)"""
+        return self._sa.family
+
+    @property
+    def hostname(self) -> Optional[str]:
+        """The canonical host name when built from a string, else None."""
+        return self._hostname
+
+    @property
+    def hostentry(self) -> HostEntry:
+        """HostEntry object representing this NetworkAddress
+        (Warning: Deprecated, use AddrInfo instead)"""
+        warnings.warn(_HOSTENTRY_WARNING, DeprecationWarning, stacklevel=2)
+        if self._hostentry is None:
+            self._hostentry = HostEntry(self, backend=self._backend)
+        return self._hostentry
+
+    def set_from_string(
+        self, addr: Union[str, bytes, bytearray], family: int = PR_AF_INET
+    ) -> None:
+        """set_from_string(addr, family=PR_AF_INET)
+
+        Reinitializes the NetworkAddress object given a string (deprecated:
+        use AddrInfo instead). ``family`` may also be ``PR_AF_UNSPEC``.
+        """
+        raw = _args.idna_name(addr, "set_from_string")
+        family = _args.c_int(family)
+        warnings.warn(_STRING_INIT_WARNING, DeprecationWarning, stacklevel=2)
+        self._hostname = None
+        self._hostentry = None
+        try:
+            self._set_from_name(addr if isinstance(addr, str) else raw, family)
+        except ValueError:
+            self._sa = _UNSET
+            raise
+
+    # -- value protocol -------------------------------------------------------
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, NetworkAddress):
+            return NotImplemented
+        return self._sa == other._sa
+
+    def __ne__(self, other: object) -> bool:
+        result = self.__eq__(other)
+        return result if result is NotImplemented else not result
+
+    def __hash__(self) -> int:
+        return hash(self._sa)
+
+    def __str__(self) -> str:
+        text = _format_address(self._sa)
+        if self._sa.family == PR_AF_INET:
+            return "%s:%d" % (text, self._sa.port)
+        if self._sa.family == PR_AF_INET6:
+            return "[%s]:%d" % (text, self._sa.port)
+        return text
+
+    def __repr__(self) -> str:
+        return "<%s %s>" % (type(self).__qualname__, self)
+
+    def __reduce__(self) -> Any:
+        raise TypeError("cannot pickle %r object" % type(self).__name__)
+
+
+def _check_index(index: Any) -> int:
+    if not isinstance(index, int):
+        raise TypeError(
+            "sequence index must be integer, not '%s'" % type(index).__name__
+        )
+    return index
+
+
+class AddrInfo:
+    """AddrInfo(hostname, family=PR_AF_UNSPEC, flags=PR_AI_ADDRCONFIG)
+
+    The addresses of ``hostname``, in the resolver's order, as a sequence of
+    NetworkAddress objects (port 0). ``family`` may be PR_AF_UNSPEC or
+    PR_AF_INET; ``flags`` PR_AI_ADDRCONFIG, optionally with PR_AI_NOCANONNAME.
+    """
+
+    __module__ = "nspr_ctypes.io"
+    __slots__ = ("__weakref__", "_addresses", "_canonical_name", "_hostname")
+    _hostname: Optional[str]
+    _canonical_name: Optional[str]
+    _addresses: Optional[Tuple[NetworkAddress, ...]]
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> AddrInfo:
+        self = super().__new__(cls)
+        self._hostname = None
+        self._canonical_name = None
+        self._addresses = None
+        return self
+
+    def __init__(
+        self,
+        hostname: Union[str, bytes, bytearray],
+        family: int = PR_AF_UNSPEC,
+        flags: int = PR_AI_ADDRCONFIG,
+        *,
+        backend: Optional[Backend] = None,
+    ) -> None:
+        raw = _args.idna_name(hostname, "AddrInfo")
+        family = _args.c_int(family)
+        flags = _args.c_int(flags)
+        text = raw.decode("ascii") if not isinstance(hostname, str) else None
+        decoded = _decode_idna(raw) if text is None else _decode_idna(text.encode())
+        # PR_GetAddrInfoByName's own checks.
+        if family not in (PR_AF_UNSPEC, PR_AF_INET) or flags not in (
+            PR_AI_ADDRCONFIG,
+            PR_AI_ADDRCONFIG | PR_AI_NOCANONNAME,
+        ):
+            raise nspr_error(PR_INVALID_ARGUMENT_ERROR)
+        if backend is None:
+            backend = get_backend()
+        self._hostname = decoded  # set before the lookup, as python-nss does
+        canonical, addresses = backend.get_addr_info(raw, family, flags)
+        self._canonical_name = None if canonical is None else _decode_idna(canonical)
+        self._addresses = tuple(
+            NetworkAddress._from_sockaddr(sa, backend) for sa in addresses
+        )
+
+    def _entries(self) -> Tuple[NetworkAddress, ...]:
+        if self._addresses is None:
+            raise ValueError("%s.AddrInfo is uninitialized" % self.__module__)
+        return self._addresses
+
+    @property
+    def hostname(self) -> str:
+        """Returns the hostname this object was initialized from"""
+        self._entries()
+        assert self._hostname is not None
+        return self._hostname
+
+    @property
+    def canonical_name(self) -> Optional[str]:
+        """Returns the canonical name associated with the IP address or None if not known"""
+        self._entries()
+        return self._canonical_name
+
+    def __len__(self) -> int:
+        return len(self._entries())
+
+    def __getitem__(self, index: int) -> NetworkAddress:
+        return self._entries()[_check_index(index)]
+
+    def __iter__(self) -> Iterator[NetworkAddress]:
+        return iter(self._entries())
+
+    def __str__(self) -> str:
+        entries = self._entries()
+        text = "host=%s canonical=%s (%d addrs)" % (
+            self._hostname,
+            self._canonical_name,
+            len(entries),
+        )
+        return text + "".join(
+            " addr[%d]=%s" % (i, na.address) for i, na in enumerate(entries)
+        )
+
+    def __reduce__(self) -> Any:
+        raise TypeError("cannot pickle %r object" % type(self).__name__)
+
+
+class HostEntry:
+    """HostEntry(addr)
+
+    The official name, aliases, family and addresses of a host (IPv4 only):
+    ``addr`` is a host name (as GetHostByName) or a NetworkAddress (as
+    GetHostByAddr). Deprecated: use AddrInfo instead.
+    """
+
+    __module__ = "nspr_ctypes.io"
+    __slots__ = ("__weakref__", "_addresses", "_entry")
+    _entry: Optional[HostEnt]
+    _addresses: Optional[Tuple[NetworkAddress, ...]]
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> HostEntry:
+        self = super().__new__(cls)
+        self._entry = None
+        self._addresses = None
+        return self
+
+    def __init__(
+        self,
+        addr: Union[str, NetworkAddress],
+        *,
+        backend: Optional[Backend] = None,
+    ) -> None:
+        if isinstance(addr, NetworkAddress):
+            if backend is None:
+                backend = addr._lookup_backend()
+            if addr.family not in (PR_AF_INET, PR_AF_INET6):
+                raise nspr_error(PR_DIRECTORY_LOOKUP_ERROR)
+            entry = backend.get_host_by_addr(addr._sa)
+        elif isinstance(addr, str):
+            raw = _args.idna_name(addr, "HostEntry")
+            if backend is None:
+                backend = get_backend()
+            entry = backend.get_host_by_name(raw)
+        else:
+            raise TypeError("addr must be string, unicode or NetworkAddress object")
+        self._entry = entry
+        self._addresses = tuple(
+            NetworkAddress._from_sockaddr(SockAddr(entry.family, raw_addr, 0), backend)
+            for raw_addr in entry.addresses
+        )
+
+    def _entries(self) -> Tuple[NetworkAddress, ...]:
+        if self._addresses is None:
+            raise ValueError("%s.HostEntry is uninitialized" % self.__module__)
+        return self._addresses
+
+    @property
+    def hostname(self) -> str:
+        """official name of host"""
+        if self._entry is None:
+            raise ValueError("%s.HostEntry is uninitialized" % self.__module__)
+        return _decode_idna(self._entry.name)
+
+    @property
+    def aliases(self) -> Optional[Tuple[str, ...]]:
+        """tuple of aliases for host"""
+        if self._entry is None:
+            return None
+        return tuple(_decode_idna(alias) for alias in self._entry.aliases)
+
+    @property
+    def family(self) -> int:
+        """address family (e.g. PR_AF_INET, etc.)"""
+        return PR_AF_UNSPEC if self._entry is None else self._entry.family
+
+    def __len__(self) -> int:
+        return len(self._entries())
+
+    def __getitem__(self, index: int) -> NetworkAddress:
+        return self._entries()[_check_index(index)]
+
+    def __iter__(self) -> Iterator[NetworkAddress]:
+        return iter(self._entries())
+
+    def get_network_addresses(
+        self, port: int = 0
+    ) -> Optional[Tuple[NetworkAddress, ...]]:
+        """get_network_addresses(port=0)
+
+        Return a tuple of every network address of this HostEntry, as new
+        NetworkAddress objects with ``port``. Deprecated: iterate instead.
+        """
+        port = _args.c_int(port)
+        warnings.warn(
+            "Use iteration instead (e.g. for net_addr in hostentry)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        if self._addresses is None:
+            return None
+        return tuple(self._with_port(na, port) for na in self._addresses)
+
+    def get_network_address(self, port: int = 0) -> Optional[NetworkAddress]:
+        """get_network_address(port=0)
+
+        Return the first network address of this HostEntry as a new
+        NetworkAddress with ``port``, or None when it has no address.
+        Deprecated: index instead.
+        """
+        port = _args.c_int(port)
+        warnings.warn(
+            "Use indexing instead (e.g. hostentry[i])", DeprecationWarning, stacklevel=2
+        )
+        if not self._addresses:
+            return None
+        return self._with_port(self._addresses[0], port)
+
+    @staticmethod
+    def _with_port(na: NetworkAddress, port: int) -> NetworkAddress:
+        return NetworkAddress._from_sockaddr(
+            na._sa._replace(port=port & 0xFFFF), na._backend
+        )
+
+    def __str__(self) -> str:
+        entry = self._entry
+        name = "None" if entry is None else entry.name.decode("utf-8", "replace")
+        family = family_name(self.family)
+        aliases = (
+            "None"
+            if entry is None
+            else "("
+            + ", ".join(a.decode("utf-8", "replace") for a in entry.aliases)
+            + ")"
+        )
+        addresses = (
+            "None"
+            if self._addresses is None
+            else "(" + ", ".join(na.address for na in self._addresses) + ")"
+        )
+        return "name=%s family=%s aliases=%s addresses=%s" % (
+            name,
+            family,
+            aliases,
+            addresses,
+        )
+
+    def __reduce__(self) -> Any:
+        raise TypeError("cannot pickle %r object" % type(self).__name__)

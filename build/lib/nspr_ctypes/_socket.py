@@ -1,0 +1,1224 @@
+"""``Socket``: NSPR sockets over a backend's non-blocking primitives.
+
+Every blocking behaviour of NSPR is built here once, for every backend: a
+"blocking" call tries the non-blocking primitive, and while it would block,
+waits with the backend's poll in short slices until the caller's timeout (in
+ticks) runs out. Between slices Python runs its signal handlers (Ctrl-C works)
+and the call notices a ``close()`` made by another thread.
+"""
+
+from __future__ import annotations
+
+import errno as _errno
+import io as std_io
+import math
+import os
+import stat
+import threading
+import time
+import warnings
+import weakref
+from typing import (
+    Any,
+    Iterator,
+    List,
+    Optional,
+    Sequence,
+    Tuple,
+    Union,
+    cast,
+)
+
+from nspr_ctypes import _args
+from nspr_ctypes._address import NetworkAddress, desc_type_name, family_name
+from nspr_ctypes.backends import get_backend
+from nspr_ctypes.backends._base import Backend, Handle, OptionValue, SockAddr
+from nspr_ctypes.constants import (
+    PR_AF_INET,
+    PR_AF_INET6,
+    PR_AF_LOCAL,
+    PR_DESC_SOCKET_TCP,
+    PR_DESC_SOCKET_UDP,
+    PR_INTERVAL_NO_TIMEOUT,
+    PR_POLL_HUP,
+    PR_POLL_NVAL,
+    PR_POLL_READ,
+    PR_POLL_WRITE,
+    PR_SHUTDOWN_BOTH,
+    PR_SockOpt_AddMember,
+    PR_SockOpt_Broadcast,
+    PR_SockOpt_DropMember,
+    PR_SockOpt_IpTimeToLive,
+    PR_SockOpt_IpTypeOfService,
+    PR_SockOpt_Keepalive,
+    PR_SockOpt_Linger,
+    PR_SockOpt_MaxSegment,
+    PR_SockOpt_McastInterface,
+    PR_SockOpt_McastLoopback,
+    PR_SockOpt_McastTimeToLive,
+    PR_SockOpt_NoDelay,
+    PR_SockOpt_Nonblocking,
+    PR_SockOpt_RecvBufferSize,
+    PR_SockOpt_Reuseaddr,
+    PR_SockOpt_SendBufferSize,
+)
+from nspr_ctypes.error import (
+    PR_ADDRESS_NOT_SUPPORTED_ERROR,
+    PR_BAD_DESCRIPTOR_ERROR,
+    PR_CONNECT_RESET_ERROR,
+    PR_IN_PROGRESS_ERROR,
+    PR_INVALID_ARGUMENT_ERROR,
+    PR_INVALID_METHOD_ERROR,
+    PR_IO_TIMEOUT_ERROR,
+    PR_NOT_SOCKET_ERROR,
+    PR_WOULD_BLOCK_ERROR,
+    NSPRError,
+    nspr_error,
+)
+
+_CLOSED_MESSAGE = "I/O operation on closed socket"
+# How long one wait may block before Python gets control back (signals, close()).
+_SLICE_SECONDS = 0.1
+# The most one receive asks of the backend; recv() may return less than asked.
+_RECV_CAP = 1 << 20
+_READ_CHUNK = 64 * 1024
+
+# Option kinds: how set_socket_option parses its values, get maps its result.
+_FLAG_OPTIONS = frozenset(
+    (
+        PR_SockOpt_Nonblocking,
+        PR_SockOpt_Reuseaddr,
+        PR_SockOpt_Keepalive,
+        PR_SockOpt_McastLoopback,
+        PR_SockOpt_NoDelay,
+        PR_SockOpt_Broadcast,
+    )
+)
+_NUMBER_OPTIONS = frozenset(
+    (
+        PR_SockOpt_RecvBufferSize,
+        PR_SockOpt_SendBufferSize,
+        PR_SockOpt_MaxSegment,
+        PR_SockOpt_IpTimeToLive,
+        PR_SockOpt_IpTypeOfService,
+        PR_SockOpt_McastTimeToLive,
+    )
+)
+_MEMBERSHIP_OPTIONS = frozenset((PR_SockOpt_AddMember, PR_SockOpt_DropMember))
+_KNOWN_OPTIONS = (
+    _FLAG_OPTIONS
+    | _NUMBER_OPTIONS
+    | _MEMBERSHIP_OPTIONS
+    | frozenset((PR_SockOpt_Linger, PR_SockOpt_McastInterface))
+)
+# Options NSPR knows but python-nss does not map (Reuseport, DontFrag).
+_NSPR_ONLY_OPTIONS = frozenset((16, 17))
+_NSPR_OPTION_LIMIT = 18  # PR_SockOpt_Last
+
+_SOCKET_INIT_WARNING = (
+    "Socket initialization will require family parameter in future, default "
+    "family parameter of PR_AF_INET is deprecated. Suggest using the family "
+    "property of the NetworkAddress object associated with the socket, e.g. "
+    "Socket(net_addr.family)"
+)
+
+
+class _Channel:
+    """The OS resource behind one Socket, shared with its finalizer.
+
+    ``in_flight`` counts calls using the handle; a ``close()`` made while some
+    are in flight (or while makefile() files are open) marks the channel closed
+    and the last user releases the handle, so no call ever touches a freed
+    descriptor.
+    """
+
+    __slots__ = (
+        "backend",
+        "closed",
+        "finalizer",
+        "handle",
+        "in_flight",
+        "io_refs",
+        "lock",
+        "pid",
+    )
+
+    def __init__(self, backend: Backend, handle: Handle) -> None:
+        self.backend = backend
+        self.handle: Optional[Handle] = handle
+        self.lock = threading.Lock()
+        self.in_flight = 0
+        self.io_refs = 0
+        self.closed = False
+        self.pid = os.getpid()
+        self.finalizer: Optional[weakref.finalize[Any, Any]] = None
+
+    def __enter__(self) -> Handle:
+        with self.lock:
+            if self.closed:
+                raise ValueError(_CLOSED_MESSAGE)
+            self.in_flight += 1
+            return self.handle
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.leave()
+
+    def enter_file(self) -> Handle:
+        """Like entering, for makefile() files, which outlive ``close()``."""
+        with self.lock:
+            if self.handle is None:
+                raise ValueError(_CLOSED_MESSAGE)
+            self.in_flight += 1
+            return self.handle
+
+    def leave(self) -> None:
+        with self.lock:
+            self.in_flight -= 1
+            handle = self._take_if_released()
+        if handle is not None:
+            self._close_quietly(handle)
+
+    def _take_if_released(self) -> Optional[Handle]:
+        if not self.closed or self.in_flight or self.io_refs or self.handle is None:
+            return None
+        handle = self.handle
+        self.handle = None
+        if self.finalizer is not None:
+            self.finalizer.detach()
+        return handle
+
+    def _close_quietly(self, handle: Handle) -> None:
+        try:
+            self.backend.close(handle)
+        except NSPRError:
+            pass
+
+    def close(self) -> None:
+        with self.lock:
+            if self.closed:
+                return
+            self.closed = True
+            handle = self._take_if_released()
+        if handle is not None:
+            self.backend.close(handle)
+
+    def release_file(self) -> None:
+        with self.lock:
+            self.io_refs -= 1
+            handle = self._take_if_released()
+        if handle is not None:
+            self._close_quietly(handle)
+
+    @staticmethod
+    def finalize_dropped(channel: _Channel, description: str) -> None:
+        """Close a socket that was garbage-collected without ``close()``."""
+        if channel.pid != os.getpid():
+            return  # a forked child must not close its parent's descriptors
+        with channel.lock:
+            if channel.closed:
+                return
+            channel.closed = True
+            handle = channel._take_if_released()
+        if handle is None:
+            return
+        warnings.warn("unclosed %s" % description, ResourceWarning, stacklevel=1)
+        channel._close_quietly(handle)
+
+
+class _Deadline:
+    """A timeout in ticks turned into slices of waiting."""
+
+    __slots__ = ("end", "no_wait", "tps")
+
+    def __init__(self, backend: Backend, timeout: int) -> None:
+        self.tps = backend.ticks_per_second()
+        self.no_wait = timeout == 0
+        self.end: Optional[float] = None
+        if timeout != PR_INTERVAL_NO_TIMEOUT:
+            self.end = time.monotonic() + timeout / self.tps
+
+    def next_slice(self) -> int:
+        """Ticks to wait now; raises PR_IO_TIMEOUT_ERROR once time is up."""
+        if self.no_wait:
+            raise nspr_error(PR_IO_TIMEOUT_ERROR)
+        slice_ticks = max(1, int(_SLICE_SECONDS * self.tps))
+        if self.end is None:
+            return slice_ticks
+        remaining = self.end - time.monotonic()
+        if remaining <= 0:
+            raise nspr_error(PR_IO_TIMEOUT_ERROR)
+        return max(1, min(slice_ticks, math.ceil(remaining * self.tps)))
+
+
+def _check_address(addr: Any, method: str) -> NetworkAddress:
+    if not isinstance(addr, NetworkAddress):
+        raise TypeError(
+            "%s() argument must be nspr_ctypes.io.NetworkAddress, not %s"
+            % (method, type(addr).__name__)
+        )
+    return addr
+
+
+def _sockaddr_for_call(addr: NetworkAddress) -> SockAddr:
+    sa = addr._sa
+    if sa.family not in (PR_AF_INET, PR_AF_INET6, PR_AF_LOCAL):
+        raise nspr_error(PR_ADDRESS_NOT_SUPPORTED_ERROR)
+    return sa
+
+
+def _with_bytes_sent(error: NSPRError, sent: int) -> NSPRError:
+    error.bytes_sent = sent
+    return error
+
+
+class Socket:
+    """Socket(family=PR_AF_INET, type=PR_DESC_SOCKET_TCP)
+
+    Create a new NSPR socket. ``family`` is PR_AF_INET, PR_AF_INET6 or
+    PR_AF_LOCAL; ``type`` PR_DESC_SOCKET_TCP or PR_DESC_SOCKET_UDP. Timeouts
+    are NSPR intervals (ticks); PR_INTERVAL_NO_TIMEOUT waits for ever.
+    """
+
+    __module__ = "nspr_ctypes.io"
+    __slots__ = (
+        "__weakref__",
+        "_ch",
+        "_desc_type",
+        "_family",
+        "_netaddr",
+        "_nonblocking",
+        "_rbuf",
+        "_read_lock",
+    )
+    _ch: Optional[_Channel]
+    _family: int
+    _desc_type: int
+    _netaddr: Optional[NetworkAddress]
+    _nonblocking: bool
+    _rbuf: bytearray
+    _read_lock: threading.Lock
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Socket:
+        # A Socket made without __init__ behaves as a closed one.
+        self = super().__new__(cls)
+        self._ch = None
+        self._family = 0
+        self._desc_type = 0
+        self._netaddr = None
+        self._nonblocking = False
+        self._rbuf = bytearray()
+        self._read_lock = threading.Lock()
+        return self
+
+    def __init__(
+        self,
+        family: Optional[int] = None,
+        type: int = PR_DESC_SOCKET_TCP,
+        *,
+        backend: Optional[Backend] = None,
+    ) -> None:
+        if family is None:
+            warnings.warn(_SOCKET_INIT_WARNING, DeprecationWarning, stacklevel=2)
+            family = PR_AF_INET
+        elif not isinstance(family, int):
+            raise TypeError(
+                "family must be int, not %s" % builtin_type(family).__name__
+            )
+        family = _args.wrap_c_int(family)
+        desc_type = _args.c_int(type)
+        if desc_type not in (PR_DESC_SOCKET_TCP, PR_DESC_SOCKET_UDP):
+            raise ValueError("type must be PR_DESC_SOCKET_TCP or PR_DESC_SOCKET_UDP")
+        if self._ch is not None:  # re-initialisation replaces the descriptor
+            self._discard_channel()
+        if backend is None:
+            backend = get_backend()
+        if family not in (PR_AF_INET, PR_AF_INET6, PR_AF_LOCAL):
+            raise nspr_error(PR_ADDRESS_NOT_SUPPORTED_ERROR)
+        handle = backend.open_socket(family, desc_type)
+        self._attach(backend, handle, family, desc_type)
+
+    def _attach(
+        self, backend: Backend, handle: Handle, family: int, desc_type: int
+    ) -> None:
+        channel = _Channel(backend, handle)
+        description = "nspr_ctypes.io.Socket family=%s type=%s" % (
+            family_name(family),
+            desc_type_name(desc_type),
+        )
+        finalizer = weakref.finalize(
+            self, _Channel.finalize_dropped, channel, description
+        )
+        finalizer.atexit = False
+        channel.finalizer = finalizer
+        self._ch = channel
+        self._family = family
+        self._desc_type = desc_type
+        self._netaddr = None
+        self._nonblocking = False
+        self._rbuf = bytearray()
+
+    @classmethod
+    def _wrap(cls, backend: Backend, handle: Handle, family: int) -> Socket:
+        sock = Socket.__new__(Socket)
+        sock._attach(backend, handle, family, PR_DESC_SOCKET_TCP)
+        return sock
+
+    def _discard_channel(self) -> None:
+        channel = self._ch
+        if channel is None:
+            return
+        try:
+            if not channel.closed:
+                with channel as handle:
+                    channel.backend.shutdown(handle, PR_SHUTDOWN_BOTH)
+        except (NSPRError, ValueError):
+            pass
+        try:
+            channel.close()
+        except NSPRError:
+            pass
+
+    def _channel(self) -> _Channel:
+        channel = self._ch
+        if channel is None:
+            raise ValueError(_CLOSED_MESSAGE)
+        return channel
+
+    # -- waiting --------------------------------------------------------------
+
+    def _wait(
+        self, channel: _Channel, handle: Handle, flags: int, deadline: _Deadline
+    ) -> int:
+        """Wait until ``handle`` is ready for ``flags``; return the out flags."""
+        backend = channel.backend
+        entry = [(handle, flags)]
+        while True:
+            ticks = deadline.next_slice()
+            if channel.closed:
+                raise ValueError(_CLOSED_MESSAGE)
+            ready, out_flags = backend.poll(entry, ticks)
+            if ready:
+                return out_flags[0]
+
+    def _deadline(self, channel: _Channel, timeout: int) -> _Deadline:
+        if self._nonblocking:
+            raise nspr_error(PR_WOULD_BLOCK_ERROR)
+        return _Deadline(channel.backend, timeout)
+
+    # -- properties -----------------------------------------------------------
+
+    @property
+    def family(self) -> int:
+        """socket family: PR_AF_INET, PR_AF_INET6, PR_AF_LOCAL, PR_AF_UNSPEC"""
+        return self._family
+
+    @family.setter
+    def family(self, value: int) -> None:
+        number = _args.c_long(value)
+        if not _args.INT_MIN <= number <= _args.INT_MAX:
+            warnings.warn("Truncation of value to int", RuntimeWarning, stacklevel=2)
+            number = _args.wrap_c_int(number)
+        self._family = number
+
+    @family.deleter
+    def family(self) -> None:
+        raise TypeError("can't delete numeric/char attribute")
+
+    @property
+    def desc_type(self) -> int:
+        """socket description: PR_DESC_FILE, PR_DESC_SOCKET_TCP, PR_DESC_SOCKET_UDP,
+        PR_DESC_LAYERED, PR_DESC_PIPE"""
+        channel = self._channel()
+        if channel.closed:
+            raise ValueError(_CLOSED_MESSAGE)
+        return self._desc_type
+
+    @property
+    def netaddr(self) -> Optional[NetworkAddress]:
+        """NetworkAddress object bound to this socket (the last address passed
+        to bind, connect, send_to or recv_from)"""
+        return self._netaddr
+
+    def _check_family(self, addr: NetworkAddress) -> None:
+        if addr.family != self._family:
+            raise ValueError(
+                "Socket family (%s) does not match NetworkAddress family (%s)"
+                % (family_name(self._family), family_name(addr.family))
+            )
+
+    # -- connection set-up ----------------------------------------------------
+
+    def bind(self, addr: NetworkAddress) -> None:
+        """bind(addr)
+
+        Assign the network address ``addr`` to the socket.
+        """
+        _check_address(addr, "bind")
+        self._check_family(addr)
+        self._netaddr = addr
+        channel = self._channel()
+        with channel as handle:
+            channel.backend.bind(handle, _sockaddr_for_call(addr))
+
+    def listen(self, backlog: int = 5) -> None:
+        """listen(backlog=5)
+
+        Turn the socket into a rendezvous socket listening for connections.
+        """
+        backlog = _args.c_uint_as_int(backlog)
+        channel = self._channel()
+        with channel as handle:
+            channel.backend.listen(handle, backlog)
+
+    def connect(
+        self, addr: NetworkAddress, timeout: int = PR_INTERVAL_NO_TIMEOUT
+    ) -> None:
+        """connect(addr, timeout=PR_INTERVAL_NO_TIMEOUT)
+
+        Connect to ``addr``. Raises NSPRError PR_IO_TIMEOUT_ERROR when the
+        connection is not set up within ``timeout``.
+        """
+        _check_address(addr, "connect")
+        timeout = _args.c_uint_mask(timeout)
+        self._check_family(addr)
+        self._netaddr = addr
+        channel = self._channel()
+        with channel as handle:
+            backend = channel.backend
+            if backend.connect(handle, _sockaddr_for_call(addr)):
+                return
+            if self._nonblocking:
+                raise nspr_error(PR_IN_PROGRESS_ERROR)
+            out_flags = self._wait(
+                channel, handle, PR_POLL_WRITE, _Deadline(backend, timeout)
+            )
+            # NSPR's blocking connect: NVAL is EBADF, a hang-up while waiting to
+            # write is EPIPE (so a refused loopback connect reads as a reset).
+            if out_flags & PR_POLL_NVAL:
+                raise nspr_error(PR_BAD_DESCRIPTOR_ERROR)
+            if out_flags & PR_POLL_HUP:
+                raise nspr_error(PR_CONNECT_RESET_ERROR)
+            backend.connect_continue(handle)
+
+    def _accept_with(
+        self,
+        channel: _Channel,
+        handle: Handle,
+        deadline: Optional[_Deadline],
+        timeout: int,
+    ) -> Tuple[Socket, NetworkAddress, _Deadline]:
+        backend = channel.backend
+        if self._desc_type == PR_DESC_SOCKET_UDP:
+            raise nspr_error(PR_INVALID_METHOD_ERROR)
+        while True:
+            accepted = backend.accept(handle)
+            if accepted is not None:
+                new_handle, peer = accepted
+                sock = Socket._wrap(backend, new_handle, self._family)
+                if deadline is None:
+                    deadline = _Deadline(backend, timeout)
+                return sock, NetworkAddress._from_sockaddr(peer, backend), deadline
+            if deadline is None:
+                deadline = self._deadline(channel, timeout)
+            self._wait(channel, handle, PR_POLL_READ, deadline)
+
+    def accept(
+        self, timeout: int = PR_INTERVAL_NO_TIMEOUT
+    ) -> Tuple[Socket, NetworkAddress]:
+        """accept(timeout=PR_INTERVAL_NO_TIMEOUT) -> (Socket, NetworkAddress)
+
+        Accept the first pending connection of this listening socket.
+        """
+        timeout = _args.c_uint_mask(timeout)
+        channel = self._channel()
+        with channel as handle:
+            sock, peer, _ = self._accept_with(channel, handle, None, timeout)
+            return sock, peer
+
+    def accept_read(
+        self, amount: int, timeout: int = PR_INTERVAL_NO_TIMEOUT
+    ) -> Tuple[Socket, NetworkAddress, bytes]:
+        """accept_read(amount, timeout=PR_INTERVAL_NO_TIMEOUT) -> (Socket, NetworkAddress, buf)
+
+        Accept a connection, then receive up to ``amount`` bytes from it; the
+        timeout covers the whole call. If the read fails, the new connection
+        is closed and the error raised.
+        """
+        amount = _args.c_int(amount)
+        timeout = _args.c_uint_mask(timeout)
+        channel = self._channel()
+        with channel as handle:
+            if amount < 0:
+                raise ValueError("negative buffersize in accept_read")
+            sock, peer, deadline = self._accept_with(
+                channel, handle, _Deadline(channel.backend, timeout), timeout
+            )
+            try:
+                data = sock._recv_fresh(sock._channel(), amount, deadline)
+            except BaseException:
+                sock.close()
+                raise
+            return sock, peer, data
+
+    def shutdown(self, how: int = PR_SHUTDOWN_BOTH) -> None:
+        """shutdown(how=PR_SHUTDOWN_BOTH)
+
+        Disallow further receives (PR_SHUTDOWN_RCV), sends (PR_SHUTDOWN_SEND)
+        or both (PR_SHUTDOWN_BOTH).
+        """
+        how = _args.c_uint_as_int(how)
+        channel = self._channel()
+        with channel as handle:
+            if how not in (0, 1, 2):
+                raise nspr_error(PR_INVALID_ARGUMENT_ERROR)
+            channel.backend.shutdown(handle, how)
+
+    def close(self) -> None:
+        """close()
+
+        Close the socket. Closing a closed socket does nothing.
+        """
+        channel = self._ch
+        if channel is not None:
+            channel.close()
+
+    # -- receiving ------------------------------------------------------------
+
+    def _take_buffered(self, amount: int) -> bytes:
+        buffer = self._rbuf
+        data = bytes(buffer[:amount])
+        del buffer[:amount]
+        return data
+
+    def _recv_fresh(self, channel: _Channel, amount: int, deadline: _Deadline) -> bytes:
+        """One receive from the backend, waiting while it would block."""
+        backend = channel.backend
+        handle = channel.handle
+        ask = min(amount, _RECV_CAP)
+        while True:
+            data = backend.recv(handle, ask)
+            if data is not None:
+                return data
+            if self._nonblocking:
+                raise nspr_error(PR_WOULD_BLOCK_ERROR)
+            self._wait(channel, handle, PR_POLL_READ, deadline)
+
+    def _fill(self, channel: _Channel, deadline: _Deadline) -> bool:
+        """Append one receive to the read-ahead buffer; False at EOF."""
+        data = self._recv_fresh(channel, _READ_CHUNK, deadline)
+        if not data:
+            return False
+        self._rbuf += data
+        return True
+
+    def recv(self, amount: int, timeout: int = PR_INTERVAL_NO_TIMEOUT) -> bytes:
+        """recv(amount, timeout=PR_INTERVAL_NO_TIMEOUT) -> buf
+
+        Receive at most ``amount`` bytes, blocking until some arrive. Bytes
+        already buffered by readline() are returned first, without waiting.
+        ``b''`` means the connection is closed.
+        """
+        amount = _args.c_long(amount)
+        timeout = _args.c_uint_mask(timeout)
+        channel = self._channel()
+        with channel, self._read_lock:
+            if amount < 0:
+                raise ValueError("negative buffersize in recv")
+            if self._rbuf:
+                return self._take_buffered(amount)
+            return self._recv_fresh(
+                channel, amount, _Deadline(channel.backend, timeout)
+            )
+
+    def read(self, size: int = -1, *, timeout: int = PR_INTERVAL_NO_TIMEOUT) -> bytes:
+        """read(size=-1, *, timeout=PR_INTERVAL_NO_TIMEOUT) -> buf
+
+        With ``size`` >= 0, as recv(size). With a negative ``size``, read until
+        EOF. A timeout raises NSPRError PR_IO_TIMEOUT_ERROR and keeps what was
+        read for the next call.
+        """
+        size = _args.c_long(size)
+        timeout = _args.c_uint_mask(timeout)
+        channel = self._channel()
+        with channel, self._read_lock:
+            deadline = _Deadline(channel.backend, timeout)
+            if size >= 0:
+                if self._rbuf:
+                    return self._take_buffered(size)
+                return self._recv_fresh(channel, size, deadline)
+            while self._fill(channel, deadline):
+                pass
+            return self._take_buffered(len(self._rbuf))
+
+    def _readline(self, channel: _Channel, size: int, deadline: _Deadline) -> bytes:
+        buffer = self._rbuf
+        searched = 0
+        while True:
+            end = min(size, len(buffer)) if size > 0 else len(buffer)
+            newline = buffer.find(b"\n", searched, end)
+            if newline >= 0:
+                return self._take_buffered(newline + 1)
+            if size > 0 and len(buffer) >= size:
+                return self._take_buffered(size)
+            searched = end
+            if not self._fill(channel, deadline):
+                return self._take_buffered(end if size > 0 else len(buffer))
+
+    def readline(
+        self, size: int = 0, *, timeout: int = PR_INTERVAL_NO_TIMEOUT
+    ) -> bytes:
+        """readline(size=0, *, timeout=PR_INTERVAL_NO_TIMEOUT) -> buf
+
+        Read one line, up to and including ``\\n``; with ``size`` > 0 at most
+        ``size`` bytes. ``b''`` at EOF. A timeout raises NSPRError
+        PR_IO_TIMEOUT_ERROR and keeps the bytes read so far.
+        """
+        size = _args.c_long(size)
+        timeout = _args.c_uint_mask(timeout)
+        channel = self._channel()
+        with channel, self._read_lock:
+            return self._readline(channel, size, _Deadline(channel.backend, timeout))
+
+    def readlines(
+        self, sizehint: int = 0, *, timeout: int = PR_INTERVAL_NO_TIMEOUT
+    ) -> List[bytes]:
+        """readlines(sizehint=0, *, timeout=PR_INTERVAL_NO_TIMEOUT) -> [buf]
+
+        Read lines until EOF, or until about ``sizehint`` bytes when it is
+        positive. The timeout covers the whole call.
+        """
+        sizehint = _args.c_long(sizehint)
+        timeout = _args.c_uint_mask(timeout)
+        channel = self._channel()
+        lines: List[bytes] = []
+        total = 0
+        with channel, self._read_lock:
+            deadline = _Deadline(channel.backend, timeout)
+            while True:
+                line = self._readline(channel, 0, deadline)
+                if not line:
+                    return lines
+                lines.append(line)
+                total += len(line)
+                if 0 < sizehint <= total:
+                    return lines
+
+    def __iter__(self) -> Iterator[bytes]:
+        channel = self._channel()
+        if channel.closed:
+            raise ValueError(_CLOSED_MESSAGE)
+        return self
+
+    def __next__(self) -> bytes:
+        line = self.readline()
+        if not line:
+            raise StopIteration
+        return line
+
+    def recv_from(
+        self,
+        amount: int,
+        addr: NetworkAddress,
+        timeout: int = PR_INTERVAL_NO_TIMEOUT,
+    ) -> bytes:
+        """recv_from(amount, addr, timeout=PR_INTERVAL_NO_TIMEOUT) -> buf
+
+        Receive one datagram of at most ``amount`` bytes; ``addr`` is filled
+        with the sender's address.
+        """
+        amount = _args.c_int(amount)
+        _check_address(addr, "recv_from")
+        timeout = _args.c_uint_mask(timeout)
+        self._check_family(addr)
+        channel = self._channel()
+        with channel as handle:
+            self._netaddr = addr
+            if amount < 0:
+                raise ValueError("negative buffersize in recv_from")
+            backend = channel.backend
+            deadline: Optional[_Deadline] = None
+            while True:
+                received = backend.recv_from(handle, amount)
+                if received is not None:
+                    data, sender = received
+                    addr._sa = sender
+                    return data
+                if deadline is None:
+                    deadline = self._deadline(channel, timeout)
+                self._wait(channel, handle, PR_POLL_READ, deadline)
+
+    # -- sending --------------------------------------------------------------
+
+    def _send(self, channel: _Channel, data: bytes, timeout: int, partial: bool) -> int:
+        """Send ``data``; in non-blocking mode return a partial count when
+        ``partial`` allows it. Errors carry ``bytes_sent``."""
+        backend = channel.backend
+        handle = channel.handle
+        total = len(data)
+        if total == 0:
+            return 0
+        view = memoryview(data)
+        sent = 0
+        deadline: Optional[_Deadline] = None
+        try:
+            while True:
+                count = backend.send(handle, view[sent:] if sent else data)
+                if count is not None:
+                    sent += count
+                    if sent >= total or (self._nonblocking and partial):
+                        return sent
+                    continue
+                if self._nonblocking:
+                    if sent and partial:
+                        return sent
+                    raise nspr_error(PR_WOULD_BLOCK_ERROR)
+                if deadline is None:
+                    deadline = _Deadline(backend, timeout)
+                self._wait(channel, handle, PR_POLL_WRITE, deadline)
+        except NSPRError as error:
+            raise _with_bytes_sent(error, sent) from None
+        finally:
+            view.release()
+
+    def send(self, buf: bytes, timeout: int = PR_INTERVAL_NO_TIMEOUT) -> int:
+        """send(buf, timeout=PR_INTERVAL_NO_TIMEOUT) -> amount
+
+        Send ``buf``, blocking until every byte is sent (in non-blocking mode,
+        what fits now). On a timeout or error NSPRError is raised, with the
+        count already sent in ``bytes_sent``.
+        """
+        data = _args.need_bytes(buf, "send")
+        timeout = _args.c_uint_mask(timeout)
+        channel = self._channel()
+        with channel:
+            return self._send(channel, data, timeout, partial=True)
+
+    def sendall(self, buf: bytes, timeout: int = PR_INTERVAL_NO_TIMEOUT) -> int:
+        """sendall(buf, timeout=PR_INTERVAL_NO_TIMEOUT) -> amount
+
+        Send every byte of ``buf`` or raise NSPRError, whose ``bytes_sent``
+        says how much was sent before the failure.
+        """
+        data = _args.need_bytes(buf, "sendall")
+        timeout = _args.c_uint_mask(timeout)
+        channel = self._channel()
+        with channel:
+            return self._send(channel, data, timeout, partial=False)
+
+    def send_to(
+        self,
+        buf: bytes,
+        addr: NetworkAddress,
+        timeout: int = PR_INTERVAL_NO_TIMEOUT,
+    ) -> int:
+        """send_to(buf, addr, timeout=PR_INTERVAL_NO_TIMEOUT) -> amount
+
+        Send ``buf`` as one datagram to ``addr``.
+        """
+        data = _args.need_bytes(buf, "send_to")
+        _check_address(addr, "send_to")
+        timeout = _args.c_uint_mask(timeout)
+        self._check_family(addr)
+        self._netaddr = addr
+        channel = self._channel()
+        with channel as handle:
+            backend = channel.backend
+            sa = _sockaddr_for_call(addr)
+            deadline: Optional[_Deadline] = None
+            while True:
+                count = backend.send_to(handle, data, sa)
+                if count is not None:
+                    return count
+                if deadline is None:
+                    deadline = self._deadline(channel, timeout)
+                self._wait(channel, handle, PR_POLL_WRITE, deadline)
+
+    # -- names and options ----------------------------------------------------
+
+    def fileno(self) -> int:
+        """fileno() -> integer
+
+        Return the integer file descriptor of the socket.
+        """
+        channel = self._channel()
+        with channel as handle:
+            return channel.backend.fileno(handle)
+
+    def get_sock_name(self) -> NetworkAddress:
+        """get_sock_name() -> NetworkAddress
+
+        Return the network address for this socket.
+        """
+        channel = self._channel()
+        with channel as handle:
+            sa = channel.backend.get_sock_name(handle)
+            return NetworkAddress._from_sockaddr(sa, channel.backend)
+
+    def get_peer_name(self) -> NetworkAddress:
+        """get_peer_name() -> NetworkAddress
+
+        Return the network address for the connected peer socket.
+        """
+        channel = self._channel()
+        with channel as handle:
+            sa = channel.backend.get_peer_name(handle)
+            return NetworkAddress._from_sockaddr(sa, channel.backend)
+
+    def get_socket_option(self, option: int) -> Any:
+        """get_socket_option(option)
+
+        The value of ``option``: a bool for flag options, an int for sizes,
+        TTLs and TOS, ``(polarity, interval)`` for PR_SockOpt_Linger, a
+        NetworkAddress for PR_SockOpt_McastInterface.
+        """
+        option = _args.c_int(option)
+        channel = self._channel()
+        with channel as handle:
+            if option == PR_SockOpt_Nonblocking:
+                return self._nonblocking
+            if not 0 <= option < _NSPR_OPTION_LIMIT or option in _MEMBERSHIP_OPTIONS:
+                raise nspr_error(PR_INVALID_ARGUMENT_ERROR)  # as NSPR refuses them
+            if option in _NSPR_ONLY_OPTIONS:
+                raise ValueError("get_socket_option: unknown option")
+            value = channel.backend.get_option(handle, option)
+            if option == PR_SockOpt_McastInterface:
+                assert isinstance(value, SockAddr)
+                return NetworkAddress._from_sockaddr(value, channel.backend)
+            return value
+
+    def set_socket_option(self, option: int, *values: Any) -> None:
+        """set_socket_option(option, ...)
+
+        Set ``option``; the values depend on it: a bool for flag options, an
+        int for sizes, TTLs and TOS, ``polarity, interval`` for
+        PR_SockOpt_Linger, ``mcaddr, ifaddr`` for PR_SockOpt_AddMember and
+        PR_SockOpt_DropMember, ``ifaddr`` for PR_SockOpt_McastInterface.
+        """
+        if not isinstance(option, int):
+            raise TypeError("set_socket_option: option must be an int")
+        if option not in _KNOWN_OPTIONS:
+            raise ValueError("set_socket_option: unknown option")
+        value = _parse_option_value(option, values)
+        channel = self._channel()
+        with channel as handle:
+            if option == PR_SockOpt_Nonblocking:
+                self._nonblocking = bool(value)
+                return
+            channel.backend.set_option(handle, option, value)
+
+    # -- files ----------------------------------------------------------------
+
+    def makefile(
+        self,
+        mode: str = "r",
+        buffersize: int = -1,
+        *,
+        encoding: Optional[str] = None,
+        errors: Optional[str] = None,
+        newline: Optional[str] = None,
+    ) -> Any:
+        """makefile(mode='r', buffersize=-1) -> file object
+
+        Return a file object reading from and/or writing to the socket;
+        ``mode`` and ``buffersize`` are as for the built-in open(). The socket
+        stays open while the file is, even after close().
+        """
+        if not isinstance(mode, str):
+            raise TypeError(
+                "makefile() argument 1 must be str, not %s"
+                % builtin_type(mode).__name__
+            )
+        buffering = _args.c_int(buffersize)
+        if not set(mode) <= {"r", "w", "b"}:
+            raise ValueError("invalid mode %r (only r, w, b allowed)" % (mode,))
+        writing = "w" in mode
+        reading = "r" in mode or not writing
+        binary = "b" in mode
+        channel = self._channel()
+        with channel:
+            with channel.lock:
+                channel.io_refs += 1
+            raw = _SocketFile(self, channel, reading, writing)
+        if buffering < 0:
+            buffering = std_io.DEFAULT_BUFFER_SIZE
+        if buffering == 0:
+            if not binary:
+                raw.close()
+                raise ValueError("unbuffered streams must be binary")
+            return raw
+        buffer: Union[
+            std_io.BufferedRWPair, std_io.BufferedReader, std_io.BufferedWriter
+        ]
+        if reading and writing:
+            buffer = std_io.BufferedRWPair(raw, raw, buffering)
+        elif reading:
+            buffer = std_io.BufferedReader(raw, buffering)
+        else:
+            buffer = std_io.BufferedWriter(raw, buffering)
+        if binary:
+            return buffer
+        text = std_io.TextIOWrapper(cast(Any, buffer), encoding, errors, newline)
+        text.mode = mode  # type: ignore[misc]  # as socket.makefile() does
+        return text
+
+    # -- static methods -------------------------------------------------------
+
+    @staticmethod
+    def new_tcp_pair(*, backend: Optional[Backend] = None) -> Tuple[Socket, Socket]:
+        """new_tcp_pair() -> (Socket, Socket)
+
+        Return a pair of connected sockets: data written to one can be read
+        from the other and vice versa (local, PR_AF_LOCAL, sockets).
+        """
+        if backend is None:
+            backend = get_backend()
+        first, second = backend.new_tcp_pair()
+        return (
+            Socket._wrap(backend, first, PR_AF_LOCAL),
+            Socket._wrap(backend, second, PR_AF_LOCAL),
+        )
+
+    @staticmethod
+    def import_tcp_socket(osfd: int, *, backend: Optional[Backend] = None) -> Socket:
+        """import_tcp_socket(osfd) -> Socket
+
+        Return a Socket using the socket file descriptor ``osfd``, which it
+        owns from now on. A descriptor that is not a socket raises NSPRError
+        and is left untouched.
+        """
+        osfd = _args.c_int(osfd)
+        try:
+            mode = os.fstat(osfd).st_mode
+        except OSError as exc:
+            if exc.errno == _errno.EBADF:
+                raise nspr_error(PR_BAD_DESCRIPTOR_ERROR) from None
+            raise nspr_error(PR_NOT_SOCKET_ERROR) from None
+        if not stat.S_ISSOCK(mode):
+            raise nspr_error(PR_NOT_SOCKET_ERROR)
+        if backend is None:
+            backend = get_backend()
+        handle = backend.import_tcp_socket(osfd)
+        try:
+            family = backend.get_sock_name(handle).family
+        except BaseException:
+            backend.close(handle)
+            raise
+        return Socket._wrap(backend, handle, family)
+
+    @staticmethod
+    def poll(poll_descs: Sequence[Sequence[Any]], timeout: int) -> Tuple[int, ...]:
+        """poll(poll_descs, timeout) -> (flags, ...)
+
+        Wait until at least one of the sockets is ready for the PR_POLL_*
+        flags given with it, or ``timeout`` passes. Return the flags that hold
+        for each socket, in order; 0 for a socket that is not ready.
+        """
+        entries = _parse_poll_descs(poll_descs)
+        timeout = _args.c_uint_mask(timeout)
+        return _poll(entries, timeout)
+
+    # -- dunders --------------------------------------------------------------
+
+    def __enter__(self) -> Socket:
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.close()
+
+    def __str__(self) -> str:
+        return "family=%s type=%s" % (
+            family_name(self._family),
+            desc_type_name(self._desc_type),
+        )
+
+    def __repr__(self) -> str:
+        channel = self._ch
+        state = "closed" if channel is None or channel.closed else "open"
+        return "<%s %s %s>" % (type(self).__qualname__, state, self)
+
+    def __reduce__(self) -> Any:
+        raise TypeError("cannot pickle %r object" % builtin_type(self).__name__)
+
+
+builtin_type = type
+
+
+def _parse_option_value(option: int, values: Tuple[Any, ...]) -> OptionValue:
+    expected = 3 if option in _MEMBERSHIP_OPTIONS or option == PR_SockOpt_Linger else 2
+    if len(values) + 1 != expected:
+        raise TypeError(
+            "set_socket_option() takes exactly %d arguments (%d given)"
+            % (expected, len(values) + 1)
+        )
+    if option in _FLAG_OPTIONS:
+        return bool(_args.c_int(values[0]))
+    if option in _NUMBER_OPTIONS:
+        return _args.c_uint_mask(values[0])
+    if option == PR_SockOpt_Linger:
+        return (bool(_args.c_int(values[0])), _args.c_uint_mask(values[1]))
+    if option == PR_SockOpt_McastInterface:
+        return _check_address(values[0], "set_socket_option")._sa
+    group = _check_address(values[0], "set_socket_option")._sa
+    interface = _check_address(values[1], "set_socket_option")._sa
+    return (group, interface)
+
+
+_PollEntry = Tuple[Optional[Socket], int]
+
+
+def _parse_poll_descs(poll_descs: Any) -> List[_PollEntry]:
+    kind = builtin_type(poll_descs)
+    if (
+        isinstance(poll_descs, dict)
+        or not hasattr(kind, "__getitem__")
+        or not hasattr(kind, "__len__")
+    ):
+        raise TypeError("poll_descs is not a suitable sequence")
+    entries: List[_PollEntry] = []
+    for index in range(len(poll_descs)):
+        item = poll_descs[index]
+        sock = item[0]
+        if not isinstance(sock, Socket):
+            raise TypeError("Invalid content of poll_descs")
+        flags = _args.c_long(item[1])
+        if not _args.SHORT_MIN <= flags <= _args.SHORT_MAX:
+            raise TypeError("Invalid content of poll_descs")
+        entries.append((sock, flags))
+    return entries
+
+
+def _poll(entries: List[_PollEntry], timeout: int) -> Tuple[int, ...]:
+    channels: List[Optional[_Channel]] = []
+    backend: Optional[Backend] = None
+    for sock, _flags in entries:
+        channel = sock._ch if sock is not None else None
+        if channel is not None and channel.closed:
+            channel = None  # a closed socket is skipped and reports 0
+        if channel is not None:
+            if backend is None:
+                backend = channel.backend
+            elif channel.backend is not backend:
+                raise ValueError("poll_descs mixes sockets of different backends")
+        channels.append(channel)
+    if backend is None:
+        backend = get_backend()
+    if timeout == 0:  # one look, no waiting
+        result = _poll_slice(backend, entries, channels, 0)
+        return (0,) * len(entries) if result is None else result
+    deadline = _Deadline(backend, timeout)
+    while True:
+        try:
+            ticks = deadline.next_slice()
+        except NSPRError:
+            return (0,) * len(entries)
+        result = _poll_slice(backend, entries, channels, ticks)
+        if result is not None:
+            return result
+
+
+def _poll_slice(
+    backend: Backend,
+    entries: List[_PollEntry],
+    channels: List[Optional[_Channel]],
+    ticks: int,
+) -> Optional[Tuple[int, ...]]:
+    """One bounded poll; the result when something is ready, else None.
+
+    Each live socket is entered for the slice, so none is released under the
+    poll; one closed meanwhile by another thread reports PR_POLL_NVAL.
+    """
+    entered: List[_Channel] = []
+    request: List[Tuple[Optional[Handle], int]] = []
+    closed_meanwhile = False
+    try:
+        for (_sock, flags), channel in zip(entries, channels):
+            handle = None
+            if channel is not None:
+                try:
+                    handle = channel.__enter__()
+                    entered.append(channel)
+                except ValueError:
+                    closed_meanwhile = True
+            request.append((handle, flags))
+        if closed_meanwhile:
+            return tuple(
+                PR_POLL_NVAL if channel is not None and handle is None else 0
+                for channel, (handle, _flags) in zip(channels, request)
+            )
+        ready, out_flags = backend.poll(request, ticks)
+    finally:
+        for channel in entered:
+            channel.leave()
+    if ready:
+        return tuple(out_flags)
+    return None
+
+
+class _SocketFile(std_io.RawIOBase):
+    """The raw file behind ``Socket.makefile()``."""
+
+    def __init__(
+        self, sock: Socket, channel: _Channel, reading: bool, writing: bool
+    ) -> None:
+        super().__init__()
+        self._sock = sock
+        self._channel_ref = channel
+        self._reading = reading
+        self._writing = writing
+
+    def readable(self) -> bool:
+        return self._reading
+
+    def writable(self) -> bool:
+        return self._writing
+
+    def readinto(self, buffer: Any) -> int:
+        self._checkClosed()
+        if not self._reading:
+            raise std_io.UnsupportedOperation("not readable")
+        channel = self._channel_ref
+        sock = self._sock
+        view = memoryview(buffer).cast("B")
+        channel.enter_file()
+        try:
+            with sock._read_lock:
+                if sock._rbuf:
+                    data = sock._take_buffered(len(view))
+                else:
+                    deadline = _Deadline(channel.backend, PR_INTERVAL_NO_TIMEOUT)
+                    data = sock._recv_fresh(channel, len(view), deadline)
+            view[: len(data)] = data
+            return len(data)
+        finally:
+            channel.leave()
+
+    def write(self, buffer: Any) -> int:
+        self._checkClosed()
+        if not self._writing:
+            raise std_io.UnsupportedOperation("not writable")
+        data = bytes(buffer)
+        channel = self._channel_ref
+        channel.enter_file()
+        try:
+            return self._sock._send(
+                channel, data, PR_INTERVAL_NO_TIMEOUT, partial=False
+            )
+        finally:
+            channel.leave()
+
+    def fileno(self) -> int:
+        channel = self._channel_ref
+        handle = channel.enter_file()
+        try:
+            return channel.backend.fileno(handle)
+        finally:
+            channel.leave()
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        super().close()
+        self._channel_ref.release_file()
+
+
+__all__ = ["Socket"]

@@ -1,0 +1,384 @@
+"""The backend registry: which backends exist, and which one is used.
+
+Built-ins are ``nspr`` (libnspr4 through ctypes; preferred) and ``stdlib`` (an
+emulation on the standard library; the fallback). Third-party backends
+register in the entry-point group ``nspr_ctypes.backends``: the entry point's
+name is the backend name, its object a factory
+``factory(library=None, min_version=None) -> Backend``; an optional
+``priority`` attribute on the factory (default 50) orders the automatic
+choice. A plugin that fails to load is recorded, never fatal.
+
+Nothing is loaded at import. The default backend is chosen on first use:
+
+* ``NSPR_CTYPES_BACKEND=name`` is strict: that backend or an error with the reason;
+* ``NSPR_CTYPES_LIBRARY=/path/libnspr4.so`` picks the library file of the
+  ``nspr`` backend, and is strict too;
+* otherwise (or ``NSPR_CTYPES_BACKEND=auto``) every candidate is tried in
+  priority order and the first that loads is used; the reason for each
+  candidate, chosen or not, is kept for :func:`diagnose`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import threading
+from typing import Any, Callable, Dict, List, NamedTuple, Optional, Tuple, Union
+
+from nspr_ctypes.backends._base import Backend
+from nspr_ctypes.backends.errors import (
+    BackendError,
+    BackendUnavailable,
+    UnknownBackend,
+)
+
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "Backend",
+    "Candidate",
+    "Diagnosis",
+    "available_backends",
+    "diagnose",
+    "get_backend",
+    "load_backend",
+    "use_backend",
+]
+
+ENTRY_POINT_GROUP = "nspr_ctypes.backends"
+ENV_BACKEND = "NSPR_CTYPES_BACKEND"
+ENV_LIBRARY = "NSPR_CTYPES_LIBRARY"
+
+Factory = Callable[..., Backend]
+
+
+class _Registration(NamedTuple):
+    name: str
+    target: str  # "module:attribute"
+    priority: int
+    origin: str  # "built-in" or "entry point"
+
+
+_BUILTINS: Tuple[_Registration, ...] = (
+    _Registration("nspr", "nspr_ctypes.backends.nspr:create_backend", 100, "built-in"),
+    _Registration(
+        "stdlib", "nspr_ctypes.backends.stdlib:create_backend", 0, "built-in"
+    ),
+)
+_DEFAULT_PLUGIN_PRIORITY = 50
+
+
+class Candidate(NamedTuple):
+    """One backend considered by the choice, with what happened to it."""
+
+    name: str
+    origin: str
+    priority: int
+    status: str  # "chosen", "available", "unavailable", "not tried"
+    reason: str
+    library_path: Optional[str] = None
+    version: Optional[str] = None
+
+    def __str__(self) -> str:
+        where = ""
+        if self.library_path is not None:
+            where = " [%s, NSPR %s]" % (self.library_path, self.version)
+        return "%-8s %-11s %s%s" % (self.name, self.status, self.reason, where)
+
+
+class Diagnosis(NamedTuple):
+    """What :func:`diagnose` found: the backend in use and every candidate."""
+
+    chosen: Optional[Backend]
+    candidates: Tuple[Candidate, ...]
+    environment: Tuple[Tuple[str, Optional[str]], ...]
+
+    def __str__(self) -> str:
+        lines = []
+        if self.chosen is None:
+            lines.append("backend: none could be loaded")
+        else:
+            lines.append("backend: %s" % self.chosen.name)
+            lines.append("library: %s" % (self.chosen.library_path or "(none)"))
+            lines.append("NSPR version: %s" % (self.chosen.version or "(emulated)"))
+        for key, value in self.environment:
+            lines.append("%s=%s" % (key, "(unset)" if value is None else value))
+        lines.append("candidates:")
+        lines.extend("  " + str(candidate) for candidate in self.candidates)
+        return "\n".join(lines)
+
+
+_lock = threading.RLock()
+_default: Optional[Backend] = None
+_candidates: Dict[str, Candidate] = {}
+# Instances made by use_backend()/the automatic choice, reused per (name, library).
+_instances: Dict[Tuple[str, Optional[str]], Backend] = {}
+
+
+def _entry_points() -> List[Any]:
+    from importlib import metadata
+
+    eps: Any = metadata.entry_points()
+    if hasattr(eps, "select"):
+        return list(eps.select(group=ENTRY_POINT_GROUP))
+    return list(eps.get(ENTRY_POINT_GROUP, ()))  # Python 3.8 and 3.9: a dict
+
+
+def _registrations() -> Dict[str, _Registration]:
+    found = {reg.name: reg for reg in _BUILTINS}
+    try:
+        entry_points = _entry_points()
+    except Exception as exc:  # a broken installation must not break the choice
+        _candidates.setdefault(
+            "(plugins)",
+            Candidate("(plugins)", "entry point", 0, "unavailable", "%s" % exc),
+        )
+        return found
+    for ep in entry_points:
+        if ep.name in found:
+            continue  # built-ins win; a plugin cannot replace them
+        found[ep.name] = _Registration(
+            ep.name, ep.value, _DEFAULT_PLUGIN_PRIORITY, "entry point"
+        )
+    return found
+
+
+def available_backends() -> List[str]:
+    """The names of every registered backend (loaded or not), by priority."""
+    regs = _registrations()
+    return [reg.name for reg in sorted(regs.values(), key=_priority_key)]
+
+
+def _priority_key(reg: _Registration) -> Tuple[int, str]:
+    return (-_priority_of(reg), reg.name)
+
+
+def _priority_of(reg: _Registration) -> int:
+    if reg.origin == "built-in":
+        return reg.priority
+    try:
+        factory = _resolve(reg)
+    except Exception:
+        return reg.priority
+    priority = getattr(factory, "priority", reg.priority)
+    return priority if isinstance(priority, int) else reg.priority
+
+
+def _resolve(reg: _Registration) -> Factory:
+    module_name, _, attribute = reg.target.partition(":")
+    module = importlib.import_module(module_name)
+    found: Any = module
+    for part in attribute.split("."):
+        found = getattr(found, part)
+    if not callable(found):
+        raise TypeError("%s is not callable" % reg.target)
+    factory: Factory = found
+    return factory
+
+
+def _instantiate(
+    name: str, library: Optional[str], min_version: Optional[str]
+) -> Backend:
+    regs = _registrations()
+    reg = regs.get(name)
+    if reg is None:
+        raise UnknownBackend(
+            "unknown nspr_ctypes backend %r; registered: %s"
+            % (name, ", ".join(sorted(regs)))
+        )
+    try:
+        factory = _resolve(reg)
+    except BackendError:
+        raise
+    except Exception as exc:
+        raise BackendUnavailable(
+            "backend %r (%s %s) could not be imported: %s: %s"
+            % (name, reg.origin, reg.target, type(exc).__name__, exc)
+        ) from exc
+    kwargs: Dict[str, Any] = {}
+    if library is not None:
+        kwargs["library"] = library
+    if min_version is not None:
+        kwargs["min_version"] = min_version
+    try:
+        backend = factory(**kwargs)
+    except BackendError:
+        raise
+    except Exception as exc:
+        raise BackendUnavailable(
+            "backend %r failed to load: %s: %s" % (name, type(exc).__name__, exc)
+        ) from exc
+    if not isinstance(backend, Backend):
+        raise BackendUnavailable(
+            "backend %r: factory %s returned %r, not a Backend"
+            % (name, reg.target, type(backend).__name__)
+        )
+    return backend
+
+
+def load_backend(
+    name: str, *, library: Optional[str] = None, min_version: Optional[str] = None
+) -> Backend:
+    """Load a new, independent instance of the backend ``name``.
+
+    ``library`` is the libnspr4 file to use (``nspr`` backend), ``min_version``
+    the oldest NSPR version to accept. Raises a :class:`BackendError` subclass
+    that says what was tried.
+    """
+    return _instantiate(name, library, min_version)
+
+
+def _shared_instance(name: str, library: Optional[str]) -> Backend:
+    key = (name, library)
+    backend = _instances.get(key)
+    if backend is None:
+        backend = _instantiate(name, library, None)
+        _instances[key] = backend
+    return backend
+
+
+def _record(
+    name: str, status: str, reason: str, backend: Optional[Backend] = None
+) -> None:
+    regs = _registrations()
+    reg = regs.get(name)
+    origin = reg.origin if reg is not None else "?"
+    priority = _priority_of(reg) if reg is not None else 0
+    _candidates[name] = Candidate(
+        name,
+        origin,
+        priority,
+        status,
+        reason,
+        None if backend is None else backend.library_path,
+        None if backend is None else backend.version,
+    )
+
+
+def use_backend(
+    backend: Union[str, Backend], *, library: Optional[str] = None
+) -> Backend:
+    """Make ``backend`` (a name or an instance) the default and return it.
+
+    Loading by name is strict: a backend that cannot load raises.
+    """
+    global _default
+    with _lock:
+        if isinstance(backend, Backend):
+            chosen = backend
+        else:
+            try:
+                chosen = _shared_instance(backend, library)
+            except BackendError as exc:
+                _record(backend, "unavailable", _first_line(exc))
+                raise
+        if _default is not None and _default is not chosen:
+            _record(_default.name, "available", "loaded; replaced by use_backend()")
+        _default = chosen
+        _record(chosen.name, "chosen", "chosen by use_backend()", chosen)
+        return chosen
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).split("\n", 1)[0]
+
+
+def _choose() -> Backend:
+    requested = os.environ.get(ENV_BACKEND, "").strip()
+    library = os.environ.get(ENV_LIBRARY, "").strip() or None
+    if requested and requested != "auto":
+        return _choose_strict(requested, library, "%s=%s" % (ENV_BACKEND, requested))
+    if library is not None:
+        return _choose_strict("nspr", library, "%s=%s" % (ENV_LIBRARY, library))
+    attempts = []
+    regs = _registrations()
+    chosen: Optional[Backend] = None
+    for reg in sorted(regs.values(), key=_priority_key):
+        if chosen is not None:
+            _record(reg.name, "not tried", "a backend of higher priority was chosen")
+            continue
+        try:
+            chosen = _shared_instance(reg.name, None)
+        except BackendError as exc:
+            reason = _first_line(exc)
+            _record(reg.name, "unavailable", reason)
+            attempts.append("%s: %s" % (reg.name, str(exc).replace("\n", "\n    ")))
+            continue
+        reason = "automatic choice (highest priority that loads)"
+        if attempts:
+            reason = "automatic fallback: " + "; ".join(
+                line.split("\n", 1)[0] for line in attempts
+            )
+        _record(reg.name, "chosen", reason, chosen)
+    if chosen is None:
+        raise BackendUnavailable("no nspr_ctypes backend could be loaded", attempts)
+    return chosen
+
+
+def _choose_strict(name: str, library: Optional[str], why: str) -> Backend:
+    try:
+        backend = _shared_instance(name, library)
+    except BackendError as exc:
+        _record(name, "unavailable", "%s: %s" % (why, _first_line(exc)))
+        raise type(exc)(
+            "%s was requested, and it cannot be used: %s" % (why, exc)
+        ) from exc
+    _record(name, "chosen", "requested by %s" % why, backend)
+    return backend
+
+
+def get_backend() -> Backend:
+    """The default backend, chosen on first use (see the module docstring)."""
+    backend = _default
+    if backend is not None:
+        return backend
+    return _get_backend_locked()
+
+
+def _get_backend_locked() -> Backend:
+    global _default
+    with _lock:
+        if _default is None:
+            _default = _choose()
+        return _default
+
+
+def diagnose() -> Diagnosis:
+    """Report the backend in use and every candidate with its reason.
+
+    Candidates not tried by the choice are loaded now to say whether they
+    would work; the default backend is not changed (except that it is chosen,
+    as on first use, if that has not happened yet).
+    """
+    with _lock:
+        chosen: Optional[Backend]
+        try:
+            chosen = get_backend()
+        except BackendError:
+            chosen = None
+        for reg in _registrations().values():
+            current = _candidates.get(reg.name)
+            if current is not None and current.status in ("chosen", "unavailable"):
+                continue
+            try:
+                backend = _shared_instance(reg.name, None)
+            except BackendError as exc:
+                _record(reg.name, "unavailable", _first_line(exc))
+                continue
+            reason = current.reason if current is not None else "loads"
+            _record(reg.name, "available", reason, backend)
+        candidates = tuple(
+            sorted(_candidates.values(), key=lambda c: (-c.priority, c.name))
+        )
+        environment = tuple(
+            (key, os.environ.get(key)) for key in (ENV_BACKEND, ENV_LIBRARY)
+        )
+        return Diagnosis(chosen, candidates, environment)
+
+
+def _reset_for_tests() -> None:
+    """Forget the default and every recorded reason (tests only)."""
+    global _default
+    with _lock:
+        _default = None
+        _candidates.clear()
+        _instances.clear()

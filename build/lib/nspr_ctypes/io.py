@@ -1,0 +1,306 @@
+"""This module implements the NSPR IO functions
+
+The ``nss.io`` API of python-nss: :class:`Socket`, :class:`NetworkAddress`,
+:class:`AddrInfo`, :class:`HostEntry`, the interval, byte-order and protocol
+functions, and every ``PR_*`` constant. Importing it loads no library: the
+backend is chosen on first use (see :mod:`nspr_ctypes.backends`).
+"""
+
+from __future__ import annotations
+
+import socket as _socket
+from typing import Optional, Tuple
+
+from nspr_ctypes import _args
+from nspr_ctypes._address import AddrInfo, HostEntry, NetworkAddress, family_name
+from nspr_ctypes._socket import Socket
+from nspr_ctypes.backends import get_backend
+from nspr_ctypes.backends._base import Backend
+from nspr_ctypes.constants import (
+    PR_AF_INET,
+    PR_AF_INET6,
+    PR_AF_LOCAL,
+    PR_AF_UNSPEC,
+    PR_AI_ADDRCONFIG,
+    PR_AI_ALL,
+    PR_AI_DEFAULT,
+    PR_AI_NOCANONNAME,
+    PR_AI_V4MAPPED,
+    PR_DESC_FILE,
+    PR_DESC_LAYERED,
+    PR_DESC_PIPE,
+    PR_DESC_SOCKET_TCP,
+    PR_DESC_SOCKET_UDP,
+    PR_INTERVAL_MAX,
+    PR_INTERVAL_MIN,
+    PR_INTERVAL_NO_TIMEOUT,
+    PR_INTERVAL_NO_WAIT,
+    PR_POLL_ERR,
+    PR_POLL_EXCEPT,
+    PR_POLL_HUP,
+    PR_POLL_NVAL,
+    PR_POLL_READ,
+    PR_POLL_WRITE,
+    PR_SHUTDOWN_BOTH,
+    PR_SHUTDOWN_RCV,
+    PR_SHUTDOWN_SEND,
+    PR_IpAddrAny,
+    PR_IpAddrLoopback,
+    PR_IpAddrNull,
+    PR_IpAddrV4Mapped,
+    PR_SockOpt_AddMember,
+    PR_SockOpt_Broadcast,
+    PR_SockOpt_DropMember,
+    PR_SockOpt_IpTimeToLive,
+    PR_SockOpt_IpTypeOfService,
+    PR_SockOpt_Keepalive,
+    PR_SockOpt_Linger,
+    PR_SockOpt_MaxSegment,
+    PR_SockOpt_McastInterface,
+    PR_SockOpt_McastLoopback,
+    PR_SockOpt_McastTimeToLive,
+    PR_SockOpt_NoDelay,
+    PR_SockOpt_Nonblocking,
+    PR_SockOpt_RecvBufferSize,
+    PR_SockOpt_Reuseaddr,
+    PR_SockOpt_SendBufferSize,
+)
+
+__all__ = [
+    "PR_AF_INET",
+    "PR_AF_INET6",
+    "PR_AF_LOCAL",
+    "PR_AF_UNSPEC",
+    "PR_AI_ADDRCONFIG",
+    "PR_AI_ALL",
+    "PR_AI_DEFAULT",
+    "PR_AI_NOCANONNAME",
+    "PR_AI_V4MAPPED",
+    "PR_DESC_FILE",
+    "PR_DESC_LAYERED",
+    "PR_DESC_PIPE",
+    "PR_DESC_SOCKET_TCP",
+    "PR_DESC_SOCKET_UDP",
+    "PR_INTERVAL_MAX",
+    "PR_INTERVAL_MIN",
+    "PR_INTERVAL_NO_TIMEOUT",
+    "PR_INTERVAL_NO_WAIT",
+    "PR_POLL_ERR",
+    "PR_POLL_EXCEPT",
+    "PR_POLL_HUP",
+    "PR_POLL_NVAL",
+    "PR_POLL_READ",
+    "PR_POLL_WRITE",
+    "PR_SHUTDOWN_BOTH",
+    "PR_SHUTDOWN_RCV",
+    "PR_SHUTDOWN_SEND",
+    "AddrInfo",
+    "HostEntry",
+    "NetworkAddress",
+    "PR_IpAddrAny",
+    "PR_IpAddrLoopback",
+    "PR_IpAddrNull",
+    "PR_IpAddrV4Mapped",
+    "PR_SockOpt_AddMember",
+    "PR_SockOpt_Broadcast",
+    "PR_SockOpt_DropMember",
+    "PR_SockOpt_IpTimeToLive",
+    "PR_SockOpt_IpTypeOfService",
+    "PR_SockOpt_Keepalive",
+    "PR_SockOpt_Linger",
+    "PR_SockOpt_MaxSegment",
+    "PR_SockOpt_McastInterface",
+    "PR_SockOpt_McastLoopback",
+    "PR_SockOpt_McastTimeToLive",
+    "PR_SockOpt_NoDelay",
+    "PR_SockOpt_Nonblocking",
+    "PR_SockOpt_RecvBufferSize",
+    "PR_SockOpt_Reuseaddr",
+    "PR_SockOpt_SendBufferSize",
+    "Socket",
+    "addr_family_name",
+    "get_proto_by_name",
+    "get_proto_by_number",
+    "htonl",
+    "htons",
+    "interval_now",
+    "interval_to_microseconds",
+    "interval_to_milliseconds",
+    "interval_to_seconds",
+    "microseconds_to_interval",
+    "milliseconds_to_interval",
+    "ntohl",
+    "ntohs",
+    "seconds_to_interval",
+    "ticks_per_second",
+]
+
+_M = _args.UINT32_MOD
+
+
+def _backend(backend: Optional[Backend]) -> Backend:
+    return get_backend() if backend is None else backend
+
+
+# -- intervals -----------------------------------------------------------------
+
+
+def ticks_per_second(*, backend: Optional[Backend] = None) -> int:
+    """ticks_per_second() -> int
+
+    An integer between 1000 and 100000 indicating the number of ticks per
+    second counted by PRIntervalTime on the current platform.
+    """
+    return _backend(backend).ticks_per_second()
+
+
+def interval_now(*, backend: Optional[Backend] = None) -> int:
+    """interval_now() -> int
+
+    The current interval (ticks of a monotonic clock, wrapping at 2**32), to
+    establish epochs and measure intervals.
+    """
+    return _backend(backend).interval_now()
+
+
+def seconds_to_interval(seconds: int, *, backend: Optional[Backend] = None) -> int:
+    """seconds_to_interval(seconds) -> interval
+
+    Converts standard clock seconds to platform-dependent intervals.
+    """
+    value = _args.c_uint_mask(seconds)
+    return value * _backend(backend).ticks_per_second() % _M
+
+
+def milliseconds_to_interval(
+    milliseconds: int, *, backend: Optional[Backend] = None
+) -> int:
+    """milliseconds_to_interval(milliseconds) -> interval
+
+    Converts standard clock milliseconds to platform-dependent intervals.
+    """
+    value = _args.c_uint_mask(milliseconds)
+    return (value * _backend(backend).ticks_per_second() + 500) // 1000 % _M
+
+
+def microseconds_to_interval(
+    microseconds: int, *, backend: Optional[Backend] = None
+) -> int:
+    """microseconds_to_interval(microseconds) -> interval
+
+    Converts standard clock microseconds to platform-dependent intervals.
+    """
+    value = _args.c_uint_mask(microseconds)
+    return (value * _backend(backend).ticks_per_second() + 500000) // 1000000 % _M
+
+
+def interval_to_seconds(interval: int, *, backend: Optional[Backend] = None) -> int:
+    """interval_to_seconds(interval) -> seconds
+
+    Converts platform-dependent intervals to standard clock seconds (truncating).
+    """
+    value = _args.c_uint_mask(interval)
+    return value // _backend(backend).ticks_per_second()
+
+
+def interval_to_milliseconds(
+    interval: int, *, backend: Optional[Backend] = None
+) -> int:
+    """interval_to_milliseconds(interval) -> milliseconds
+
+    Converts platform-dependent intervals to standard clock milliseconds.
+    """
+    value = _args.c_uint_mask(interval)
+    tps = _backend(backend).ticks_per_second()
+    return (value * 1000 + tps // 2) // tps % _M
+
+
+def interval_to_microseconds(
+    interval: int, *, backend: Optional[Backend] = None
+) -> int:
+    """interval_to_microseconds(interval) -> microseconds
+
+    Converts platform-dependent intervals to standard clock microseconds.
+    """
+    value = _args.c_uint_mask(interval)
+    tps = _backend(backend).ticks_per_second()
+    return (value * 1000000 + tps // 2) // tps % _M
+
+
+# -- byte order ----------------------------------------------------------------
+
+
+def htons(value: int) -> int:
+    """htons(value) -> int
+
+    16 bit conversion from host to network (the low 16 bits of ``value``).
+    """
+    return _socket.htons(_args.c_int(value) & 0xFFFF)
+
+
+def ntohs(value: int) -> int:
+    """ntohs(value) -> int
+
+    16 bit conversion from network to host (the low 16 bits of ``value``).
+    """
+    return _socket.ntohs(_args.c_int(value) & 0xFFFF)
+
+
+def _uint32(value: int, function: str) -> int:
+    number = _args.operator_index(value)
+    if not 0 <= number < _M:
+        raise OverflowError("%s() argument out of range 0..4294967295" % function)
+    return number
+
+
+def htonl(value: int) -> int:
+    """htonl(value) -> int
+
+    32 bit conversion from host to network, unsigned as ``socket.htonl``.
+    """
+    return _socket.htonl(_uint32(value, "htonl"))
+
+
+def ntohl(value: int) -> int:
+    """ntohl(value) -> int
+
+    32 bit conversion from network to host, unsigned as ``socket.ntohl``.
+    """
+    return _socket.ntohl(_uint32(value, "ntohl"))
+
+
+# -- names ---------------------------------------------------------------------
+
+
+def addr_family_name(family: int) -> str:
+    """addr_family_name(family) -> string
+
+    Given an address family constant returns the string name.
+    """
+    return family_name(_args.c_int(family))
+
+
+def get_proto_by_name(name: str, *, backend: Optional[Backend] = None) -> int:
+    """get_proto_by_name(name) -> int
+
+    Returns the protocol number given the protocol's name. Raises NSPRError
+    (PR_DIRECTORY_LOOKUP_ERROR) if the lookup fails.
+    """
+    text = _args.need_str(name, "get_proto_by_name")
+    return _backend(backend).get_proto_by_name(text.encode("utf-8"))
+
+
+def get_proto_by_number(
+    number: int, *, backend: Optional[Backend] = None
+) -> Tuple[str, Tuple[str, ...]]:
+    """get_proto_by_number(number) -> (name, aliases)
+
+    Returns the protocol name and a tuple of aliases given the protocol's
+    number. Raises NSPRError (PR_DIRECTORY_LOOKUP_ERROR) if the lookup fails.
+    """
+    value = _args.c_int(number)
+    name, aliases = _backend(backend).get_proto_by_number(value)
+    return (
+        name.decode("utf-8", "replace"),
+        tuple(alias.decode("utf-8", "replace") for alias in aliases),
+    )
