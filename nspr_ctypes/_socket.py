@@ -115,6 +115,9 @@ _KNOWN_OPTIONS = (
 _NSPR_ONLY_OPTIONS = frozenset((16, 17))
 _NSPR_OPTION_LIMIT = 18  # PR_SockOpt_Last
 
+# Socket() without a family warns; None is a TypeError as in python-nss.
+_FAMILY_OMITTED: int = cast(int, object())
+
 _SOCKET_INIT_WARNING = (
     "Socket initialization will require family parameter in future, default "
     "family parameter of PR_AF_INET is deprecated. Suggest using the family "
@@ -312,12 +315,12 @@ class Socket:
 
     def __init__(
         self,
-        family: Optional[int] = None,
+        family: int = _FAMILY_OMITTED,
         type: int = PR_DESC_SOCKET_TCP,
         *,
         backend: Optional[Backend] = None,
     ) -> None:
-        if family is None:
+        if family is _FAMILY_OMITTED:
             warnings.warn(_SOCKET_INIT_WARNING, DeprecationWarning, stacklevel=2)
             family = PR_AF_INET
         elif not isinstance(family, int):

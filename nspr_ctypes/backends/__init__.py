@@ -320,7 +320,8 @@ def _choose_strict(name: str, library: Optional[str], why: str) -> Backend:
     except BackendError as exc:
         _record(name, "unavailable", "%s: %s" % (why, _first_line(exc)))
         raise type(exc)(
-            "%s was requested, and it cannot be used: %s" % (why, exc)
+            "%s was requested, and it cannot be used: %s" % (why, exc.reason),
+            exc.attempts,
         ) from exc
     _record(name, "chosen", "requested by %s" % why, backend)
     return backend

@@ -23,6 +23,8 @@ class BackendError(ImportError):
     """
 
     def __init__(self, message: str, attempts: Sequence[str] = ()) -> None:
+        #: The message without the list of attempts.
+        self.reason = message
         self.attempts: List[str] = list(attempts)
         if self.attempts:
             message += "\nTried:\n" + "\n".join("  - " + line for line in self.attempts)

@@ -502,6 +502,11 @@ class StdlibBackend(Backend):
     def recv(self, handle: _Handle, amount: int) -> Optional[bytes]:
         """PR_Recv, non-blocking."""
         try:
+            if amount == 0:
+                # socket.recv(0) answers b'' without asking the OS; NSPR asks it,
+                # so it waits for data (and a UDP socket drops a datagram).
+                handle.sock.recvmsg(0)
+                return b""
             data: bytes = handle.sock.recv(amount)
         except OSError as exc:
             _raise_unless_would_block("recv", exc)
