@@ -697,14 +697,19 @@ class Socket:
         total = 0
         with channel, self._read_lock:
             deadline = _Deadline(channel.backend, timeout)
-            while True:
-                line = self._readline(channel, 0, deadline)
-                if not line:
-                    return lines
-                lines.append(line)
-                total += len(line)
-                if 0 < sizehint <= total:
-                    return lines
+            try:
+                while True:
+                    line = self._readline(channel, 0, deadline)
+                    if not line:
+                        return lines
+                    lines.append(line)
+                    total += len(line)
+                    if 0 < sizehint <= total:
+                        return lines
+            except BaseException:
+                # Nothing is lost: the lines read so far go back to the buffer.
+                self._rbuf[:0] = b"".join(lines)
+                raise
 
     def __iter__(self) -> Iterator[bytes]:
         channel = self._channel()
@@ -757,9 +762,7 @@ class Socket:
         ``partial`` allows it. Errors carry ``bytes_sent``."""
         backend = channel.backend
         handle = channel.handle
-        total = len(data)
-        if total == 0:
-            return 0
+        total = len(data)  # 0 still reaches the OS: UDP sends an empty datagram
         view = memoryview(data)
         sent = 0
         deadline: Optional[_Deadline] = None

@@ -11,7 +11,6 @@ import warnings
 from typing import Any, Callable
 
 import pytest
-
 from conftest import LONG, SHORT
 
 DEPRECATION_TEXT = (
@@ -92,18 +91,14 @@ def test_constructor_keywords(io: Any, closing: Callable[[Any], Any]) -> None:
     assert sock.desc_type == io.PR_DESC_SOCKET_UDP
 
 
-def test_constructor_af_local_tcp_works(
-    io: Any, closing: Callable[[Any], Any]
-) -> None:
+def test_constructor_af_local_tcp_works(io: Any, closing: Callable[[Any], Any]) -> None:
     sock = closing(io.Socket(io.PR_AF_LOCAL))
     assert sock.family == io.PR_AF_LOCAL
     assert sock.desc_type == io.PR_DESC_SOCKET_TCP
     assert str(sock) == "family=PR_AF_LOCAL type=PR_DESC_SOCKET_TCP"
 
 
-def test_constructor_af_local_udp_works(
-    io: Any, closing: Callable[[Any], Any]
-) -> None:
+def test_constructor_af_local_udp_works(io: Any, closing: Callable[[Any], Any]) -> None:
     sock = closing(io.Socket(io.PR_AF_LOCAL, io.PR_DESC_SOCKET_UDP))
     assert sock.family == io.PR_AF_LOCAL
     assert sock.desc_type == io.PR_DESC_SOCKET_UDP
@@ -216,16 +211,20 @@ def test_format_and_percent_equal_str(io: Any, closing: Callable[[Any], Any]) ->
     assert format(sock) == str(sock)
 
 
-def test_repr_is_default_object_repr(io: Any, closing: Callable[[Any], Any]) -> None:
-    sock = closing(io.Socket(io.PR_AF_INET))
-    text = repr(sock)
-    assert text.startswith("<") and text.endswith(">")
-    assert "Socket object at 0x" in text
-
-
-def test_equality_and_hash_are_identity(
+@pytest.mark.difference("repr() shows the state, family and type")
+def test_repr_shows_state_family_and_type(
     io: Any, closing: Callable[[Any], Any]
 ) -> None:
+    sock = closing(io.Socket(io.PR_AF_INET))
+    assert repr(sock) == "<Socket open family=PR_AF_INET type=PR_DESC_SOCKET_TCP>"
+
+
+def test_repr_is_a_str(io: Any, closing: Callable[[Any], Any]) -> None:
+    text = repr(closing(io.Socket(io.PR_AF_INET)))
+    assert isinstance(text, str) and text.startswith("<") and text.endswith(">")
+
+
+def test_equality_and_hash_are_identity(io: Any, closing: Callable[[Any], Any]) -> None:
     a = closing(io.Socket(io.PR_AF_INET))
     b = closing(io.Socket(io.PR_AF_INET))
     assert a == a
@@ -263,9 +262,7 @@ def test_family_set_non_int_raises_typeerror(
     assert sock.family == io.PR_AF_INET
 
 
-def test_family_delete_raises_typeerror(
-    io: Any, closing: Callable[[Any], Any]
-) -> None:
+def test_family_delete_raises_typeerror(io: Any, closing: Callable[[Any], Any]) -> None:
     sock = closing(io.Socket(io.PR_AF_INET))
     with pytest.raises(TypeError):
         del sock.family
@@ -444,9 +441,7 @@ def test_fileno_distinct_per_socket(io: Any, closing: Callable[[Any], Any]) -> N
     assert a.fileno() != b.fileno()
 
 
-def test_fd_is_nonblocking_at_os_level(
-    io: Any, closing: Callable[[Any], Any]
-) -> None:
+def test_fd_is_nonblocking_at_os_level(io: Any, closing: Callable[[Any], Any]) -> None:
     # NSPR puts every socket in O_NONBLOCK and emulates blocking with poll().
     sock = closing(io.Socket(io.PR_AF_INET))
     assert os.get_blocking(sock.fileno()) is False
@@ -463,9 +458,7 @@ def test_fileno_takes_no_arguments(io: Any, closing: Callable[[Any], Any]) -> No
 # Iteration protocol, context manager
 
 
-def test_iter_returns_the_socket_itself(
-    io: Any, closing: Callable[[Any], Any]
-) -> None:
+def test_iter_returns_the_socket_itself(io: Any, closing: Callable[[Any], Any]) -> None:
     sock = closing(io.Socket(io.PR_AF_INET))
     assert iter(sock) is sock
 
@@ -477,9 +470,7 @@ def test_next_reads_a_line(io: Any, local_pair: Any) -> None:
 
 
 @pytest.mark.difference("Socket is a context manager")
-def test_context_manager_returns_socket(
-    io: Any, closing: Callable[[Any], Any]
-) -> None:
+def test_context_manager_returns_socket(io: Any, closing: Callable[[Any], Any]) -> None:
     sock = closing(io.Socket(io.PR_AF_INET))
     with sock as entered:
         assert entered is sock
@@ -487,9 +478,7 @@ def test_context_manager_returns_socket(
 
 
 @pytest.mark.difference("Socket is a context manager that closes on exit")
-def test_context_manager_closes_on_exit(
-    io: Any, closing: Callable[[Any], Any]
-) -> None:
+def test_context_manager_closes_on_exit(io: Any, closing: Callable[[Any], Any]) -> None:
     sock = closing(io.Socket(io.PR_AF_INET))
     with sock:
         pass

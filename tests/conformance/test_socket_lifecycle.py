@@ -97,9 +97,15 @@ def test_double_close_pair_is_noop(io: Any) -> None:
 # What still works after close()
 
 
-def test_repr_after_close(io: Any) -> None:
+def test_repr_after_close_works(io: Any) -> None:
     sock = _closed_tcp(io)
-    assert "Socket object at 0x" in repr(sock)
+    assert repr(sock).startswith("<") and "Socket" in repr(sock)
+
+
+@pytest.mark.difference("repr() says the socket is closed")
+def test_repr_after_close_says_closed(io: Any) -> None:
+    sock = _closed_tcp(io)
+    assert repr(sock) == "<Socket closed family=PR_AF_INET type=PR_DESC_SOCKET_TCP>"
 
 
 def test_family_survives_close(io: Any) -> None:

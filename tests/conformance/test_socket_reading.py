@@ -496,9 +496,7 @@ def test_read_timeout_keyword(io: Any, local_pair: Any) -> None:
 
 
 @pytest.mark.difference("read(timeout=) raises PR_IO_TIMEOUT_ERROR, keeps bytes")
-def test_read_timeout_expires_keeps_bytes(
-    io: Any, error: Any, local_pair: Any
-) -> None:
+def test_read_timeout_expires_keeps_bytes(io: Any, error: Any, local_pair: Any) -> None:
     a, b = local_pair
     a.send(b"abc")
     with pytest.raises(error.NSPRError) as info:

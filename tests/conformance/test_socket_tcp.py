@@ -311,7 +311,9 @@ def test_connect_binds_implicitly(io: Any, tcp_pair: Any) -> None:
     assert name.port != 0
 
 
-def test_connect_keywords(io: Any, listener: Any, closing: Callable[[Any], Any]) -> None:
+def test_connect_keywords(
+    io: Any, listener: Any, closing: Callable[[Any], Any]
+) -> None:
     client = closing(io.Socket(io.PR_AF_INET))
     dst = _loopback(io, listener.get_sock_name().port)
     assert client.connect(addr=dst, timeout=LONG) is None
@@ -527,9 +529,7 @@ def test_nonblocking_recv_would_block(io: Any, error: Any, tcp_pair: Any) -> Non
     assert _nspr_errno(error, client.recv, 10) == error.PR_WOULD_BLOCK_ERROR
 
 
-def test_nonblocking_recv_ignores_timeout(
-    io: Any, error: Any, tcp_pair: Any
-) -> None:
+def test_nonblocking_recv_ignores_timeout(io: Any, error: Any, tcp_pair: Any) -> None:
     client, _server = tcp_pair
     client.set_socket_option(io.PR_SockOpt_Nonblocking, True)
     start = time.monotonic()
@@ -647,9 +647,7 @@ def test_shutdown_keyword(io: Any, tcp_pair: Any) -> None:
     assert server.recv(10, LONG) == b""
 
 
-def test_shutdown_how_reduced_mod_2_pow_32(
-    io: Any, error: Any, tcp_pair: Any
-) -> None:
+def test_shutdown_how_reduced_mod_2_pow_32(io: Any, error: Any, tcp_pair: Any) -> None:
     client, server = tcp_pair
     client.shutdown(2**32 + io.PR_SHUTDOWN_SEND)
     assert server.recv(10, LONG) == b""
@@ -906,9 +904,7 @@ def test_send_on_unconnected_tcp_socket(
     assert code == error.PR_CONNECT_RESET_ERROR
 
 
-def test_send_large_payload_blocking_sends_everything(
-    io: Any, local_pair: Any
-) -> None:
+def test_send_large_payload_blocking_sends_everything(io: Any, local_pair: Any) -> None:
     a, b = local_pair
     data = _payload()
     reader = _Reader(b, len(data))
@@ -947,7 +943,9 @@ def test_send_timeout_when_peer_does_not_read(io: Any, error: Any) -> None:
     a, b = io.Socket.new_tcp_pair()
     try:
         start = time.monotonic()
-        assert _nspr_errno(error, a.send, _payload(), SHORT) == error.PR_IO_TIMEOUT_ERROR
+        assert (
+            _nspr_errno(error, a.send, _payload(), SHORT) == error.PR_IO_TIMEOUT_ERROR
+        )
         assert 0.2 <= time.monotonic() - start < 5
     finally:
         a.close()
