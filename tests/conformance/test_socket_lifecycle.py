@@ -504,3 +504,50 @@ def test_uninitialised_bind_raises_closed(io: Any) -> None:
     with pytest.raises(ValueError) as info:
         sock.bind(_loopback(io))
     _assert_closed_error(info)
+
+
+@pytest.mark.difference("a dropped socket is closed, with a ResourceWarning")
+def test_dropped_socket_is_closed_with_resource_warning(io: Any) -> None:
+    import gc
+    import os
+    import warnings
+
+    sock = io.Socket(io.PR_AF_INET)
+    fd = sock.fileno()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        del sock
+        gc.collect()
+    assert any(issubclass(w.category, ResourceWarning) for w in caught)
+    with pytest.raises(OSError):
+        os.fstat(fd)
+
+
+@pytest.mark.difference(
+    "a signal handler runs during a blocking call (python-nss: only when the "
+    "call returns)",
+    crashes=True,
+)
+def test_signal_interrupts_blocking_recv(io: Any, local_pair: Any) -> None:
+    import signal
+    import time
+
+    class Interrupted(Exception):
+        pass
+
+    def handler(signum: int, frame: Any) -> None:
+        raise Interrupted
+
+    a, b = local_pair
+    previous = signal.signal(signal.SIGALRM, handler)
+    started = time.monotonic()
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.2)
+        with pytest.raises(Interrupted):
+            b.recv(10)  # no data, no timeout
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert time.monotonic() - started < 1.0
+    a.send(b"still usable")
+    assert b.recv(100, 2000) == b"still usable"
