@@ -504,12 +504,8 @@ class Socket:
             backend.connect_continue(handle)
 
     def _accept_with(
-        self,
-        channel: _Channel,
-        handle: Handle,
-        deadline: Optional[_Deadline],
-        timeout: int,
-    ) -> Tuple[Socket, NetworkAddress, _Deadline]:
+        self, channel: _Channel, handle: Handle, deadline: _Deadline
+    ) -> Tuple[Socket, NetworkAddress]:
         backend = channel.backend
         if self._desc_type == PR_DESC_SOCKET_UDP:
             raise nspr_error(PR_INVALID_METHOD_ERROR)
@@ -518,11 +514,9 @@ class Socket:
             if accepted is not None:
                 new_handle, peer = accepted
                 sock = Socket._wrap(backend, new_handle, self._family)
-                if deadline is None:
-                    deadline = _Deadline(backend, timeout)
-                return sock, NetworkAddress._from_sockaddr(peer, backend), deadline
-            if deadline is None:
-                deadline = self._deadline(channel, timeout)
+                return sock, NetworkAddress._from_sockaddr(peer, backend)
+            if self._nonblocking:
+                raise nspr_error(PR_WOULD_BLOCK_ERROR)
             self._wait(channel, handle, PR_POLL_READ, deadline)
 
     def accept(
@@ -535,7 +529,8 @@ class Socket:
         timeout = _args.c_uint_mask(timeout)
         channel = self._channel()
         with channel as handle:
-            sock, peer, _ = self._accept_with(channel, handle, None, timeout)
+            deadline = _Deadline(channel.backend, timeout)
+            sock, peer = self._accept_with(channel, handle, deadline)
             return sock, peer
 
     def accept_read(
@@ -553,9 +548,8 @@ class Socket:
         with channel as handle:
             if amount < 0:
                 raise ValueError("negative buffersize in accept_read")
-            sock, peer, deadline = self._accept_with(
-                channel, handle, _Deadline(channel.backend, timeout), timeout
-            )
+            deadline = _Deadline(channel.backend, timeout)
+            sock, peer = self._accept_with(channel, handle, deadline)
             try:
                 data = sock._recv_fresh(sock._channel(), amount, deadline)
             except BaseException:

@@ -710,3 +710,12 @@ def test_accept_read_not_listening(
     sock.bind(_loopback(io))
     code = _nspr_errno(error, sock.accept_read, 16, SHORT)
     assert code == error.PR_INVALID_ARGUMENT_ERROR
+
+
+def test_accept_read_nonblocking_without_client_would_block(
+    io: Any, error: Any, listener: Any
+) -> None:
+    listener.set_socket_option(io.PR_SockOpt_Nonblocking, True)
+    with pytest.raises(error.NSPRError) as info:
+        listener.accept_read(5, SHORT)
+    assert info.value.errno == error.PR_WOULD_BLOCK_ERROR
