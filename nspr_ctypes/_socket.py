@@ -548,6 +548,8 @@ class Socket:
         with channel as handle:
             if amount < 0:
                 raise ValueError("negative buffersize in accept_read")
+            if self._nonblocking:  # NSPR refuses accept_read on those
+                raise nspr_error(PR_INVALID_ARGUMENT_ERROR)
             deadline = _Deadline(channel.backend, timeout)
             sock, peer = self._accept_with(channel, handle, deadline)
             try:

@@ -712,10 +712,10 @@ def test_accept_read_not_listening(
     assert code == error.PR_INVALID_ARGUMENT_ERROR
 
 
-def test_accept_read_nonblocking_without_client_would_block(
+def test_accept_read_refused_in_nonblocking_mode(
     io: Any, error: Any, listener: Any
 ) -> None:
     listener.set_socket_option(io.PR_SockOpt_Nonblocking, True)
     with pytest.raises(error.NSPRError) as info:
         listener.accept_read(5, SHORT)
-    assert info.value.errno == error.PR_WOULD_BLOCK_ERROR
+    assert info.value.errno == error.PR_INVALID_ARGUMENT_ERROR
