@@ -9,6 +9,7 @@ and the call notices a ``close()`` made by another thread.
 
 from __future__ import annotations
 
+import builtins
 import errno as _errno
 import io as std_io
 import math
@@ -229,21 +230,30 @@ class _Channel:
 
 
 class _Deadline:
-    """A timeout in ticks turned into slices of waiting."""
+    """A timeout in ticks turned into slices of waiting.
 
-    __slots__ = ("end", "no_wait", "tps")
+    The clock starts at the first wait, as NSPR's does when it starts polling,
+    so a call that never has to wait costs no clock read and no backend call.
+    """
+
+    __slots__ = ("backend", "end", "started", "timeout", "tps")
 
     def __init__(self, backend: Backend, timeout: int) -> None:
-        self.tps = backend.ticks_per_second()
-        self.no_wait = timeout == 0
+        self.backend = backend
+        self.timeout = timeout
+        self.started = False
+        self.tps = 0
         self.end: Optional[float] = None
-        if timeout != PR_INTERVAL_NO_TIMEOUT:
-            self.end = time.monotonic() + timeout / self.tps
 
     def next_slice(self) -> int:
         """Ticks to wait now; raises PR_IO_TIMEOUT_ERROR once time is up."""
-        if self.no_wait:
+        if self.timeout == 0:
             raise nspr_error(PR_IO_TIMEOUT_ERROR)
+        if not self.started:
+            self.started = True
+            self.tps = self.backend.ticks_per_second()
+            if self.timeout != PR_INTERVAL_NO_TIMEOUT:
+                self.end = time.monotonic() + self.timeout / self.tps
         slice_ticks = max(1, int(_SLICE_SECONDS * self.tps))
         if self.end is None:
             return slice_ticks
@@ -325,7 +335,7 @@ class Socket:
             family = PR_AF_INET
         elif not isinstance(family, int):
             raise TypeError(
-                "family must be int, not %s" % builtin_type(family).__name__
+                "family must be int, not %s" % builtins.type(family).__name__
             )
         family = _args.wrap_c_int(family)
         desc_type = _args.c_int(type)
@@ -392,7 +402,12 @@ class Socket:
     def _wait(
         self, channel: _Channel, handle: Handle, flags: int, deadline: _Deadline
     ) -> int:
-        """Wait until ``handle`` is ready for ``flags``; return the out flags."""
+        """Wait until ``handle`` is ready for ``flags``; return the out flags.
+
+        In non-blocking mode an operation that would block fails instead.
+        """
+        if self._nonblocking:
+            raise nspr_error(PR_WOULD_BLOCK_ERROR)
         backend = channel.backend
         entry = [(handle, flags)]
         while True:
@@ -402,11 +417,6 @@ class Socket:
             ready, out_flags = backend.poll(entry, ticks)
             if ready:
                 return out_flags[0]
-
-    def _deadline(self, channel: _Channel, timeout: int) -> _Deadline:
-        if self._nonblocking:
-            raise nspr_error(PR_WOULD_BLOCK_ERROR)
-        return _Deadline(channel.backend, timeout)
 
     # -- properties -----------------------------------------------------------
 
@@ -515,8 +525,6 @@ class Socket:
                 new_handle, peer = accepted
                 sock = Socket._wrap(backend, new_handle, self._family)
                 return sock, NetworkAddress._from_sockaddr(peer, backend)
-            if self._nonblocking:
-                raise nspr_error(PR_WOULD_BLOCK_ERROR)
             self._wait(channel, handle, PR_POLL_READ, deadline)
 
     def accept(
@@ -598,8 +606,6 @@ class Socket:
             data = backend.recv(handle, ask)
             if data is not None:
                 return data
-            if self._nonblocking:
-                raise nspr_error(PR_WOULD_BLOCK_ERROR)
             self._wait(channel, handle, PR_POLL_READ, deadline)
 
     def _fill(self, channel: _Channel, deadline: _Deadline) -> bool:
@@ -740,15 +746,13 @@ class Socket:
             if amount < 0:
                 raise ValueError("negative buffersize in recv_from")
             backend = channel.backend
-            deadline: Optional[_Deadline] = None
+            deadline = _Deadline(backend, timeout)
             while True:
                 received = backend.recv_from(handle, amount)
                 if received is not None:
                     data, sender = received
                     addr._sa = sender
                     return data
-                if deadline is None:
-                    deadline = self._deadline(channel, timeout)
                 self._wait(channel, handle, PR_POLL_READ, deadline)
 
     # -- sending --------------------------------------------------------------
@@ -761,7 +765,7 @@ class Socket:
         total = len(data)  # 0 still reaches the OS: UDP sends an empty datagram
         view = memoryview(data)
         sent = 0
-        deadline: Optional[_Deadline] = None
+        deadline = _Deadline(backend, timeout)
         try:
             while True:
                 count = backend.send(handle, view[sent:] if sent else data)
@@ -770,12 +774,6 @@ class Socket:
                     if sent >= total or (self._nonblocking and partial):
                         return sent
                     continue
-                if self._nonblocking:
-                    if sent and partial:
-                        return sent
-                    raise nspr_error(PR_WOULD_BLOCK_ERROR)
-                if deadline is None:
-                    deadline = _Deadline(backend, timeout)
                 self._wait(channel, handle, PR_POLL_WRITE, deadline)
         except NSPRError as error:
             raise _with_bytes_sent(error, sent) from None
@@ -826,13 +824,11 @@ class Socket:
         with channel as handle:
             backend = channel.backend
             sa = _sockaddr_for_call(addr)
-            deadline: Optional[_Deadline] = None
+            deadline = _Deadline(backend, timeout)
             while True:
                 count = backend.send_to(handle, data, sa)
                 if count is not None:
                     return count
-                if deadline is None:
-                    deadline = self._deadline(channel, timeout)
                 self._wait(channel, handle, PR_POLL_WRITE, deadline)
 
     # -- names and options ----------------------------------------------------
@@ -927,8 +923,7 @@ class Socket:
         """
         if not isinstance(mode, str):
             raise TypeError(
-                "makefile() argument 1 must be str, not %s"
-                % builtin_type(mode).__name__
+                "makefile() argument 1 must be str, not %s" % type(mode).__name__
             )
         buffering = _args.c_int(buffersize)
         if not set(mode) <= {"r", "w", "b"}:
@@ -1039,10 +1034,7 @@ class Socket:
         return "<%s %s %s>" % (type(self).__qualname__, state, self)
 
     def __reduce__(self) -> Any:
-        raise TypeError("cannot pickle %r object" % builtin_type(self).__name__)
-
-
-builtin_type = type
+        raise TypeError("cannot pickle %r object" % type(self).__name__)
 
 
 def _parse_option_value(option: int, values: Tuple[Any, ...]) -> OptionValue:
@@ -1069,7 +1061,7 @@ _PollEntry = Tuple[Optional[Socket], int]
 
 
 def _parse_poll_descs(poll_descs: Any) -> List[_PollEntry]:
-    kind = builtin_type(poll_descs)
+    kind = type(poll_descs)
     if (
         isinstance(poll_descs, dict)
         or not hasattr(kind, "__getitem__")
