@@ -253,6 +253,12 @@ class NSPRBackend(Backend):
         """The error of the call that just failed (read before any other)."""
         return nspr_error(int(self._get_error()))
 
+    def _raise_unless_would_block(self) -> None:
+        """After a failed call: return on would-block, raise any other error."""
+        code = int(self._get_error())
+        if code != PR_WOULD_BLOCK_ERROR:
+            raise nspr_error(code)
+
     @staticmethod
     def _fd(handle: NSPRHandle) -> c_void_p:
         fd = handle.fd
@@ -356,10 +362,8 @@ class NSPRBackend(Backend):
         net = ffi.PRNetAddr()
         newfd: Optional[int] = self._pr_accept(self._fd(handle), byref(net), 0)
         if not newfd:
-            code = int(self._get_error())
-            if code == PR_WOULD_BLOCK_ERROR:
-                return None
-            raise nspr_error(code)
+            self._raise_unless_would_block()
+            return None
         return self._adopt(newfd, PR_DESC_SOCKET_TCP), netaddr_to_sockaddr(net)
 
     def _take_buffer(self, handle: NSPRHandle, size: int) -> ctypes.Array[c_char]:
@@ -382,11 +386,9 @@ class NSPRBackend(Backend):
         buf = self._take_buffer(handle, amount)
         count: int = self._pr_recv(fd, buf, amount, 0, 0)
         if count < 0:
-            code = int(self._get_error())
             handle.buf = buf
-            if code == PR_WOULD_BLOCK_ERROR:
-                return None
-            raise nspr_error(code)
+            self._raise_unless_would_block()
+            return None
         # Slicing the c_char array copies just ``count`` bytes into a bytes.
         data = cast(bytes, buf[:count])
         handle.buf = buf
@@ -402,10 +404,8 @@ class NSPRBackend(Backend):
             size = _INT32_MAX
         count: int = self._pr_send(fd, pointer, size, 0, 0)
         if count < 0:
-            code = int(self._get_error())
-            if code == PR_WOULD_BLOCK_ERROR:
-                return None
-            raise nspr_error(code)
+            self._raise_unless_would_block()
+            return None
         return count
 
     def recv_from(
@@ -419,11 +419,9 @@ class NSPRBackend(Backend):
         buf = self._take_buffer(handle, amount)
         count: int = self._pr_recv_from(fd, buf, amount, 0, byref(net), 0)
         if count < 0:
-            code = int(self._get_error())
             handle.buf = buf
-            if code == PR_WOULD_BLOCK_ERROR:
-                return None
-            raise nspr_error(code)
+            self._raise_unless_would_block()
+            return None
         data = cast(bytes, buf[:count])
         handle.buf = buf
         return data, netaddr_to_sockaddr(net)
@@ -439,10 +437,8 @@ class NSPRBackend(Backend):
             size = _INT32_MAX
         count: int = self._pr_send_to(fd, pointer, size, 0, byref(net), 0)
         if count < 0:
-            code = int(self._get_error())
-            if code == PR_WOULD_BLOCK_ERROR:
-                return None
-            raise nspr_error(code)
+            self._raise_unless_would_block()
+            return None
         return count
 
     def shutdown(self, handle: NSPRHandle, how: int) -> None:
