@@ -7,7 +7,7 @@ them, as ``nss.error`` does for the NSPR part of its table.
 from __future__ import annotations
 
 import threading
-from typing import Any, Dict, Final, List, NoReturn, Optional, Tuple, Type
+from typing import Any, Dict, Final, List, Optional, Tuple, Type
 
 # fmt: off
 SUCCESS: Final = 0
@@ -263,8 +263,11 @@ class NSPRError(Exception):
             code = _last_error()
         else:
             code = _to_c_int(int(error_code))
+        self._set_state(code, error_message)
+
+    def _set_state(self, code: int, message: Optional[str]) -> None:
         self._error_code = code
-        self._error_message = error_message
+        self._error_message = message
         self._error_desc = _describe(code)
         self.bytes_sent: Optional[int] = None
 
@@ -311,11 +314,8 @@ class NSPRError(Exception):
 def _rebuild_error(
     cls: Type[NSPRError], message: Optional[str], code: int, args: Tuple[Any, ...]
 ) -> NSPRError:
-    error: NSPRError = cls.__new__(cls)
-    Exception.__init__(error, *args)
-    error._error_code = code
-    error._error_message = message
-    error._error_desc = _describe(code)
+    error: NSPRError = cls.__new__(cls, *args)
+    error._set_state(code, message)
     return error
 
 
@@ -326,18 +326,7 @@ def nspr_error(code: int, message: Optional[str] = None) -> NSPRError:
     Like python-nss's internally raised errors, the result has ``args == ()``.
     """
     _set_last_error(code)
-    error = NSPRError.__new__(NSPRError)
-    Exception.__init__(error)
-    error._error_code = code
-    error._error_message = message
-    error._error_desc = _describe(code)
-    error.bytes_sent = None
-    return error
-
-
-def raise_nspr_error(code: int) -> NoReturn:
-    """Raise :func:`nspr_error` for ``code``."""
-    raise nspr_error(code)
+    return _rebuild_error(NSPRError, message, code, ())
 
 
 def _module_doc() -> str:
