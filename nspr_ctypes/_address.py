@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import socket
 import warnings
-from typing import Any, Iterator, Optional, Tuple, Union
+from typing import Any, Dict, Iterator, Optional, Tuple, Union
 
 from nspr_ctypes import _args
 from nspr_ctypes.backends import get_backend
@@ -65,20 +65,21 @@ _HOSTENTRY_WARNING = (
 )
 
 
+def _constant_name(names: Dict[int, str], value: int) -> str:
+    name = names.get(value)
+    if name is None:  # python-nss formats the C int as unsigned
+        return "unknown(%#x)" % (value % _args.UINT32_MOD)
+    return name
+
+
 def family_name(family: int) -> str:
     """The ``PR_AF_*`` name of ``family``, or ``'unknown(0x..)'``."""
-    name = _FAMILY_NAMES.get(family)
-    if name is None:
-        return "unknown(%#x)" % (family % _args.UINT32_MOD)
-    return name
+    return _constant_name(_FAMILY_NAMES, family)
 
 
 def desc_type_name(desc_type: int) -> str:
     """The ``PR_DESC_*`` name of ``desc_type``, or ``'unknown(0x..)'``."""
-    name = _DESC_TYPE_NAMES.get(desc_type)
-    if name is None:
-        return "unknown(%#x)" % (desc_type % _args.UINT32_MOD)
-    return name
+    return _constant_name(_DESC_TYPE_NAMES, desc_type)
 
 
 def _format_address(sa: SockAddr) -> str:
@@ -167,7 +168,7 @@ class NetworkAddress:
         if isinstance(addr, str):
             self._sa = SockAddr(family, self._sa_bytes_for(family), port)
             warnings.warn(_STRING_INIT_WARNING, DeprecationWarning, stacklevel=2)
-            self._set_from_name(addr, family)
+            self._set_from_name(_args.idna_name(addr, "NetworkAddress"), addr, family)
             return
         if addr == PR_IpAddrV4Mapped:  # NSPR refuses it for either family
             raise nspr_error(PR_INVALID_ARGUMENT_ERROR)
@@ -197,13 +198,13 @@ class NetworkAddress:
     def _lookup_backend(self) -> Backend:
         return self._backend if self._backend is not None else get_backend()
 
-    def _set_from_name(self, name: Union[str, bytes, bytearray], family: int) -> None:
-        raw = _args.idna_name(name, "set_from_string")
+    def _set_from_name(self, raw: bytes, text: str, family: int) -> None:
+        """Look ``raw`` (idna-encoded ``text``) up; keep the first address of
+        ``family`` (any family for PR_AF_UNSPEC), or zero the object."""
         backend = self._lookup_backend()
         canonical, addresses = backend.get_addr_info(
             raw, PR_AF_UNSPEC, PR_AI_ADDRCONFIG
         )
-        text = name if isinstance(name, str) else _decode_idna(bytes(name))
         match = next(
             (a for a in addresses if family == PR_AF_UNSPEC or a.family == family),
             None,
@@ -273,11 +274,8 @@ class NetworkAddress:
         warnings.warn(_STRING_INIT_WARNING, DeprecationWarning, stacklevel=2)
         self._hostname = None
         self._hostentry = None
-        try:
-            self._set_from_name(addr if isinstance(addr, str) else raw, family)
-        except ValueError:
-            self._sa = _UNSET
-            raise
+        text = addr if isinstance(addr, str) else _decode_idna(raw)
+        self._set_from_name(raw, text, family)
 
     # -- value protocol -------------------------------------------------------
 
@@ -285,10 +283,6 @@ class NetworkAddress:
         if not isinstance(other, NetworkAddress):
             return NotImplemented
         return self._sa == other._sa
-
-    def __ne__(self, other: object) -> bool:
-        result = self.__eq__(other)
-        return result if result is NotImplemented else not result
 
     def __hash__(self) -> int:
         return hash(self._sa)
@@ -348,8 +342,9 @@ class AddrInfo:
         raw = _args.idna_name(hostname, "AddrInfo")
         family = _args.c_int(family)
         flags = _args.c_int(flags)
-        text = raw.decode("ascii") if not isinstance(hostname, str) else None
-        decoded = _decode_idna(raw) if text is None else _decode_idna(text.encode())
+        if not isinstance(hostname, str):
+            raw.decode("ascii")  # non-ASCII bytes: UnicodeDecodeError, as python-nss
+        decoded = _decode_idna(raw)
         # PR_GetAddrInfoByName's own checks.
         if family not in (PR_AF_UNSPEC, PR_AF_INET) or flags not in (
             PR_AI_ADDRCONFIG,
