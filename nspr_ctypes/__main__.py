@@ -8,6 +8,7 @@ loopback echo (server and client sockets in this process, through the public
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import threading
 import time
@@ -15,6 +16,7 @@ from typing import List, Optional
 
 import nspr_ctypes
 from nspr_ctypes import error, io
+from nspr_ctypes.backends import Backend
 
 _MESSAGE = b"hello from nspr_ctypes\n"
 _TIMEOUT_MS = 5000
@@ -59,6 +61,38 @@ def echo_round_trip() -> str:
     )
 
 
+def _same_version(loaded: str, expected: str) -> bool:
+    # "4.29" matches "4.29" and "4.29.1", not "4.291".
+    return loaded == expected or loaded.startswith(expected + ".")
+
+
+def expectation_failures(
+    backend: Backend,
+    name: Optional[str] = None,
+    version: Optional[str] = None,
+    library: Optional[str] = None,
+) -> List[str]:
+    """Say how ``backend`` differs from what was expected; empty when it does not.
+
+    ``name`` is a backend name, ``version`` an NSPR version or its prefix
+    (``"4.29"``), ``library`` a path compared after resolving symbolic links.
+    """
+    failures = []
+    if name and backend.name != name:
+        failures.append("expected backend %r, loaded %r" % (name, backend.name))
+    if version and not _same_version(backend.version or "(none)", version):
+        failures.append(
+            "expected NSPR %s, loaded %s" % (version, backend.version or "(none)")
+        )
+    if library:
+        loaded = backend.library_path
+        if loaded is None or os.path.realpath(loaded) != os.path.realpath(library):
+            failures.append(
+                "expected library %s, loaded %s" % (library, loaded or "(none)")
+            )
+    return failures
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m nspr_ctypes",
@@ -70,6 +104,24 @@ def main(argv: Optional[List[str]] = None) -> int:
     )
     parser.add_argument(
         "--library", help="use this libnspr4 file (as NSPR_CTYPES_LIBRARY would)"
+    )
+    parser.add_argument(
+        "--expect-backend",
+        metavar="NAME",
+        help="exit with status 3 unless the backend in use is NAME",
+    )
+    parser.add_argument(
+        "--expect-version",
+        metavar="VERSION",
+        help="exit with status 3 unless the NSPR version is VERSION (or VERSION.x)",
+    )
+    parser.add_argument(
+        "--expect-library",
+        metavar="PATH",
+        help="exit with status 3 unless the libnspr4 file in use is PATH",
+    )
+    parser.add_argument(
+        "--no-echo", action="store_true", help="skip the echo round trip"
     )
     args = parser.parse_args(argv)
     print("nspr_ctypes %s" % nspr_ctypes.__version__)
@@ -83,6 +135,18 @@ def main(argv: Optional[List[str]] = None) -> int:
     print(report)
     if report.chosen is None:
         return 2
+    failures = expectation_failures(
+        nspr_ctypes.get_backend(),
+        args.expect_backend,
+        args.expect_version,
+        args.expect_library,
+    )
+    for failure in failures:
+        print("not as expected: %s" % failure, file=sys.stderr)
+    if failures:
+        return 3
+    if args.no_echo:
+        return 0
     try:
         print(echo_round_trip())
     except (error.NSPRError, OSError, RuntimeError, ValueError) as exc:

@@ -8,8 +8,11 @@ The conformance suite tests the public API only. Each test receives the
 * ``oracle``: python-nss itself (``nss.io`` and ``nss.error``).
 
 ``NSPR_CTYPES_TEST_BACKEND`` names the targets to run (comma separated); by
-default every built-in backend. A target that was asked for and cannot be
-loaded fails the run, so a CI env never tests something other than it names.
+default every built-in backend. The report header says what each target
+loaded (backend, library path, NSPR version), and a guard stops the run before
+any test when a target cannot be loaded or differs from what the env names:
+``NSPR_CTYPES_EXPECT_VERSION`` (e.g. ``4.29``) and ``NSPR_CTYPES_EXPECT_LIBRARY``
+(a path), when set, must match every backend target.
 
 Deliberate differences from python-nss carry ``@pytest.mark.difference(reason)``:
 on the oracle they are strict expected failures (``crashes=True`` when
@@ -85,6 +88,42 @@ def pytest_report_header(config: pytest.Config) -> List[str]:
         except Exception as exc:  # pragma: no cover - reported by the guard
             lines.append("target %s: NOT AVAILABLE (%s)" % (name, exc))
     return lines
+
+
+def _guard_failures() -> List[str]:
+    """Why the loaded targets are not what this run names (empty if they are)."""
+    failures = []
+    for name in _wanted_targets():
+        try:
+            _load_target(name)
+        except Exception as exc:
+            failures.append("target %s cannot be loaded: %s" % (name, exc))
+            continue
+        if name == ORACLE:
+            continue
+        import nspr_ctypes
+        from nspr_ctypes.__main__ import expectation_failures
+
+        backend = nspr_ctypes.get_backend()
+        failures.extend(
+            "target %s: %s" % (name, failure)
+            for failure in expectation_failures(
+                backend,
+                name,
+                os.environ.get("NSPR_CTYPES_EXPECT_VERSION") or None,
+                os.environ.get("NSPR_CTYPES_EXPECT_LIBRARY") or None,
+            )
+        )
+    return failures
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    failures = _guard_failures()
+    if failures:
+        pytest.exit(
+            "this run does not test what it names:\n  " + "\n  ".join(failures),
+            returncode=3,
+        )
 
 
 def pytest_collection_modifyitems(
