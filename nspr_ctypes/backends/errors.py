@@ -9,6 +9,16 @@ from __future__ import annotations
 
 from typing import List, Sequence
 
+__all__ = [
+    "BackendError",
+    "BackendUnavailable",
+    "LibraryIncompatible",
+    "LibraryLoadFailed",
+    "LibraryNotFound",
+    "LibraryTooOld",
+    "UnknownBackend",
+]
+
 INSTALL_HINT = (
     "Install NSPR (Debian/Ubuntu: apt-get install libnspr4; Fedora/RHEL: "
     "dnf install nspr; Homebrew: brew install nspr), or point "

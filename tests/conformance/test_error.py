@@ -462,7 +462,8 @@ def test_nsprerror_accepts_new_attributes(error: Any) -> None:
 def test_nsprerror_can_be_raised_and_caught_as_exception(error: Any) -> None:
     with pytest.raises(Exception) as info:
         raise error.NSPRError("msg", TIMEOUT)
-    assert info.value.errno == TIMEOUT
+    caught: Any = info.value
+    assert caught.errno == TIMEOUT
 
 
 def test_nsprerror_pickle_round_trip(error: Any) -> None:

@@ -170,7 +170,7 @@ def test_reinit_live_socket_opens_a_new_one(
 
 
 def test_socket_is_subclassable(io: Any, closing: Callable[[Any], Any]) -> None:
-    class MySocket(io.Socket):  # type: ignore[misc,name-defined]
+    class MySocket(io.Socket):  # type: ignore[misc]
         pass
 
     sock = closing(MySocket(io.PR_AF_INET))

@@ -131,7 +131,7 @@ def test_new_tcp_pair_takes_no_arguments(io: Any) -> None:
 def test_new_tcp_pair_on_subclass_returns_plain_sockets(
     io: Any, closing: Callable[[Any], Any]
 ) -> None:
-    class MySocket(io.Socket):  # type: ignore[misc,name-defined]
+    class MySocket(io.Socket):  # type: ignore[misc]
         pass
 
     a, b = MySocket.new_tcp_pair()
@@ -279,7 +279,7 @@ def test_poll_except_alone_not_ready(io: Any, local_pair: Any) -> None:
 
 
 def test_poll_subclass_socket(io: Any, closing: Callable[[Any], Any]) -> None:
-    class MySocket(io.Socket):  # type: ignore[misc,name-defined]
+    class MySocket(io.Socket):  # type: ignore[misc]
         pass
 
     sock = closing(MySocket(io.PR_AF_INET, io.PR_DESC_SOCKET_UDP))

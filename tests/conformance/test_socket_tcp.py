@@ -388,7 +388,7 @@ def test_accepted_family_copied_from_listener_attribute(
 def test_accept_on_subclass_returns_plain_socket(
     io: Any, closing: Callable[[Any], Any]
 ) -> None:
-    class MySocket(io.Socket):  # type: ignore[misc,name-defined]
+    class MySocket(io.Socket):  # type: ignore[misc]
         pass
 
     srv = closing(MySocket(io.PR_AF_INET))

@@ -435,7 +435,7 @@ def test_not_connected() -> None:
 def test_bad_shutdown_how() -> None:
     def scenario(s: Sockets) -> Any:
         cli, _srv = s.connected()
-        return [outcome(lambda how=how: s.b.shutdown(cli, how)) for how in (99, -1)]
+        return [outcome(functools.partial(s.b.shutdown, cli, how)) for how in (99, -1)]
 
     mine, nspr = both(scenario)
     assert mine == nspr == [("error", E.PR_INVALID_ARGUMENT_ERROR)] * 2
@@ -446,7 +446,11 @@ def test_would_block_is_none() -> None:
     def scenario(s: Sockets) -> Any:
         srv, _port = s.listener()
         cli, peer = s.connected()
-        results = [s.b.accept(srv), s.b.recv(peer, 10), s.b.recv_from(s.udp(), 10)]
+        results: List[Any] = [
+            s.b.accept(srv),
+            s.b.recv(peer, 10),
+            s.b.recv_from(s.udp(), 10),
+        ]
         s.b.set_option(cli, C.PR_SockOpt_SendBufferSize, 4096)
         sent: Optional[int] = 0
         for _ in range(10000):

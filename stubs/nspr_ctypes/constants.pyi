@@ -1,0 +1,119 @@
+"""Every ``PR_*`` constant of ``nss.io``, with its value on Linux x86-64.
+
+One table; :mod:`nspr_ctypes.io` re-exports every name.
+"""
+
+from typing import Final
+
+__all__ = [
+    "PR_AF_INET",
+    "PR_AF_INET6",
+    "PR_AF_LOCAL",
+    "PR_AF_UNSPEC",
+    "PR_AI_ADDRCONFIG",
+    "PR_AI_ALL",
+    "PR_AI_DEFAULT",
+    "PR_AI_NOCANONNAME",
+    "PR_AI_V4MAPPED",
+    "PR_DESC_FILE",
+    "PR_DESC_LAYERED",
+    "PR_DESC_PIPE",
+    "PR_DESC_SOCKET_TCP",
+    "PR_DESC_SOCKET_UDP",
+    "PR_INTERVAL_MAX",
+    "PR_INTERVAL_MIN",
+    "PR_INTERVAL_NO_TIMEOUT",
+    "PR_INTERVAL_NO_WAIT",
+    "PR_POLL_ERR",
+    "PR_POLL_EXCEPT",
+    "PR_POLL_HUP",
+    "PR_POLL_NVAL",
+    "PR_POLL_READ",
+    "PR_POLL_WRITE",
+    "PR_SHUTDOWN_BOTH",
+    "PR_SHUTDOWN_RCV",
+    "PR_SHUTDOWN_SEND",
+    "PR_IpAddrAny",
+    "PR_IpAddrLoopback",
+    "PR_IpAddrNull",
+    "PR_IpAddrV4Mapped",
+    "PR_SockOpt_AddMember",
+    "PR_SockOpt_Broadcast",
+    "PR_SockOpt_DropMember",
+    "PR_SockOpt_IpTimeToLive",
+    "PR_SockOpt_IpTypeOfService",
+    "PR_SockOpt_Keepalive",
+    "PR_SockOpt_Linger",
+    "PR_SockOpt_MaxSegment",
+    "PR_SockOpt_McastInterface",
+    "PR_SockOpt_McastLoopback",
+    "PR_SockOpt_McastTimeToLive",
+    "PR_SockOpt_NoDelay",
+    "PR_SockOpt_Nonblocking",
+    "PR_SockOpt_RecvBufferSize",
+    "PR_SockOpt_Reuseaddr",
+    "PR_SockOpt_SendBufferSize",
+]
+
+# Address families (Socket, NetworkAddress, AddrInfo)
+PR_AF_UNSPEC: Final = 0
+PR_AF_LOCAL: Final = 1
+PR_AF_INET: Final = 2
+PR_AF_INET6: Final = 10
+
+# AddrInfo flags
+PR_AI_ALL: Final = 0x08
+PR_AI_V4MAPPED: Final = 0x10
+PR_AI_ADDRCONFIG: Final = 0x20
+PR_AI_DEFAULT: Final = 0x30
+PR_AI_NOCANONNAME: Final = 0x8000
+
+# Socket descriptor types (Socket.desc_type)
+PR_DESC_FILE: Final = 1
+PR_DESC_SOCKET_TCP: Final = 2
+PR_DESC_SOCKET_UDP: Final = 3
+PR_DESC_LAYERED: Final = 4
+PR_DESC_PIPE: Final = 5
+
+# Intervals (timeouts, in ticks)
+PR_INTERVAL_NO_WAIT: Final = 0
+PR_INTERVAL_MIN: Final = 1000
+PR_INTERVAL_MAX: Final = 100000
+PR_INTERVAL_NO_TIMEOUT: Final = 0xFFFFFFFF
+
+# NetworkAddress initialisers
+PR_IpAddrNull: Final = 0
+PR_IpAddrAny: Final = 1
+PR_IpAddrLoopback: Final = 2
+PR_IpAddrV4Mapped: Final = 3
+
+# Socket.poll flags
+PR_POLL_READ: Final = 0x1
+PR_POLL_WRITE: Final = 0x2
+PR_POLL_EXCEPT: Final = 0x4
+PR_POLL_ERR: Final = 0x8
+PR_POLL_NVAL: Final = 0x10
+PR_POLL_HUP: Final = 0x20
+
+# Socket.shutdown modes
+PR_SHUTDOWN_RCV: Final = 0
+PR_SHUTDOWN_SEND: Final = 1
+PR_SHUTDOWN_BOTH: Final = 2
+
+# Socket options (Socket.get_socket_option / set_socket_option)
+PR_SockOpt_Nonblocking: Final = 0
+PR_SockOpt_Linger: Final = 1
+PR_SockOpt_Reuseaddr: Final = 2
+PR_SockOpt_Keepalive: Final = 3
+PR_SockOpt_RecvBufferSize: Final = 4
+PR_SockOpt_SendBufferSize: Final = 5
+PR_SockOpt_IpTimeToLive: Final = 6
+PR_SockOpt_IpTypeOfService: Final = 7
+PR_SockOpt_AddMember: Final = 8
+PR_SockOpt_DropMember: Final = 9
+PR_SockOpt_McastInterface: Final = 10
+PR_SockOpt_McastTimeToLive: Final = 11
+PR_SockOpt_McastLoopback: Final = 12
+PR_SockOpt_NoDelay: Final = 13
+PR_SockOpt_MaxSegment: Final = 14
+PR_SockOpt_Broadcast: Final = 15
