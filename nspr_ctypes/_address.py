@@ -1,8 +1,10 @@
 """Network addresses and name lookups: ``NetworkAddress``, ``AddrInfo``, ``HostEntry``.
 
-A :class:`NetworkAddress` is a plain value (family, address bytes, port, and
-for IPv6 flow info and scope id) that any backend accepts; only name lookups
-go through a backend, the one given or the default.
+A :class:`NetworkAddress` holds a value (family, address bytes, port, and for
+IPv6 flow info and scope id) and belongs to one backend: the one given as
+``backend=``, else the default backend when it was made. Lookups go through
+that backend, and a socket of another backend refuses it with ValueError
+(:func:`foreign_backend_error`).
 """
 
 from __future__ import annotations
@@ -113,6 +115,56 @@ def _decode_idna(raw: bytes) -> str:
     return raw.decode("idna")
 
 
+def _c_string_name(text: str) -> bytes:
+    """``text`` idna-encoded and passed on as a C string, as python-nss does
+    for ``NetworkAddress(name)`` and ``HostEntry(name)``: a NUL ends the name."""
+    return text.encode("idna").split(b"\0", 1)[0]
+
+
+#: How to make an address on the right backend, for the error messages.
+REMAKE_ADDRESS_HINT = (
+    "make the address on that backend, e.g. "
+    "NetworkAddress(addr.address, addr.port, addr.family, backend=...)"
+)
+
+
+def foreign_backend_error(
+    context: str, owned: str, owner: Backend, expected: str, backend: Backend
+) -> ValueError:
+    """The error for an object of one backend handed to another.
+
+    ``owned`` (e.g. "the NetworkAddress") belongs to ``owner``; ``expected``
+    (e.g. "the Socket") to ``backend``.
+    """
+    owner_text = owner.describe()
+    backend_text = backend.describe()
+    if owner_text == backend_text:
+        # Two instances of one library: say so, or the message reads as a no-op.
+        owner_text += " [instance 0x%x]" % id(owner)
+        backend_text += " [another instance, 0x%x]" % id(backend)
+    return ValueError(
+        "%s: %s belongs to backend %s, but %s belongs to backend %s; objects of "
+        "one backend cannot be used with another"
+        % (context, owned, owner_text, expected, backend_text)
+    )
+
+
+def check_address_backend(
+    addr: NetworkAddress, backend: Backend, context: str, expected: str
+) -> None:
+    """Raise ValueError unless ``addr`` belongs to ``backend``.
+
+    An uninitialised address (made with ``__new__`` only) has no backend yet
+    and is accepted: it holds no value a backend could disagree with.
+    """
+    owner = addr._backend
+    if owner is not None and owner is not backend:
+        error = foreign_backend_error(
+            context, "the NetworkAddress", owner, expected, backend
+        )
+        raise ValueError("%s; %s" % (error, REMAKE_ADDRESS_HINT))
+
+
 class NetworkAddress:
     """NetworkAddress(addr=PR_IpAddrNull, port=0, family=PR_AF_INET)
 
@@ -120,6 +172,9 @@ class NetworkAddress:
     ``PR_IpAddr*`` constants, or (deprecated) a host name or numeric address
     string, looked up with :class:`AddrInfo`; the first address of ``family``
     is used. ``str()`` gives ``'address:port'`` (``'[address]:port'`` for IPv6).
+
+    The address belongs to ``backend`` (keyword only; default: the default
+    backend at creation); sockets of another backend refuse it.
     """
 
     __module__ = "nspr_ctypes.io"
@@ -161,14 +216,15 @@ class NetworkAddress:
             )
         if family not in (PR_AF_INET, PR_AF_INET6):
             raise ValueError("family must be PR_AF_INET or PR_AF_INET6")
-        self._backend = backend
+        # Bound now: a later change of the default does not move the address.
+        self._backend = get_backend() if backend is None else backend
         self._hostname = None
         self._hostentry = None
         port &= 0xFFFF
         if isinstance(addr, str):
             self._sa = SockAddr(family, self._sa_bytes_for(family), port)
             warnings.warn(_STRING_INIT_WARNING, DeprecationWarning, stacklevel=2)
-            self._set_from_name(_args.idna_name(addr, "NetworkAddress"), addr, family)
+            self._set_from_name(_c_string_name(addr), addr, family)
             return
         if addr == PR_IpAddrV4Mapped:  # NSPR refuses it for either family
             raise nspr_error(PR_INVALID_ARGUMENT_ERROR)
@@ -196,7 +252,10 @@ class NetworkAddress:
         return self
 
     def _lookup_backend(self) -> Backend:
-        return self._backend if self._backend is not None else get_backend()
+        backend = self._backend
+        if backend is None:  # made with __new__ only: bound at first use
+            backend = self._backend = get_backend()
+        return backend
 
     def _set_from_name(self, raw: bytes, text: str, family: int) -> None:
         """Look ``raw`` (idna-encoded ``text``) up; keep the first address of
@@ -316,6 +375,8 @@ class AddrInfo:
     The addresses of ``hostname``, in the resolver's order, as a sequence of
     NetworkAddress objects (port 0). ``family`` may be PR_AF_UNSPEC or
     PR_AF_INET; ``flags`` PR_AI_ADDRCONFIG, optionally with PR_AI_NOCANONNAME.
+    The lookup runs on ``backend`` (keyword only; default: the default
+    backend), and the addresses belong to it.
     """
 
     __module__ = "nspr_ctypes.io"
@@ -407,7 +468,9 @@ class HostEntry:
 
     The official name, aliases, family and addresses of a host (IPv4 only):
     ``addr`` is a host name (as GetHostByName) or a NetworkAddress (as
-    GetHostByAddr). Deprecated: use AddrInfo instead.
+    GetHostByAddr). Deprecated: use AddrInfo instead. The lookup runs on
+    ``backend`` (keyword only; default: the address's own backend, or the
+    default backend for a name), and the addresses belong to it.
     """
 
     __module__ = "nspr_ctypes.io"
@@ -430,11 +493,15 @@ class HostEntry:
         if isinstance(addr, NetworkAddress):
             if backend is None:
                 backend = addr._lookup_backend()
+            else:
+                check_address_backend(
+                    addr, backend, "HostEntry()", "the backend= argument"
+                )
             if addr.family not in (PR_AF_INET, PR_AF_INET6):
                 raise nspr_error(PR_DIRECTORY_LOOKUP_ERROR)
             entry = backend.get_host_by_addr(addr._sa)
         elif isinstance(addr, str):
-            raw = _args.idna_name(addr, "HostEntry")
+            raw = _c_string_name(addr)
             if backend is None:
                 backend = get_backend()
             entry = backend.get_host_by_name(raw)

@@ -23,7 +23,17 @@ from __future__ import annotations
 import importlib
 import os
 import threading
-from typing import Any, Callable, Dict, List, NamedTuple, Optional, Tuple, Union
+from typing import (
+    Any,
+    Callable,
+    Dict,
+    Final,
+    List,
+    NamedTuple,
+    Optional,
+    Tuple,
+    Union,
+)
 
 from nspr_ctypes.backends._base import Backend
 from nspr_ctypes.backends.errors import (
@@ -44,7 +54,7 @@ __all__ = [
     "use_backend",
 ]
 
-ENTRY_POINT_GROUP = "nspr_ctypes.backends"
+ENTRY_POINT_GROUP: Final = "nspr_ctypes.backends"
 ENV_BACKEND = "NSPR_CTYPES_BACKEND"
 ENV_LIBRARY = "NSPR_CTYPES_LIBRARY"
 
@@ -221,9 +231,15 @@ def load_backend(
     """Load a new, independent instance of the backend ``name``.
 
     ``library`` is the libnspr4 file to use (``nspr`` backend), ``min_version``
-    the oldest NSPR version to accept. Raises a :class:`BackendError` subclass
-    that says what was tried.
+    the oldest NSPR version to accept (a string such as ``"4.29"``; else
+    TypeError or ValueError). Raises a :class:`BackendError` subclass that
+    says what was tried. The default backend is not changed: pass the
+    instance as ``backend=`` to the public API (docs/versions.md).
     """
+    # Imported here: importing nspr_ctypes loads only what it must.
+    from nspr_ctypes.backends._version import check_min_version
+
+    check_min_version(min_version)
     return _instantiate(name, library, min_version)
 
 

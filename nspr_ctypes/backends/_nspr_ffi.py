@@ -10,7 +10,6 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import os
-import re
 from ctypes import (
     POINTER,
     Structure,
@@ -28,8 +27,23 @@ from ctypes import (
     c_uint64,
     c_void_p,
 )
-from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
+from typing import (
+    Any,
+    Callable,
+    Dict,
+    List,
+    NamedTuple,
+    Optional,
+    Sequence,
+    Set,
+    Tuple,
+)
 
+from nspr_ctypes.backends._version import (
+    check_min_version,
+    parse_version,
+    version_less,
+)
 from nspr_ctypes.backends.errors import (
     INSTALL_HINT,
     LibraryIncompatible,
@@ -56,6 +70,7 @@ __all__ = [
     "PRProtoEnt",
     "PRSocketOptionData",
     "Prototype",
+    "check_min_version",
     "load_library",
     "parse_version",
 ]
@@ -66,7 +81,7 @@ ENV_LIBRARY = "NSPR_CTYPES_LIBRARY"
 #: The oldest NSPR accepted. ``PR_GetVersion`` (bound as a required function:
 #: the backend reports the version string) first appeared in NSPR 4.8.9
 #: (``NSPR_4.8.9`` section of nspr.def); every other function of the table is
-#: from 4.5 or older.
+#: from 4.5 or older (docs/versions.md lists them).
 MIN_NSPR_VERSION = "4.8.9"
 
 #: Buffer size NSPR asks callers of ``PR_GetHostBy*`` to provide (prnetdb.h).
@@ -232,15 +247,16 @@ class Prototype(NamedTuple):
     name: str
     restype: Any
     argtypes: Tuple[Any, ...]
-    #: The NSPR release that introduced the function; None for "before the
-    #: floor" (a required symbol).
+    #: The NSPR release that introduced the function (its section of NSPR's
+    #: nspr.def); None for NSPR 4.0. Entries newer than the loaded NSPR
+    #: become stand-ins; the newest entry sets MIN_NSPR_VERSION.
     min_version: Optional[str] = None
 
 
 # fmt: off
 PROTOTYPES: Tuple[Prototype, ...] = (
     # version and errors (prinit.h, prerror.h)
-    Prototype("PR_GetVersion", c_char_p, ()),
+    Prototype("PR_GetVersion", c_char_p, (), "4.8.9"),
     Prototype("PR_VersionCheck", _PRBool, (c_char_p,)),
     Prototype("PR_GetError", c_int32, ()),
     Prototype("PR_GetOSError", c_int32, ()),
@@ -257,7 +273,7 @@ PROTOTYPES: Tuple[Prototype, ...] = (
     Prototype("PR_Bind", _PRStatus, (PRFileDescPtr, _NetAddrP)),
     Prototype("PR_Listen", _PRStatus, (PRFileDescPtr, c_int)),
     Prototype("PR_Connect", _PRStatus, (PRFileDescPtr, _NetAddrP, _PRIntervalTime)),
-    Prototype("PR_ConnectContinue", _PRStatus, (PRFileDescPtr, c_int16)),
+    Prototype("PR_ConnectContinue", _PRStatus, (PRFileDescPtr, c_int16), "4.1"),
     Prototype("PR_Accept", PRFileDescPtr, (PRFileDescPtr, _NetAddrP, _PRIntervalTime)),
     Prototype("PR_Recv", c_int32,
               (PRFileDescPtr, c_void_p, c_int32, c_int, _PRIntervalTime)),
@@ -294,27 +310,6 @@ PROTOTYPES: Tuple[Prototype, ...] = (
     Prototype("PR_FreeAddrInfo", None, (PRAddrInfoPtr,), "4.5"),
 )
 # fmt: on
-
-_VERSION_RE = re.compile(r"\s*(\d+(?:\.\d+)*)")
-
-
-def parse_version(text: str) -> Tuple[int, ...]:
-    """``"4.35"`` -> ``(4, 35)``; trailing words (``" Beta"``) are ignored.
-
-    Raises ValueError when ``text`` does not start with a number.
-    """
-    match = _VERSION_RE.match(text)
-    if match is None:
-        raise ValueError("not a version: %r" % (text,))
-    return tuple(int(part) for part in match.group(1).split("."))
-
-
-def _pad(version: Tuple[int, ...]) -> Tuple[int, ...]:
-    return version + (0,) * (3 - len(version))
-
-
-def _version_less(a: Tuple[int, ...], b: Tuple[int, ...]) -> bool:
-    return _pad(a) < _pad(b)
 
 
 def _make_stand_in(name: str, required: str, loaded: str) -> Callable[..., Any]:
@@ -362,10 +357,13 @@ class NSPRLibrary:
         self.functions = {}
         self.stand_ins = []
         floor = MIN_NSPR_VERSION
-        if min_version is not None:
-            parse_version(min_version)  # reject nonsense early (ValueError)
-            if _version_less(parse_version(floor), parse_version(min_version)):
-                floor = min_version
+        floor_source = "the oldest NSPR nspr_ctypes supports"
+        check_min_version(min_version)
+        if min_version is not None and version_less(
+            parse_version(floor), parse_version(min_version)
+        ):
+            floor = min_version
+            floor_source = "min_version=%r" % (min_version,)
         floor_tuple = parse_version(floor)
 
         # Which symbols are required: every entry not newer than the floor.
@@ -373,21 +371,22 @@ class NSPRLibrary:
             p
             for p in prototypes
             if p.min_version is None
-            or not _version_less(floor_tuple, parse_version(p.min_version))
+            or not version_less(floor_tuple, parse_version(p.min_version))
         ]
         missing = [p.name for p in required if not _has_symbol(cdll, p.name)]
         if missing:
             if missing == ["PR_GetVersion"]:
                 # NSPR, but from before PR_GetVersion (4.8.9).
                 raise LibraryTooOld(
-                    "%s is older than NSPR %s (it has no PR_GetVersion)"
-                    % (path, floor),
+                    "%s is older than NSPR %s, %s (it has no PR_GetVersion)"
+                    % (path, floor, floor_source),
                     ["%s: PR_GetVersion missing" % path],
                 )
             raise LibraryIncompatible(
-                "%s is not a usable NSPR library: missing symbol%s %s"
-                % (path, "s" if len(missing) > 1 else "", ", ".join(missing)),
-                ["%s: loaded, missing %s" % (path, ", ".join(missing))],
+                "%s is not an NSPR library: it loaded, but lacks %d of the %d "
+                "NSPR functions nspr_ctypes needs (%s)"
+                % (path, len(missing), len(required), _name_list(missing)),
+                ["%s: loaded, missing %s" % (path, _name_list(missing))],
             )
 
         get_version = cdll.PR_GetVersion
@@ -407,22 +406,26 @@ class NSPRLibrary:
                 ["%s: PR_GetVersion() = %r" % (path, self.version)],
             ) from None
 
+        if version_less(self.version_tuple, floor_tuple):
+            raise LibraryTooOld(
+                "%s is NSPR %s; NSPR %s or later is required (%s)"
+                % (path, self.version, floor, floor_source),
+                ["%s: NSPR %s < %s" % (path, self.version, floor)],
+            )
         version_check = cdll.PR_VersionCheck
         version_check.restype = _PRBool
         version_check.argtypes = (c_char_p,)
-        # PR_VersionCheck is NSPR's own answer (same major, not older); the
-        # tuple comparison also covers a check that is too lenient.
-        if not version_check(floor.encode("ascii")) or _version_less(
-            self.version_tuple, floor_tuple
-        ):
-            raise LibraryTooOld(
-                "%s is NSPR %s; NSPR %s or later is required"
+        # NSPR's own answer: a newer NSPR of another major version says no.
+        if not version_check(floor.encode("ascii")):
+            raise LibraryIncompatible(
+                "%s is NSPR %s, which reports itself incompatible with NSPR %s "
+                "(PR_VersionCheck: another major version)"
                 % (path, self.version, floor),
-                ["%s: NSPR %s < %s" % (path, self.version, floor)],
+                ["%s: PR_VersionCheck(%r) is false" % (path, floor)],
             )
 
         for proto in prototypes:
-            if proto.min_version is not None and _version_less(
+            if proto.min_version is not None and version_less(
                 self.version_tuple, parse_version(proto.min_version)
             ):
                 func = _make_stand_in(proto.name, proto.min_version, self.version)
@@ -444,6 +447,13 @@ class NSPRLibrary:
         # Only reached for names not set in __init__: a clear error, not a
         # raw symbol lookup bypassing the table.
         raise AttributeError("%s is not in the NSPR prototype table" % name)
+
+
+def _name_list(names: Sequence[str], shown: int = 5) -> str:
+    """``a, b, c`` or, for a long list, ``a, b, c, d, e and 32 more``."""
+    if len(names) <= shown + 1:
+        return ", ".join(names)
+    return "%s and %d more" % (", ".join(names[:shown]), len(names) - shown)
 
 
 def _has_symbol(cdll: ctypes.CDLL, name: str) -> bool:
@@ -512,13 +522,36 @@ def _load_file(path: str, min_version: Optional[str], source: str) -> NSPRLibrar
             ["%s: no such file" % path],
         )
     try:
-        cdll = _open(path)
+        # Absolute, so that the loader (dladdr) reports the file unambiguously.
+        cdll = _open(os.path.abspath(path))
     except OSError as exc:
         raise LibraryLoadFailed(
-            "the system loader refused %s (%s): %s" % (path, source, exc),
+            "the system loader refused %s (%s): %s%s"
+            % (path, source, exc, _loader_hint(str(exc))),
             ["%s: %s" % (path, exc)],
         ) from exc
-    return NSPRLibrary(cdll, _loaded_path(cdll, path), min_version=min_version)
+    library = NSPRLibrary(cdll, _loaded_path(cdll, path), min_version=min_version)
+    _loaded_by_path.add(library.path)
+    return library
+
+
+#: Real paths of the files loaded by an explicit path. Once one is loaded, the
+#: loader answers a request by name ("libnspr4.so") with it, whatever file the
+#: name would find in a fresh process: the automatic search must not take it.
+_loaded_by_path: Set[str] = set()
+
+
+def _loader_hint(reason: str) -> str:
+    """A word on the commonest refusal: a build for a newer C library."""
+    if "GLIBC_" not in reason:
+        return ""
+    try:
+        glibc = os.confstr("CS_GNU_LIBC_VERSION")
+    except (AttributeError, ValueError, OSError):
+        glibc = None
+    return " (the file was built for a newer C library than this system's%s)" % (
+        " " + glibc if glibc else ""
+    )
 
 
 def _auto_candidates() -> List[Tuple[str, bool]]:
@@ -542,8 +575,9 @@ def load_library(
     An explicit path or the environment variable is strict: only that file is
     tried. Raises the loading errors of :mod:`nspr_ctypes.backends.errors`.
     """
+    check_min_version(min_version)
     if path is not None:
-        return _load_file(os.fspath(path), min_version, "library argument")
+        return _load_file(os.fspath(path), min_version, "library= argument")
     env = os.environ.get(ENV_LIBRARY)
     if env:
         return _load_file(env, min_version, "from " + ENV_LIBRARY)
@@ -568,6 +602,12 @@ def load_library(
             real = name
         if real in seen:
             attempts.append("%s: same file as %s" % (name, seen[real]))
+            continue
+        if not is_path and real in _loaded_by_path:
+            attempts.append(
+                "%s: the loader returned %s, loaded earlier by its path; "
+                "searching by path instead" % (name, real)
+            )
             continue
         seen[real] = name
         try:

@@ -346,13 +346,19 @@ class Planner:
                 return sock.get_sock_name()
             if choice == "listener port":
                 port = world.socks["L"].get_sock_name().port
-                addr = io.NetworkAddress(io.PR_IpAddrLoopback, port)
+                addr = io.NetworkAddress(
+                    io.PR_IpAddrLoopback, port, backend=world.backend
+                )
             elif choice == "v6":
-                addr = io.NetworkAddress(io.PR_IpAddrLoopback, 0, io.PR_AF_INET6)
+                addr = io.NetworkAddress(
+                    io.PR_IpAddrLoopback, 0, io.PR_AF_INET6, backend=world.backend
+                )
             elif choice == "any":
-                addr = io.NetworkAddress(io.PR_IpAddrLoopback, 0, sock.family)
+                addr = io.NetworkAddress(
+                    io.PR_IpAddrLoopback, 0, sock.family, backend=world.backend
+                )
             else:
-                addr = io.NetworkAddress(io.PR_IpAddrLoopback, 0)
+                addr = io.NetworkAddress(io.PR_IpAddrLoopback, 0, backend=world.backend)
             sock.bind(addr)
             return sock.get_sock_name()
 
@@ -549,7 +555,7 @@ class Planner:
         family = self.rng.choice((io.PR_AF_INET, io.PR_AF_INET, io.PR_AF_INET6))
 
         def action(world: World) -> Any:
-            addr = io.NetworkAddress(io.PR_IpAddrAny, 0, family)
+            addr = io.NetworkAddress(io.PR_IpAddrAny, 0, family, backend=world.backend)
             data = world.socks[name].recv_from(amount, addr, timeout)
             return (data, addr)
 
@@ -716,7 +722,9 @@ class Planner:
             args = values
             if values == ("addr",):
                 iface = io.NetworkAddress(
-                    io.PR_IpAddrLoopback if loopback_if else io.PR_IpAddrAny, 0
+                    io.PR_IpAddrLoopback if loopback_if else io.PR_IpAddrAny,
+                    0,
+                    backend=world.backend,
                 )
                 if option == io.PR_SockOpt_McastInterface:
                     args = (iface,)
@@ -780,7 +788,9 @@ class Planner:
             (
                 "bind(v6 address)",
                 lambda s, w: s.bind(
-                    io.NetworkAddress(io.PR_IpAddrLoopback, 0, io.PR_AF_INET6)
+                    io.NetworkAddress(
+                        io.PR_IpAddrLoopback, 0, io.PR_AF_INET6, backend=w.backend
+                    )
                 ),
             ),
             ("connect(None)", lambda s, w: s.connect(None)),  # type: ignore[arg-type]
@@ -791,7 +801,7 @@ class Planner:
             ),
             ("set option 999", lambda s, w: s.set_socket_option(999, 1)),
             ("get option 2**40", lambda s, w: s.get_socket_option(2**40)),
-            ("get option 'a'", lambda s, w: s.get_socket_option("a")),  # type: ignore[arg-type]
+            ("get option 'a'", lambda s, w: s.get_socket_option("a")),  # type: ignore[call-overload]
             ("poll({})", lambda s, w: io.Socket.poll({}, 0)),  # type: ignore[arg-type]
             ("poll([(1, 1)])", lambda s, w: io.Socket.poll([(1, 1)], 0)),
             ("poll flags 2**20", lambda s, w: io.Socket.poll([(s, 2**20)], 0)),
@@ -810,7 +820,9 @@ class Planner:
             ),
             (
                 "recv_from(-1)",
-                lambda s, w: s.recv_from(-1, io.NetworkAddress(), SHORT),
+                lambda s, w: s.recv_from(
+                    -1, io.NetworkAddress(backend=w.backend), SHORT
+                ),
             ),
         )
         label, call = self.rng.choice(calls)
@@ -823,7 +835,7 @@ class Planner:
 
 def _build(world: World) -> None:
     backend = world.backend
-    loopback = io.NetworkAddress(io.PR_IpAddrLoopback, 0)
+    loopback = io.NetworkAddress(io.PR_IpAddrLoopback, 0, backend=backend)
     listener = io.Socket(io.PR_AF_INET, backend=backend)
     world.socks["L"] = listener
     listener.bind(loopback)
@@ -896,7 +908,7 @@ def test_backends_agree(seed: int) -> None:
 
 def _zero_byte_reads(name: str, kind: str, how: str) -> Tuple[Any, ...]:
     backend = nspr_ctypes.load_backend(name)
-    loopback = io.NetworkAddress(io.PR_IpAddrLoopback, 0)
+    loopback = io.NetworkAddress(io.PR_IpAddrLoopback, 0, backend=backend)
     sockets: List[io.Socket] = []
     try:
         if kind == "udp":

@@ -1,0 +1,1 @@
+"""Development tools of nspr_ctypes (not part of the installed package)."""
