@@ -23,15 +23,24 @@ from typing import (
     Any,
     Iterator,
     List,
+    Literal,
+    NoReturn,
     Optional,
     Sequence,
     Tuple,
     Union,
     cast,
+    overload,
 )
 
 from nspr_ctypes import _args
-from nspr_ctypes._address import NetworkAddress, desc_type_name, family_name
+from nspr_ctypes._address import (
+    NetworkAddress,
+    check_address_backend,
+    desc_type_name,
+    family_name,
+    foreign_backend_error,
+)
 from nspr_ctypes.backends import get_backend
 from nspr_ctypes.backends._base import Backend, Handle, OptionValue, SockAddr
 from nspr_ctypes.constants import (
@@ -116,6 +125,23 @@ _KNOWN_OPTIONS = (
 _NSPR_ONLY_OPTIONS = frozenset((16, 17))
 _NSPR_OPTION_LIMIT = 18  # PR_SockOpt_Last
 
+# get_socket_option()'s result type by option number (Literal cannot name the
+# PR_SockOpt_* constants, so it holds their values; kept equal to the sets above).
+_FlagOption = Literal[0, 2, 3, 12, 13, 15]  # _FLAG_OPTIONS: bool
+_SizeOption = Literal[4, 5, 6, 7, 11, 14]  # _NUMBER_OPTIONS: int
+_LingerOption = Literal[1]  # (polarity, interval)
+_InterfaceOption = Literal[10]  # McastInterface: NetworkAddress
+_MembershipOption = Literal[8, 9]  # _MEMBERSHIP_OPTIONS: set only, get raises
+_OptionResult = Union[bool, int, Tuple[bool, int], NetworkAddress]
+
+# makefile()'s result type by mode (the letters r, w, b in any order).
+_TextMode = Literal["", "r", "w", "rw", "wr"]
+_ReadBinaryMode = Literal["b", "rb", "br"]
+_WriteBinaryMode = Literal["wb", "bw"]
+_ReadWriteBinaryMode = Literal["rwb", "rbw", "wrb", "wbr", "brw", "bwr"]
+_BinaryMode = Union[_ReadBinaryMode, _WriteBinaryMode, _ReadWriteBinaryMode]
+_FileObject = Union[std_io.TextIOWrapper, std_io.BufferedIOBase, std_io.RawIOBase]
+
 # Socket() without a family warns; None is a TypeError as in python-nss.
 _FAMILY_OMITTED: int = cast(int, object())
 
@@ -125,6 +151,11 @@ _SOCKET_INIT_WARNING = (
     "property of the NetworkAddress object associated with the socket, e.g. "
     "Socket(net_addr.family)"
 )
+
+
+# Channels of sockets a forked child inherited and dropped, kept for the
+# child's lifetime (see _Channel.finalize_dropped).
+_INHERITED_CHANNELS: List[_Channel] = []
 
 
 class _Channel:
@@ -217,7 +248,11 @@ class _Channel:
     def finalize_dropped(channel: _Channel, description: str) -> None:
         """Close a socket that was garbage-collected without ``close()``."""
         if channel.pid != os.getpid():
-            return  # a forked child must not close its parent's descriptors
+            # A forked child must not close its parent's descriptors: the
+            # handle is kept, as a backend's handle object (a stdlib socket)
+            # may close its descriptor when it is freed.
+            _INHERITED_CHANNELS.append(channel)
+            return
         with channel.lock:
             if channel.closed:
                 return
@@ -339,10 +374,12 @@ class Socket:
             )
         family = _args.wrap_c_int(family)
         desc_type = _args.c_int(type)
+        # Re-initialisation replaces the descriptor: as in python-nss, the old
+        # one is closed once the arguments parse, even if their values are bad.
+        if self._ch is not None:
+            self._discard_channel()
         if desc_type not in (PR_DESC_SOCKET_TCP, PR_DESC_SOCKET_UDP):
             raise ValueError("type must be PR_DESC_SOCKET_TCP or PR_DESC_SOCKET_UDP")
-        if self._ch is not None:  # re-initialisation replaces the descriptor
-            self._discard_channel()
         if backend is None:
             backend = get_backend()
         if family not in (PR_AF_INET, PR_AF_INET6, PR_AF_LOCAL):
@@ -418,6 +455,22 @@ class Socket:
             if ready:
                 return out_flags[0]
 
+    def _lock_reading(self, channel: _Channel, deadline: _Deadline) -> None:
+        """Take the read lock. Waiting for it (another thread is receiving)
+        is waiting like any other: in slices, within the call's timeout,
+        noticing close() and signals; in non-blocking mode it fails."""
+        lock = self._read_lock
+        if lock.acquire(False):
+            return
+        if self._nonblocking:
+            raise nspr_error(PR_WOULD_BLOCK_ERROR)
+        while True:
+            ticks = deadline.next_slice()
+            if channel.closed:
+                raise ValueError(_CLOSED_MESSAGE)
+            if lock.acquire(True, ticks / deadline.tps):
+                return
+
     # -- properties -----------------------------------------------------------
 
     @property
@@ -459,6 +512,17 @@ class Socket:
                 % (family_name(self._family), family_name(addr.family))
             )
 
+    def _check_backend(self, addr: NetworkAddress, method: str) -> None:
+        """ValueError unless ``addr`` belongs to this socket's backend.
+
+        A closed socket skips the check: the call reports the closed socket.
+        """
+        channel = self._ch
+        if channel is not None and not channel.closed:
+            check_address_backend(
+                addr, channel.backend, "Socket.%s()" % method, "the Socket"
+            )
+
     # -- connection set-up ----------------------------------------------------
 
     def bind(self, addr: NetworkAddress) -> None:
@@ -468,6 +532,7 @@ class Socket:
         """
         _check_address(addr, "bind")
         self._check_family(addr)
+        self._check_backend(addr, "bind")
         self._netaddr = addr
         channel = self._channel()
         with channel as handle:
@@ -494,6 +559,7 @@ class Socket:
         _check_address(addr, "connect")
         timeout = _args.c_uint_mask(timeout)
         self._check_family(addr)
+        self._check_backend(addr, "connect")
         self._netaddr = addr
         channel = self._channel()
         with channel as handle:
@@ -626,14 +692,17 @@ class Socket:
         amount = _args.c_long(amount)
         timeout = _args.c_uint_mask(timeout)
         channel = self._channel()
-        with channel, self._read_lock:
+        with channel:
             if amount < 0:
                 raise ValueError("negative buffersize in recv")
-            if self._rbuf:
-                return self._take_buffered(amount)
-            return self._recv_fresh(
-                channel, amount, _Deadline(channel.backend, timeout)
-            )
+            deadline = _Deadline(channel.backend, timeout)
+            self._lock_reading(channel, deadline)
+            try:
+                if self._rbuf:
+                    return self._take_buffered(amount)
+                return self._recv_fresh(channel, amount, deadline)
+            finally:
+                self._read_lock.release()
 
     def read(self, size: int = -1, *, timeout: int = PR_INTERVAL_NO_TIMEOUT) -> bytes:
         """read(size=-1, *, timeout=PR_INTERVAL_NO_TIMEOUT) -> buf
@@ -645,15 +714,19 @@ class Socket:
         size = _args.c_long(size)
         timeout = _args.c_uint_mask(timeout)
         channel = self._channel()
-        with channel, self._read_lock:
+        with channel:
             deadline = _Deadline(channel.backend, timeout)
-            if size >= 0:
-                if self._rbuf:
-                    return self._take_buffered(size)
-                return self._recv_fresh(channel, size, deadline)
-            while self._fill(channel, deadline):
-                pass
-            return self._take_buffered(len(self._rbuf))
+            self._lock_reading(channel, deadline)
+            try:
+                if size >= 0:
+                    if self._rbuf:
+                        return self._take_buffered(size)
+                    return self._recv_fresh(channel, size, deadline)
+                while self._fill(channel, deadline):
+                    pass
+                return self._take_buffered(len(self._rbuf))
+            finally:
+                self._read_lock.release()
 
     def _readline(self, channel: _Channel, size: int, deadline: _Deadline) -> bytes:
         buffer = self._rbuf
@@ -681,8 +754,13 @@ class Socket:
         size = _args.c_long(size)
         timeout = _args.c_uint_mask(timeout)
         channel = self._channel()
-        with channel, self._read_lock:
-            return self._readline(channel, size, _Deadline(channel.backend, timeout))
+        with channel:
+            deadline = _Deadline(channel.backend, timeout)
+            self._lock_reading(channel, deadline)
+            try:
+                return self._readline(channel, size, deadline)
+            finally:
+                self._read_lock.release()
 
     def readlines(
         self, sizehint: int = 0, *, timeout: int = PR_INTERVAL_NO_TIMEOUT
@@ -697,8 +775,9 @@ class Socket:
         channel = self._channel()
         lines: List[bytes] = []
         total = 0
-        with channel, self._read_lock:
+        with channel:
             deadline = _Deadline(channel.backend, timeout)
+            self._lock_reading(channel, deadline)
             try:
                 while True:
                     line = self._readline(channel, 0, deadline)
@@ -712,6 +791,8 @@ class Socket:
                 # Nothing is lost: the lines read so far go back to the buffer.
                 self._rbuf[:0] = b"".join(lines)
                 raise
+            finally:
+                self._read_lock.release()
 
     def __iter__(self) -> Iterator[bytes]:
         channel = self._channel()
@@ -740,6 +821,7 @@ class Socket:
         _check_address(addr, "recv_from")
         timeout = _args.c_uint_mask(timeout)
         self._check_family(addr)
+        self._check_backend(addr, "recv_from")
         channel = self._channel()
         with channel as handle:
             self._netaddr = addr
@@ -819,6 +901,7 @@ class Socket:
         _check_address(addr, "send_to")
         timeout = _args.c_uint_mask(timeout)
         self._check_family(addr)
+        self._check_backend(addr, "send_to")
         self._netaddr = addr
         channel = self._channel()
         with channel as handle:
@@ -862,7 +945,19 @@ class Socket:
             sa = channel.backend.get_peer_name(handle)
             return NetworkAddress._from_sockaddr(sa, channel.backend)
 
-    def get_socket_option(self, option: int) -> Any:
+    @overload
+    def get_socket_option(self, option: _FlagOption) -> bool: ...
+    @overload
+    def get_socket_option(self, option: _SizeOption) -> int: ...
+    @overload
+    def get_socket_option(self, option: _LingerOption) -> Tuple[bool, int]: ...
+    @overload
+    def get_socket_option(self, option: _InterfaceOption) -> NetworkAddress: ...
+    @overload
+    def get_socket_option(self, option: _MembershipOption) -> NoReturn: ...
+    @overload
+    def get_socket_option(self, option: int) -> _OptionResult: ...
+    def get_socket_option(self, option: int) -> _OptionResult:
         """get_socket_option(option)
 
         The value of ``option``: a bool for flag options, an int for sizes,
@@ -882,7 +977,7 @@ class Socket:
             if option == PR_SockOpt_McastInterface:
                 assert isinstance(value, SockAddr)
                 return NetworkAddress._from_sockaddr(value, channel.backend)
-            return value
+            return cast(_OptionResult, value)  # flag, size or linger: no SockAddr
 
     def set_socket_option(self, option: int, *values: Any) -> None:
         """set_socket_option(option, ...)
@@ -897,6 +992,9 @@ class Socket:
         if option not in _KNOWN_OPTIONS:
             raise ValueError("set_socket_option: unknown option")
         value = _parse_option_value(option, values)
+        for item in values:
+            if isinstance(item, NetworkAddress):
+                self._check_backend(item, "set_socket_option")
         channel = self._channel()
         with channel as handle:
             if option == PR_SockOpt_Nonblocking:
@@ -906,6 +1004,76 @@ class Socket:
 
     # -- files ----------------------------------------------------------------
 
+    @overload
+    def makefile(
+        self,
+        mode: _BinaryMode,
+        buffersize: Literal[0],
+        *,
+        encoding: Optional[str] = None,
+        errors: Optional[str] = None,
+        newline: Optional[str] = None,
+    ) -> std_io.RawIOBase: ...
+    @overload
+    def makefile(
+        self,
+        mode: _ReadBinaryMode,
+        buffersize: Literal[-1] = -1,
+        *,
+        encoding: Optional[str] = None,
+        errors: Optional[str] = None,
+        newline: Optional[str] = None,
+    ) -> std_io.BufferedReader: ...
+    @overload
+    def makefile(
+        self,
+        mode: _WriteBinaryMode,
+        buffersize: Literal[-1] = -1,
+        *,
+        encoding: Optional[str] = None,
+        errors: Optional[str] = None,
+        newline: Optional[str] = None,
+    ) -> std_io.BufferedWriter: ...
+    @overload
+    def makefile(
+        self,
+        mode: _ReadWriteBinaryMode,
+        buffersize: Literal[-1] = -1,
+        *,
+        encoding: Optional[str] = None,
+        errors: Optional[str] = None,
+        newline: Optional[str] = None,
+    ) -> std_io.BufferedRWPair: ...
+    @overload
+    def makefile(
+        self,
+        mode: _BinaryMode,
+        buffersize: int,
+        *,
+        encoding: Optional[str] = None,
+        errors: Optional[str] = None,
+        newline: Optional[str] = None,
+    ) -> Union[std_io.BufferedIOBase, std_io.RawIOBase]: ...
+    @overload
+    def makefile(
+        self,
+        mode: _TextMode = "r",
+        buffersize: int = -1,
+        *,
+        encoding: Optional[str] = None,
+        errors: Optional[str] = None,
+        newline: Optional[str] = None,
+    ) -> std_io.TextIOWrapper: ...
+    @overload
+    def makefile(
+        self,
+        mode: str,
+        buffersize: int = -1,
+        *,
+        encoding: Optional[str] = None,
+        errors: Optional[str] = None,
+        newline: Optional[str] = None,
+    ) -> _FileObject: ...
     def makefile(
         self,
         mode: str = "r",
@@ -914,7 +1082,7 @@ class Socket:
         encoding: Optional[str] = None,
         errors: Optional[str] = None,
         newline: Optional[str] = None,
-    ) -> Any:
+    ) -> _FileObject:
         """makefile(mode='r', buffersize=-1) -> file object
 
         Return a file object reading from and/or writing to the socket;
@@ -1003,16 +1171,24 @@ class Socket:
         return Socket._wrap(backend, handle, family)
 
     @staticmethod
-    def poll(poll_descs: Sequence[Sequence[Any]], timeout: int) -> Tuple[int, ...]:
+    def poll(
+        poll_descs: Sequence[Sequence[Any]],
+        timeout: int,
+        *,
+        backend: Optional[Backend] = None,
+    ) -> Tuple[int, ...]:
         """poll(poll_descs, timeout) -> (flags, ...)
 
         Wait until at least one of the sockets is ready for the PR_POLL_*
         flags given with it, or ``timeout`` passes. Return the flags that hold
         for each socket, in order; 0 for a socket that is not ready.
+
+        All sockets must belong to one backend (``backend`` when given, which
+        also serves a poll without open sockets); else ValueError.
         """
         entries = _parse_poll_descs(poll_descs)
         timeout = _args.c_uint_mask(timeout)
-        return _poll(entries, timeout)
+        return _poll(entries, timeout, backend)
 
     # -- dunders --------------------------------------------------------------
 
@@ -1081,18 +1257,28 @@ def _parse_poll_descs(poll_descs: Any) -> List[_PollEntry]:
     return entries
 
 
-def _poll(entries: List[_PollEntry], timeout: int) -> Tuple[int, ...]:
+def _poll(
+    entries: List[_PollEntry], timeout: int, backend: Optional[Backend]
+) -> Tuple[int, ...]:
     channels: List[Optional[_Channel]] = []
-    backend: Optional[Backend] = None
-    for sock, _flags in entries:
+    # Which poll_descs entry (or the backend= argument) set the backend.
+    backend_source = "the backend= argument"
+    for index, (sock, _flags) in enumerate(entries):
         channel = sock._ch if sock is not None else None
         if channel is not None and channel.closed:
             channel = None  # a closed socket is skipped and reports 0
         if channel is not None:
             if backend is None:
                 backend = channel.backend
+                backend_source = "the Socket of poll_descs[%d]" % index
             elif channel.backend is not backend:
-                raise ValueError("poll_descs mixes sockets of different backends")
+                raise foreign_backend_error(
+                    "Socket.poll()",
+                    "the Socket of poll_descs[%d]" % index,
+                    channel.backend,
+                    backend_source,
+                    backend,
+                )
         channels.append(channel)
     if backend is None:
         backend = get_backend()

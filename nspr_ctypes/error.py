@@ -184,11 +184,14 @@ __all__: Final[List[str]] = [
     "SUCCESS",
     "NSPRError",
     "get_nspr_error_string",
+    "nspr_error",
     *sorted(name for name in _NAMES.values() if name != "SUCCESS"),
 ]
 
 _INT_MIN: Final = -(2**31)
 _INT_MAX: Final = 2**31 - 1
+_LONG_MIN: Final = -(2**63)
+_LONG_MAX: Final = 2**63 - 1
 
 # The calling thread's last NSPR error, as NSPR's PR_GetError() keeps it:
 # set by every failing operation, never reset by a successful one.
@@ -248,6 +251,13 @@ class NSPRError(Exception):
 
     __module__ = "nspr_ctypes.error"
 
+    # What an instance made by __new__ alone reads, as in python-nss: code 0,
+    # no description, no message (and its str() raises ValueError).
+    _error_code: int = 0
+    _error_message: Optional[str] = None
+    _error_desc: Optional[str] = None
+    bytes_sent: Optional[int] = None
+
     def __init__(
         self, error_message: Optional[str] = None, error_code: Optional[int] = None
     ) -> None:
@@ -261,6 +271,8 @@ class NSPRError(Exception):
         # arguments only, as python-nss has it.
         if error_code is None or error_code == -1:
             code = _last_error()
+        elif not _LONG_MIN <= error_code <= _LONG_MAX:
+            raise OverflowError("Python int too large to convert to C long")
         else:
             code = _to_c_int(int(error_code))
         self._set_state(code, error_message)
@@ -269,7 +281,7 @@ class NSPRError(Exception):
         self._error_code = code
         self._error_message = message
         self._error_desc = _describe(code)
-        self.bytes_sent: Optional[int] = None
+        self.bytes_sent = None
 
     @property
     def error_code(self) -> int:
@@ -282,12 +294,12 @@ class NSPRError(Exception):
         return self._error_code
 
     @property
-    def error_desc(self) -> str:
-        """``'(NAME) description'`` of the error code."""
+    def error_desc(self) -> Optional[str]:
+        """``'(NAME) description'`` of the error code (None when uninitialised)."""
         return self._error_desc
 
     @property
-    def strerror(self) -> str:
+    def strerror(self) -> Optional[str]:
         """Alias of :attr:`error_desc`."""
         return self._error_desc
 
@@ -297,6 +309,8 @@ class NSPRError(Exception):
         return self._error_message
 
     def __str__(self) -> str:
+        if self._error_desc is None:
+            raise ValueError("%s.NSPRError is uninitialized" % self.__module__)
         if self._error_message is not None:
             return "%s: %s" % (self._error_message, self._error_desc)
         return self._error_desc

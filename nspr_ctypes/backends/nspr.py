@@ -246,6 +246,7 @@ class NSPRBackend(Backend):
         self._nonblocking.option = PR_SockOpt_Nonblocking
         self._nonblocking.value.non_blocking = 1
         self._tls = threading.local()
+        self._buffer_lock = threading.Lock()
 
     # -- helpers --------------------------------------------------------------
 
@@ -368,9 +369,11 @@ class NSPRBackend(Backend):
 
     def _take_buffer(self, handle: NSPRHandle, size: int) -> ctypes.Array[c_char]:
         # The buffer is taken off the handle while in use, so two threads
-        # receiving on one socket never share it.
-        buf = handle.buf
-        handle.buf = None
+        # receiving on one socket never share it; the lock makes the take
+        # atomic (the GIL may pass between the read and the reset).
+        with self._buffer_lock:
+            buf = handle.buf
+            handle.buf = None
         if buf is None or len(buf) < size:
             old = 0 if buf is None else len(buf)
             buf = (c_char * min(_RECV_CAP, max(size, old * 2, _RECV_MIN)))()

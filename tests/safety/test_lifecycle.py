@@ -1,0 +1,38 @@
+"""Lifecycle: use after close, double close, objects made without ``__init__``.
+
+The cases, and the rules they follow, are in ``_lifecycle_cases``. Each must end
+in exactly the outcome it names; nothing may crash, hang or raise anything
+else. On python-nss each runs in a child process.
+"""
+
+from __future__ import annotations
+
+from typing import Any, List, Sequence
+
+import pytest
+
+from ._harness import Case, check_case
+from ._lifecycle_cases import CASES
+
+MODULE = "safety._lifecycle_cases"
+
+
+def _params(cases: Sequence[Case]) -> List[Any]:
+    params = []
+    for case in cases:
+        marks = []
+        if case.difference is not None:
+            marks.append(pytest.mark.difference(case.difference, crashes=case.crashes))
+        params.append(pytest.param(case, id=case.name, marks=marks))
+    return params
+
+
+def test_case_names_are_unique() -> None:
+    names = [case.name for case in CASES]
+    assert len(names) == len(set(names))
+
+
+@pytest.mark.parametrize("case", _params(CASES))
+def test_lifecycle(case: Case, target: str, io: Any, error: Any) -> None:
+    problem = check_case(case, target, io, error, MODULE)
+    assert problem is None, problem

@@ -1,0 +1,773 @@
+"""Threads: close() from another thread, concurrent use of one socket, the GIL.
+
+Issue 6 ("nothing a Python caller does crashes, hangs or leaks"), threads:
+
+* ``close()`` from one thread while another is blocked in ``recv``, ``accept``,
+  ``connect``, ``readline``, ``poll`` (or ``sendall``) on the same socket: the
+  blocked call returns within ``WAKE_LIMIT`` seconds of the close, with
+  ``ValueError('I/O operation on closed socket')`` (``poll`` reports
+  ``PR_POLL_NVAL``), and no call ever reaches a released descriptor.
+* One thread sending while another receives on the same socket works.
+* Two threads calling ``readline`` on one socket share its buffer safely.
+* The GIL is released during every blocking call: another thread progresses.
+
+Every bound is measured from the moment the call is known to wait (a frame of
+the backend's ``poll`` is on the blocked thread's stack), so a slow machine
+stretches the set-up, never the measured interval. The blocking set-ups here
+(``Blocker``) are shared with ``test_signals.py``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import random
+import select
+import socket
+import sys
+import threading
+import time
+import zlib
+from types import FrameType
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, Type
+
+import pytest
+from conftest import LONG, SHORT, safe_close
+
+# The issue's bound: a blocked call returns this soon after close() or Ctrl-C.
+WAKE_LIMIT = 1.0
+# Generous bounds for set-up and clean-up steps that must simply finish.
+JOIN_LIMIT = 10.0
+BLOCKED_LIMIT = 5.0
+
+CLOSED = "I/O operation on closed socket"
+BLOCKING_KINDS = ("recv", "accept", "connect", "readline", "poll", "sendall")
+
+# How long the GIL test lets a pure-Python loop run, alone and beside a
+# blocked call, and the share of its solo speed it must keep. A call holding
+# the GIL through 100 ms poll slices leaves the loop about 5 %.
+PROGRESS_WINDOW = 0.3
+MIN_PROGRESS_RATIO = 0.3
+
+
+def _in_backend_poll(frame: Optional[FrameType]) -> bool:
+    """True when ``frame``'s stack is inside a backend's ``poll`` method."""
+    while frame is not None:
+        code = frame.f_code
+        if code.co_name == "poll" and "nspr_ctypes" in code.co_filename:
+            if "backends" in code.co_filename:
+                return True
+        frame = frame.f_back
+    return False
+
+
+def wait_until_blocked(io: Any, thread_id: Optional[int]) -> None:
+    """Return once thread ``thread_id`` waits inside the backend's poll.
+
+    python-nss waits in C, where no Python frame shows it: there the best
+    available sign is a pause after the call started.
+    """
+    if not io.__name__.startswith("nspr_ctypes"):
+        time.sleep(0.3)
+        return
+    assert thread_id is not None
+    deadline = time.monotonic() + BLOCKED_LIMIT
+    while time.monotonic() < deadline:
+        if _in_backend_poll(sys._current_frames().get(thread_id)):
+            return
+        time.sleep(0.002)
+    raise AssertionError("the call did not start waiting within %s s" % BLOCKED_LIMIT)
+
+
+class CallThread(threading.Thread):
+    """Runs one call and keeps its result or exception and when it ended."""
+
+    def __init__(self, call: Callable[[], Any]) -> None:
+        super().__init__(daemon=True)  # a stuck call must not hold up exit
+        self._call = call
+        self.result: Any = None
+        self.error: Optional[BaseException] = None
+        self.finished_at: Optional[float] = None
+
+    def run(self) -> None:
+        try:
+            self.result = self._call()
+        except BaseException as exc:
+            self.error = exc
+        finally:
+            self.finished_at = time.monotonic()
+
+    def finish(self) -> None:
+        """Join within JOIN_LIMIT or fail the test."""
+        self.join(JOIN_LIMIT)
+        assert not self.is_alive(), "the call still runs after %s s" % JOIN_LIMIT
+
+
+def start_call(call: Callable[[], Any]) -> CallThread:
+    thread = CallThread(call)
+    thread.start()
+    return thread
+
+
+def _poll_fd(sock: socket.socket, events: int, seconds: float) -> bool:
+    poller = select.poll()
+    poller.register(sock, events)
+    return bool(poller.poll(int(seconds * 1000)))
+
+
+# --------------------------------------------------------------------------
+# Blocking set-ups: one call that waits with no timeout, on loopback
+
+
+class Blocker:
+    """A call that blocks on ``sock`` (no timeout) until ``release()``.
+
+    ``check_released`` verifies the call's result after a release,
+    ``check_usable`` that the socket still works after an interrupted call,
+    ``call_with_timeout`` makes the same call with a timeout in ticks.
+    """
+
+    sock: Any
+
+    def __init__(self, io: Any, cleanup: contextlib.ExitStack) -> None:
+        self.io = io
+        self._cleanup = cleanup
+
+    def own(self, sock: Any) -> Any:
+        """Close ``sock`` at the end of the test unless it is closed already."""
+        self._cleanup.callback(safe_close, sock)
+        return sock
+
+    def own_stdlib(self, sock: socket.socket) -> socket.socket:
+        self._cleanup.callback(sock.close)
+        return sock
+
+    def pair(self) -> Tuple[Any, Any]:
+        first, second = self.io.Socket.new_tcp_pair()
+        return self.own(first), self.own(second)
+
+    def call(self) -> Any:
+        raise NotImplementedError
+
+    def call_with_timeout(self, ticks: int) -> Any:
+        raise NotImplementedError
+
+    def release(self) -> None:
+        raise NotImplementedError
+
+    def check_released(self, result: Any) -> None:
+        raise NotImplementedError
+
+    def check_usable(self) -> None:
+        self.release()
+        self.check_released(self.call_with_timeout(LONG))
+
+    def check_closed_outcome(self, thread: CallThread) -> None:
+        """The blocked call ended because the socket was closed."""
+        error = thread.error
+        assert type(error) is ValueError, "got %r / %r" % (error, thread.result)
+        assert str(error) == CLOSED
+
+
+class RecvBlocker(Blocker):
+    def __init__(self, io: Any, cleanup: contextlib.ExitStack) -> None:
+        super().__init__(io, cleanup)
+        self.peer, self.sock = self.pair()
+
+    def call(self) -> Any:
+        return self.sock.recv(100)
+
+    def call_with_timeout(self, ticks: int) -> Any:
+        return self.sock.recv(100, ticks)
+
+    def release(self) -> None:
+        self.peer.send(b"released")
+
+    def check_released(self, result: Any) -> None:
+        assert result == b"released"
+
+
+class ReadlineBlocker(Blocker):
+    """readline() with half a line received: that half must never be lost."""
+
+    def __init__(self, io: Any, cleanup: contextlib.ExitStack) -> None:
+        super().__init__(io, cleanup)
+        self.peer, self.sock = self.pair()
+        self.peer.send(b"half a ")
+
+    def call(self) -> Any:
+        return self.sock.readline()
+
+    def call_with_timeout(self, ticks: int) -> Any:
+        return self.sock.readline(timeout=ticks)
+
+    def release(self) -> None:
+        self.peer.send(b"line\nnext")
+
+    def check_released(self, result: Any) -> None:
+        assert result == b"half a line\n"
+
+
+class AcceptBlocker(Blocker):
+    def __init__(self, io: Any, cleanup: contextlib.ExitStack) -> None:
+        super().__init__(io, cleanup)
+        self.sock = self.own(io.Socket(io.PR_AF_INET))
+        self.sock.bind(io.NetworkAddress(io.PR_IpAddrLoopback, 0))
+        self.sock.listen()
+        self.client: Any = None
+
+    def call(self) -> Any:
+        return self.sock.accept()
+
+    def call_with_timeout(self, ticks: int) -> Any:
+        return self.sock.accept(ticks)
+
+    def release(self) -> None:
+        self.client = self.own(self.io.Socket(self.io.PR_AF_INET))
+        self.client.connect(self.sock.get_sock_name(), LONG)
+
+    def check_released(self, result: Any) -> None:
+        accepted, peer = result
+        self.own(accepted)
+        assert peer.port == self.client.get_sock_name().port
+
+
+class ConnectBlocker(Blocker):
+    """connect() to a listener whose accept queue is full: the kernel drops
+    the SYN, so the connect waits (until the SYN is retransmitted, 1 s or
+    more later, and finds room)."""
+
+    def __init__(self, io: Any, cleanup: contextlib.ExitStack) -> None:
+        super().__init__(io, cleanup)
+        self.listener = self.own_stdlib(socket.socket())
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(0)
+        self.port = self.listener.getsockname()[1]
+        self._fill_accept_queue()
+        self.sock = self.own(io.Socket(io.PR_AF_INET))
+        self.addr = io.NetworkAddress(io.PR_IpAddrLoopback, self.port)
+
+    def _fill_accept_queue(self) -> None:
+        for _attempt in range(32):
+            filler = self.own_stdlib(socket.socket())
+            filler.setblocking(False)
+            filler.connect_ex(("127.0.0.1", self.port))
+            if not _poll_fd(filler, select.POLLOUT, 0.2):
+                filler.close()  # its SYN was dropped: the queue is full
+                return
+        raise AssertionError("could not fill the listener's accept queue")
+
+    def call(self) -> Any:
+        return self.sock.connect(self.addr)
+
+    def call_with_timeout(self, ticks: int) -> Any:
+        return self.sock.connect(self.addr, ticks)
+
+    def release(self) -> None:
+        # Room for the retransmitted SYN; connections there are left queued.
+        self.listener.listen(64)
+
+    def check_released(self, result: Any) -> None:
+        assert result is None
+        assert self.sock.get_peer_name().port == self.port
+
+    def check_usable(self) -> None:
+        # An interrupted connect goes on in the kernel: once there is room
+        # the socket is connected and carries data.
+        self.release()
+        ready = self.io.Socket.poll([(self.sock, self.io.PR_POLL_WRITE)], LONG)
+        assert ready[0] & self.io.PR_POLL_WRITE
+        self.sock.send(b"connected", LONG)
+        deadline = time.monotonic() + JOIN_LIMIT
+        own_port = self.sock.get_sock_name().port
+        while time.monotonic() < deadline:
+            if not _poll_fd(self.listener, select.POLLIN, 0.1):
+                continue
+            accepted, (_host, port) = self.listener.accept()
+            self.own_stdlib(accepted)
+            if port == own_port:
+                accepted.settimeout(JOIN_LIMIT)
+                assert accepted.recv(100) == b"connected"
+                return
+        raise AssertionError("the interrupted connect never completed")
+
+
+class PollBlocker(Blocker):
+    def __init__(self, io: Any, cleanup: contextlib.ExitStack) -> None:
+        super().__init__(io, cleanup)
+        self.peer, self.sock = self.pair()
+
+    def call(self) -> Any:
+        return self.call_with_timeout(self.io.PR_INTERVAL_NO_TIMEOUT)
+
+    def call_with_timeout(self, ticks: int) -> Any:
+        return self.io.Socket.poll([(self.sock, self.io.PR_POLL_READ)], ticks)
+
+    def release(self) -> None:
+        self.peer.send(b"x")
+
+    def check_released(self, result: Any) -> None:
+        assert result[0] & self.io.PR_POLL_READ
+        assert self.sock.recv(10, LONG) == b"x"
+
+    def check_closed_outcome(self, thread: CallThread) -> None:
+        # PR_Poll's answer for a descriptor closed under it.
+        assert thread.error is None, "got %r" % (thread.error,)
+        assert thread.result == (self.io.PR_POLL_NVAL,)
+
+
+class SendallBlocker(Blocker):
+    """sendall() of more than the socket buffers hold, to a peer not reading."""
+
+    PAYLOAD = bytes(range(256)) * (4 * 4096)  # 4 MiB
+
+    def __init__(self, io: Any, cleanup: contextlib.ExitStack) -> None:
+        super().__init__(io, cleanup)
+        self.peer, self.sock = self.pair()
+
+    def call(self) -> Any:
+        return self.sock.sendall(self.PAYLOAD)
+
+    def call_with_timeout(self, ticks: int) -> Any:
+        return self.sock.sendall(self.PAYLOAD, ticks)
+
+    def release(self) -> None:
+        # Read everything on a thread of its own: the caller may be the one
+        # blocked in sendall().
+        def drain() -> bytes:
+            chunks: List[bytes] = []
+            received = 0
+            while received < len(self.PAYLOAD):
+                chunk = self.peer.recv(1 << 16, LONG)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                received += len(chunk)
+            return b"".join(chunks)
+
+        self.drainer = start_call(drain)
+
+    def check_released(self, result: Any) -> None:
+        assert result == len(self.PAYLOAD)
+        self.drainer.finish()
+        assert self.drainer.result == self.PAYLOAD
+
+
+BLOCKERS: Dict[str, Type[Blocker]] = {
+    "recv": RecvBlocker,
+    "accept": AcceptBlocker,
+    "connect": ConnectBlocker,
+    "readline": ReadlineBlocker,
+    "poll": PollBlocker,
+    "sendall": SendallBlocker,
+}
+
+
+@contextlib.contextmanager
+def blocker(io: Any, kind: str) -> Iterator[Blocker]:
+    """The set-up of one blocking call; everything is closed afterwards."""
+    with contextlib.ExitStack() as cleanup:
+        yield BLOCKERS[kind](io, cleanup)
+
+
+# --------------------------------------------------------------------------
+# close() from another thread
+
+
+@pytest.mark.difference(
+    "close() from another thread wakes a blocked call at once (python-nss "
+    "frees the descriptor under it: the call fails about 5 s later with "
+    "PR_BAD_DESCRIPTOR_ERROR, poll() never returns)",
+    crashes=True,
+)
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("kind", BLOCKING_KINDS)
+def test_close_wakes_blocked_call(io: Any, kind: str) -> None:
+    with blocker(io, kind) as blocked:
+        thread = start_call(blocked.call)
+        wait_until_blocked(io, thread.ident)
+        closed_at = time.monotonic()
+        blocked.sock.close()
+        thread.finish()
+        assert thread.finished_at is not None
+        woken_after = thread.finished_at - closed_at
+        print("%s woken %.3f s after close()" % (kind, woken_after))  # pytest -rP
+        blocked.check_closed_outcome(thread)
+        assert woken_after < WAKE_LIMIT, "woken %.3f s after close()" % woken_after
+        with pytest.raises(ValueError):
+            blocked.sock.fileno()
+
+
+@pytest.mark.difference(
+    "close() wakes every thread blocked on the socket", crashes=True
+)
+@pytest.mark.timeout(60)
+def test_close_wakes_every_blocked_caller(io: Any) -> None:
+    peer, sock = io.Socket.new_tcp_pair()
+    try:
+        payload = SendallBlocker.PAYLOAD
+        calls: List[Callable[[], Any]] = [
+            lambda: sock.recv(100),
+            lambda: sock.readline(),
+            lambda: io.Socket.poll(
+                [(sock, io.PR_POLL_READ)], io.PR_INTERVAL_NO_TIMEOUT
+            ),
+            lambda: sock.sendall(payload),
+        ]
+        # recv() first, so that readline() waits behind recv's read lock.
+        threads = [start_call(calls[0])]
+        wait_until_blocked(io, threads[0].ident)
+        threads += [start_call(call) for call in calls[1:]]
+        for thread in threads[2:]:
+            wait_until_blocked(io, thread.ident)
+        assert all(thread.is_alive() for thread in threads)
+        closed_at = time.monotonic()
+        sock.close()
+        for thread in threads:
+            thread.finish()
+        slowest = max(t.finished_at or 0.0 for t in threads) - closed_at
+        assert slowest < WAKE_LIMIT, "last woken %.3f s after close()" % slowest
+        for index in (0, 1, 3):
+            assert type(threads[index].error) is ValueError, threads[index].error
+        assert threads[2].result == (io.PR_POLL_NVAL,)
+    finally:
+        safe_close(peer)
+        safe_close(sock)
+
+
+@pytest.mark.difference(
+    "a blocked call never reaches a descriptor released by close()", crashes=True
+)
+@pytest.mark.timeout(60)
+def test_blocked_call_never_reads_a_reused_descriptor(io: Any) -> None:
+    # Closed under a blocked recv(), the descriptor stays reserved until the
+    # call leaves: sockets opened meanwhile get other descriptors, and their
+    # data is never read by the old call.
+    peer, sock = io.Socket.new_tcp_pair()
+    newcomers: List[Any] = []
+    try:
+        thread = start_call(lambda: sock.recv(100))
+        wait_until_blocked(io, thread.ident)
+        sock.close()
+        for _ in range(4):
+            first, second = io.Socket.new_tcp_pair()
+            newcomers += [first, second]
+            first.send(b"for the newcomer")
+        thread.finish()
+        assert type(thread.error) is ValueError, "got %r" % (thread.result,)
+        for second in newcomers[1::2]:
+            assert second.recv(100, LONG) == b"for the newcomer"
+    finally:
+        for other in [peer, sock, *newcomers]:
+            safe_close(other)
+
+
+def _hammer(sock: Any, io: Any, error: Any, stop_at: float) -> str:
+    """Use ``sock`` every which way until it is closed; returns how it ended."""
+    operations: List[Callable[[], Any]] = [
+        lambda: sock.recv(10, 1),
+        lambda: sock.send(b"x", 1),
+        lambda: io.Socket.poll([(sock, io.PR_POLL_READ | io.PR_POLL_WRITE)], 1),
+        lambda: sock.readline(timeout=1),
+        lambda: sock.get_sock_name(),
+        lambda: sock.get_socket_option(io.PR_SockOpt_RecvBufferSize),
+        lambda: sock.fileno(),
+    ]
+    index = 0
+    while time.monotonic() < stop_at:
+        try:
+            result = operations[index % len(operations)]()
+        except ValueError as exc:
+            return "closed" if str(exc) == CLOSED else "ValueError %s" % exc
+        except error.NSPRError:
+            pass  # timeouts, a full buffer: the socket is still open
+        else:
+            if result == (io.PR_POLL_NVAL,):
+                return "closed"  # poll saw the close
+        index += 1
+    return "never closed"
+
+
+@pytest.mark.difference(
+    "closing a socket another thread is using is safe (python-nss: SIGSEGV)",
+    crashes=True,
+)
+@pytest.mark.timeout(60)
+def test_close_races_with_calls_in_other_threads(io: Any, error: Any) -> None:
+    # Each round closes the socket at a random moment of another thread's
+    # calls, from two threads at once; nothing may crash or go astray.
+    rng = random.Random(6)
+    for _round in range(150):
+        peer, sock = io.Socket.new_tcp_pair()
+        try:
+            stop_at = time.monotonic() + JOIN_LIMIT
+            user = start_call(lambda: _hammer(sock, io, error, stop_at))  # noqa: B023
+            time.sleep(rng.random() * 0.003)
+            second_closer = start_call(sock.close)
+            sock.close()
+            second_closer.finish()
+            user.finish()
+            assert second_closer.error is None
+            assert user.error is None, "the user thread raised %r" % (user.error,)
+            assert user.result == "closed"
+        finally:
+            safe_close(peer)
+            safe_close(sock)
+
+
+# --------------------------------------------------------------------------
+# Concurrent use
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "recv",
+        pytest.param(
+            "readline",
+            marks=pytest.mark.difference("readline() has no timeout in python-nss"),
+        ),
+    ],
+)
+def test_timeout_holds_while_another_thread_receives(
+    io: Any, error: Any, kind: str
+) -> None:
+    # A receive with a timeout queued behind another thread's receive with
+    # none (which holds the socket's read lock) still times out on time.
+    peer, sock = io.Socket.new_tcp_pair()
+    try:
+        holder = start_call(lambda: sock.recv(100))
+        wait_until_blocked(io, holder.ident)
+        started = time.monotonic()
+        with pytest.raises(error.NSPRError) as info:
+            if kind == "recv":
+                sock.recv(100, SHORT)
+            else:
+                sock.readline(timeout=SHORT)
+        elapsed = time.monotonic() - started
+        assert info.value.errno == error.PR_IO_TIMEOUT_ERROR
+        timeout = io.interval_to_milliseconds(SHORT) / 1000
+        assert timeout - 0.005 <= elapsed < timeout + 0.4, elapsed
+        peer.send(b"for the holder")
+        holder.finish()
+        assert holder.result == b"for the holder"
+    finally:
+        safe_close(peer)
+        safe_close(sock)
+
+
+@pytest.mark.timeout(60)
+def test_concurrent_recv_from_gets_whole_datagrams(io: Any, error: Any) -> None:
+    # Three threads receive on one UDP socket: every datagram arrives whole
+    # (its checksum matches), none twice.
+    receiver = io.Socket(io.PR_AF_INET, io.PR_DESC_SOCKET_UDP)
+    sender = io.Socket(io.PR_AF_INET, io.PR_DESC_SOCKET_UDP)
+    try:
+        receiver.bind(io.NetworkAddress(io.PR_IpAddrLoopback, 0))
+        receiver.set_socket_option(io.PR_SockOpt_RecvBufferSize, 1 << 21)
+        target = receiver.get_sock_name()
+
+        def receive() -> List[bytes]:
+            got: List[bytes] = []
+            sender_addr = io.NetworkAddress(io.PR_IpAddrAny, 0)
+            while True:
+                try:
+                    got.append(receiver.recv_from(4096, sender_addr, SHORT))
+                except error.NSPRError:
+                    return got  # quiet for SHORT: the sender is done
+
+        threads = [start_call(receive) for _ in range(3)]
+        sent = set()
+        for number in range(10_000):
+            body = b"%07d" % number * (1 + number % 150)
+            datagram = body + b"%010d" % zlib.crc32(body)
+            sender.send_to(datagram, target)
+            sent.add(datagram)
+            if number % 200 == 199:
+                time.sleep(0.001)  # let the receivers keep up
+        received: List[bytes] = []
+        for thread in threads:
+            thread.finish()
+            assert thread.error is None, thread.error
+            received += thread.result
+    finally:
+        receiver.close()
+        sender.close()
+    assert len(received) == len(set(received))
+    assert set(received) <= sent, "a datagram arrived altered"
+    assert len(received) >= 1_000, "too few datagrams to tell"
+
+
+def test_nspr_backend_never_shares_a_receive_buffer(io: Any, target: str) -> None:
+    # The NSPR backend keeps one receive buffer per socket and lends it to
+    # one receive at a time. Taking it is a read and a reset; were a thread
+    # switch between the two not excluded, two receives would fill one
+    # buffer at once. A handle whose reads are slow makes the switch certain.
+    if target != "nspr":
+        pytest.skip("a property of the NSPR backend")
+    import nspr_ctypes
+
+    backend: Any = nspr_ctypes.get_backend()
+    lent = (ctypes.c_char * 1024)()
+
+    class SlowHandle:
+        def __init__(self) -> None:
+            self._buf: Any = lent
+
+        @property
+        def buf(self) -> Any:
+            value = self._buf
+            time.sleep(0.01)  # another thread runs here
+            return value
+
+        @buf.setter
+        def buf(self, value: Any) -> None:
+            self._buf = value
+
+    handle = SlowHandle()
+    takers = [start_call(lambda: backend._take_buffer(handle, 100)) for _ in range(2)]
+    for taker in takers:
+        taker.finish()
+        assert taker.error is None, taker.error
+    assert takers[0].result is not takers[1].result
+
+
+@pytest.mark.timeout(60)
+def test_send_and_recv_concurrently_on_one_socket(io: Any, tcp_pair: Any) -> None:
+    # Both ends send 1 MiB while receiving 1 MiB, each direction from a
+    # thread of its own: four threads on two sockets.
+    client, server = tcp_pair
+    size = 1 << 20
+    to_server = bytes(random.Random(1).getrandbits(8) for _ in range(4096)) * (
+        size // 4096
+    )
+    to_client = to_server[::-1]
+
+    def sender(sock: Any, data: bytes) -> int:
+        for start in range(0, len(data), 50_000):
+            sock.sendall(data[start : start + 50_000], LONG)
+        return len(data)
+
+    def receiver(sock: Any) -> bytes:
+        chunks: List[bytes] = []
+        received = 0
+        while received < size:
+            chunk = sock.recv(1 << 16, LONG)
+            assert chunk, "EOF after %d bytes" % received
+            chunks.append(chunk)
+            received += len(chunk)
+        return b"".join(chunks)
+
+    threads = [
+        start_call(lambda: sender(client, to_server)),
+        start_call(lambda: receiver(client)),
+        start_call(lambda: sender(server, to_client)),
+        start_call(lambda: receiver(server)),
+    ]
+    for thread in threads:
+        thread.finish()
+        assert thread.error is None, thread.error
+    assert threads[1].result == to_client
+    assert threads[3].result == to_server
+
+
+@pytest.mark.difference(
+    "two threads may readline() on one socket (python-nss corrupts its "
+    "buffer and the heap: lost lines, SIGABRT)",
+    crashes=True,
+)
+@pytest.mark.timeout(60)
+def test_two_threads_readline_on_one_socket(io: Any, tcp_pair: Any) -> None:
+    # Every line reaches exactly one reader, whole; each reader sees its
+    # lines in stream order.
+    client, server = tcp_pair
+    lines = [b"line %05d %s\n" % (i, b"." * (i % 61)) for i in range(5000)]
+    stream = b"".join(lines)
+
+    def reader() -> List[bytes]:
+        got: List[bytes] = []
+        while True:
+            line = server.readline()
+            if not line:
+                return got
+            got.append(line)
+
+    readers = [start_call(reader), start_call(reader)]
+    rng = random.Random(2)
+    position = 0
+    while position < len(stream):
+        step = rng.randint(1, 3000)  # chunks cut lines anywhere
+        client.sendall(stream[position : position + step], LONG)
+        position += step
+    client.shutdown(io.PR_SHUTDOWN_SEND)
+    for thread in readers:
+        thread.finish()
+        assert thread.error is None, thread.error
+    first: List[bytes] = readers[0].result
+    second: List[bytes] = readers[1].result
+    assert sorted(first + second) == lines
+    for got in (first, second):
+        assert got == sorted(got)
+
+
+# --------------------------------------------------------------------------
+# The GIL
+
+
+def _progress(seconds: float) -> int:
+    """Iterations a pure-Python loop makes in ``seconds`` of wall time."""
+    count = 0
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        count += 1
+    return count
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("kind", BLOCKING_KINDS)
+def test_blocking_call_releases_the_gil(io: Any, kind: str) -> None:
+    with blocker(io, kind) as blocked:
+        alone = _progress(PROGRESS_WINDOW)
+        thread = start_call(blocked.call)
+        try:
+            wait_until_blocked(io, thread.ident)
+            beside = _progress(PROGRESS_WINDOW)
+        finally:
+            blocked.release()
+            thread.finish()
+        assert thread.error is None, thread.error
+        blocked.check_released(thread.result)
+    ratio = beside / max(alone, 1)
+    print("%s: another thread ran at %.0f %%" % (kind, ratio * 100))  # pytest -rP
+    assert ratio >= MIN_PROGRESS_RATIO, (
+        "another thread ran at %.0f %% of its speed during a blocking %s"
+        % (ratio * 100, kind)
+    )
+
+
+@pytest.mark.timeout(60)
+def test_progress_measure_detects_a_call_holding_the_gil() -> None:
+    # The measure of the test above, against C calls that keep the GIL (a
+    # PyDLL function): it must report the starved thread.
+    libc = ctypes.PyDLL(None)
+    usleep = libc.usleep
+    usleep.argtypes = (ctypes.c_uint,)
+    started = threading.Event()
+    stop = threading.Event()
+
+    def hold_the_gil() -> None:
+        started.set()
+        while not stop.is_set():
+            usleep(100_000)
+
+    alone = _progress(PROGRESS_WINDOW)
+    thread = start_call(hold_the_gil)
+    try:
+        started.wait(JOIN_LIMIT)
+        time.sleep(0.05)
+        beside = _progress(PROGRESS_WINDOW)
+    finally:
+        stop.set()
+        thread.finish()
+    assert beside / max(alone, 1) < MIN_PROGRESS_RATIO
