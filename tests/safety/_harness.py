@@ -427,6 +427,23 @@ def check_case(
     return problem
 
 
+def case_params(cases: Sequence[Case]) -> List[Any]:
+    """``cases`` as pytest parameters, a deliberate difference marked on each.
+
+    pytest is imported here, not at the top: child processes import this
+    module and must start without it.
+    """
+    import pytest
+
+    params = []
+    for case in cases:
+        marks = []
+        if case.difference is not None:
+            marks.append(pytest.mark.difference(case.difference, crashes=case.crashes))
+        params.append(pytest.param(case, id=case.name, marks=marks))
+    return params
+
+
 # -- child processes -------------------------------------------------------------
 
 _CHILD_CODE = (

@@ -7,24 +7,14 @@ else. On python-nss each runs in a child process.
 
 from __future__ import annotations
 
-from typing import Any, List, Sequence
+from typing import Any
 
 import pytest
 
-from ._harness import Case, check_case
+from ._harness import Case, case_params, check_case
 from ._hostile_cases import CASES
 
 MODULE = "safety._hostile_cases"
-
-
-def _params(cases: Sequence[Case]) -> List[Any]:
-    params = []
-    for case in cases:
-        marks = []
-        if case.difference is not None:
-            marks.append(pytest.mark.difference(case.difference, crashes=case.crashes))
-        params.append(pytest.param(case, id=case.name, marks=marks))
-    return params
 
 
 def test_case_names_are_unique() -> None:
@@ -32,7 +22,7 @@ def test_case_names_are_unique() -> None:
     assert len(names) == len(set(names))
 
 
-@pytest.mark.parametrize("case", _params(CASES))
+@pytest.mark.parametrize("case", case_params(CASES))
 def test_hostile_input(case: Case, target: str, io: Any, error: Any) -> None:
     problem = check_case(case, target, io, error, MODULE)
     assert problem is None, problem
