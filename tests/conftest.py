@@ -83,7 +83,12 @@ def pytest_report_header(config: pytest.Config) -> List[str]:
             backend = nspr_ctypes.use_backend(name)
             lines.append(
                 "target %s: backend=%s library=%s version=%s"
-                % (name, backend.name, backend.library_path, backend.version)
+                % (
+                    name,
+                    backend.name,
+                    backend.library_path or "(none)",
+                    backend.version or "(emulated)",
+                )
             )
         except Exception as exc:  # pragma: no cover - reported by the guard
             lines.append("target %s: NOT AVAILABLE (%s)" % (name, exc))
