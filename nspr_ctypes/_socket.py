@@ -87,6 +87,13 @@ from nspr_ctypes.error import (
 )
 
 _CLOSED_MESSAGE = "I/O operation on closed socket"
+# Bounds of argument conversions, for the checks that spare plain in-range
+# ints the conversion call on hot paths (anything else goes through _args).
+_LONG_MIN = _args.LONG_MIN
+_LONG_MAX = _args.LONG_MAX
+_UINT32_MAX = _args.UINT32_MOD - 1
+_SHORT_MIN = _args.SHORT_MIN
+_SHORT_MAX = _args.SHORT_MAX
 # How long one wait may block before Python gets control back (signals, close()).
 _SLICE_SECONDS = 0.1
 # The most one receive asks of the backend; recv() may return less than asked.
@@ -153,6 +160,9 @@ _SOCKET_INIT_WARNING = (
 )
 
 
+# What _Channel.enter_all gives for a channel closed before it could be entered.
+_CLOSED_HANDLE: Handle = object()
+
 # Channels of sockets a forked child inherited and dropped, kept for the
 # child's lifetime (see _Channel.finalize_dropped).
 _INHERITED_CHANNELS: List[_Channel] = []
@@ -195,9 +205,6 @@ class _Channel:
             self.in_flight += 1
             return self.handle
 
-    def __exit__(self, *exc_info: Any) -> None:
-        self.leave()
-
     def enter_file(self) -> Handle:
         """Like entering, for makefile() files, which outlive ``close()``."""
         with self.lock:
@@ -206,12 +213,59 @@ class _Channel:
             self.in_flight += 1
             return self.handle
 
-    def leave(self) -> None:
+    def leave(self, *exc_info: Any) -> None:
+        """End a call (also the ``with`` exit); the last user of a closed
+        channel releases the handle."""
         with self.lock:
             self.in_flight -= 1
+            if not self.closed:  # the common case: nothing to release
+                return
             handle = self._take_if_released()
         if handle is not None:
             self._close_quietly(handle)
+
+    __exit__ = leave
+
+    @staticmethod
+    def enter_all(
+        channels: Sequence[Optional[_Channel]], handles: List[Optional[Handle]]
+    ) -> bool:
+        """Enter every open channel of ``channels`` as ``__enter__`` does (for
+        a poll: one loop, not a call per socket), appending the handles to
+        ``handles`` as it goes, so that the caller's ``leave_all`` leaves
+        exactly those entered even if this is interrupted. None stands for a
+        channel that is None, ``_CLOSED_HANDLE`` for one closed meanwhile;
+        True if there is one of those."""
+        append = handles.append
+        closed_meanwhile = False
+        for channel in channels:
+            if channel is None:
+                append(None)
+                continue
+            with channel.lock:
+                if channel.closed:
+                    append(_CLOSED_HANDLE)
+                    closed_meanwhile = True
+                    continue
+                channel.in_flight += 1
+                append(channel.handle)
+        return closed_meanwhile
+
+    @staticmethod
+    def leave_all(
+        channels: Sequence[Optional[_Channel]], handles: Sequence[Optional[Handle]]
+    ) -> None:
+        """Leave the channels ``enter_all`` entered, as ``leave`` does."""
+        for channel, handle in zip(channels, handles):
+            if channel is None or handle is _CLOSED_HANDLE:
+                continue
+            with channel.lock:
+                channel.in_flight -= 1
+                if not channel.closed:
+                    continue
+                released = channel._take_if_released()
+            if released is not None:
+                channel._close_quietly(released)
 
     def _take_if_released(self) -> Optional[Handle]:
         if not self.closed or self.in_flight or self.io_refs or self.handle is None:
@@ -245,7 +299,7 @@ class _Channel:
             self._close_quietly(handle)
 
     @staticmethod
-    def finalize_dropped(channel: _Channel, description: str) -> None:
+    def finalize_dropped(channel: _Channel, family: int, desc_type: int) -> None:
         """Close a socket that was garbage-collected without ``close()``."""
         if channel.pid != os.getpid():
             # A forked child must not close its parent's descriptors: the
@@ -260,6 +314,12 @@ class _Channel:
             handle = channel._take_if_released()
         if handle is None:
             return
+        # Formatted only now: a string kept per open socket would cost more
+        # memory than the rest of an idle socket's Python objects but one.
+        description = "nspr_ctypes.io.Socket family=%s type=%s" % (
+            family_name(family),
+            desc_type_name(desc_type),
+        )
         warnings.warn("unclosed %s" % description, ResourceWarning, stacklevel=1)
         channel._close_quietly(handle)
 
@@ -391,12 +451,8 @@ class Socket:
         self, backend: Backend, handle: Handle, family: int, desc_type: int
     ) -> None:
         channel = _Channel(backend, handle)
-        description = "nspr_ctypes.io.Socket family=%s type=%s" % (
-            family_name(family),
-            desc_type_name(desc_type),
-        )
         finalizer = weakref.finalize(
-            self, _Channel.finalize_dropped, channel, description
+            self, _Channel.finalize_dropped, channel, family, desc_type
         )
         finalizer.atexit = False
         channel.finalizer = finalizer
@@ -405,7 +461,8 @@ class Socket:
         self._desc_type = desc_type
         self._netaddr = None
         self._nonblocking = False
-        self._rbuf = bytearray()
+        if self._rbuf:  # re-initialised: bytes of the old connection go
+            self._rbuf = bytearray()
 
     @classmethod
     def _wrap(cls, backend: Backend, handle: Handle, family: int) -> Socket:
@@ -431,6 +488,16 @@ class Socket:
     def _channel(self) -> _Channel:
         channel = self._ch
         if channel is None:
+            raise ValueError(_CLOSED_MESSAGE)
+        return channel
+
+    def _open_channel(self) -> _Channel:
+        """The channel of an open socket, else the closed error. Checked
+        without the lock, for calls that may need no I/O (bytes already
+        buffered); a call that uses the handle enters the channel, which
+        checks again under the lock."""
+        channel = self._ch
+        if channel is None or channel.closed:
             raise ValueError(_CLOSED_MESSAGE)
         return channel
 
@@ -663,8 +730,19 @@ class Socket:
         del buffer[:amount]
         return data
 
-    def _recv_fresh(self, channel: _Channel, amount: int, deadline: _Deadline) -> bytes:
-        """One receive from the backend, waiting while it would block."""
+    def _recv_fresh(
+        self,
+        channel: _Channel,
+        amount: int,
+        deadline: Optional[_Deadline],
+        timeout: int = PR_INTERVAL_NO_TIMEOUT,
+    ) -> bytes:
+        """One receive from the backend, waiting while it would block.
+
+        ``deadline`` is the call's, or None when it has not waited yet: then
+        one is made from ``timeout`` at the first wait (most receives find
+        data at once and never need one).
+        """
         backend = channel.backend
         handle = channel.handle
         ask = min(amount, _RECV_CAP)
@@ -672,6 +750,8 @@ class Socket:
             data = backend.recv(handle, ask)
             if data is not None:
                 return data
+            if deadline is None:
+                deadline = _Deadline(backend, timeout)
             self._wait(channel, handle, PR_POLL_READ, deadline)
 
     def _fill(self, channel: _Channel, deadline: _Deadline) -> bool:
@@ -682,19 +762,19 @@ class Socket:
         self._rbuf += data
         return True
 
-    def recv(self, amount: int, timeout: int = PR_INTERVAL_NO_TIMEOUT) -> bytes:
-        """recv(amount, timeout=PR_INTERVAL_NO_TIMEOUT) -> buf
-
-        Receive at most ``amount`` bytes, blocking until some arrive. Bytes
-        already buffered by readline() are returned first, without waiting.
-        ``b''`` means the connection is closed.
-        """
-        amount = _args.c_long(amount)
-        timeout = _args.c_uint_mask(timeout)
-        channel = self._channel()
+    def _recv(self, channel: _Channel, amount: int, timeout: int) -> bytes:
+        """recv() on an open channel: buffered bytes first, else one receive."""
+        read_lock = self._read_lock
+        if read_lock.acquire(False):
+            try:
+                if self._rbuf:  # no I/O: the channel is not needed
+                    return self._take_buffered(amount)
+                with channel:
+                    return self._recv_fresh(channel, amount, None, timeout)
+            finally:
+                read_lock.release()
+        # Another thread is receiving: waiting for it counts in the timeout.
         with channel:
-            if amount < 0:
-                raise ValueError("negative buffersize in recv")
             deadline = _Deadline(channel.backend, timeout)
             self._lock_reading(channel, deadline)
             try:
@@ -702,7 +782,24 @@ class Socket:
                     return self._take_buffered(amount)
                 return self._recv_fresh(channel, amount, deadline)
             finally:
-                self._read_lock.release()
+                read_lock.release()
+
+    def recv(self, amount: int, timeout: int = PR_INTERVAL_NO_TIMEOUT) -> bytes:
+        """recv(amount, timeout=PR_INTERVAL_NO_TIMEOUT) -> buf
+
+        Receive at most ``amount`` bytes, blocking until some arrive. Bytes
+        already buffered by readline() are returned first, without waiting.
+        ``b''`` means the connection is closed.
+        """
+        # Plain ints in range skip the conversion calls (as for every hot call).
+        if type(amount) is not int or not _LONG_MIN <= amount <= _LONG_MAX:
+            amount = _args.c_long(amount)
+        if type(timeout) is not int or not 0 <= timeout <= _UINT32_MAX:
+            timeout = _args.c_uint_mask(timeout)
+        channel = self._open_channel()
+        if amount < 0:
+            raise ValueError("negative buffersize in recv")
+        return self._recv(channel, amount, timeout)
 
     def read(self, size: int = -1, *, timeout: int = PR_INTERVAL_NO_TIMEOUT) -> bytes:
         """read(size=-1, *, timeout=PR_INTERVAL_NO_TIMEOUT) -> buf
@@ -711,36 +808,47 @@ class Socket:
         EOF. A timeout raises NSPRError PR_IO_TIMEOUT_ERROR and keeps what was
         read for the next call.
         """
-        size = _args.c_long(size)
-        timeout = _args.c_uint_mask(timeout)
-        channel = self._channel()
+        if type(size) is not int or not _LONG_MIN <= size <= _LONG_MAX:
+            size = _args.c_long(size)
+        if type(timeout) is not int or not 0 <= timeout <= _UINT32_MAX:
+            timeout = _args.c_uint_mask(timeout)
+        channel = self._open_channel()
+        if size >= 0:
+            return self._recv(channel, size, timeout)
         with channel:
             deadline = _Deadline(channel.backend, timeout)
             self._lock_reading(channel, deadline)
             try:
-                if size >= 0:
-                    if self._rbuf:
-                        return self._take_buffered(size)
-                    return self._recv_fresh(channel, size, deadline)
                 while self._fill(channel, deadline):
                     pass
                 return self._take_buffered(len(self._rbuf))
             finally:
                 self._read_lock.release()
 
-    def _readline(self, channel: _Channel, size: int, deadline: _Deadline) -> bytes:
+    def _line_in_buffer(self, size: int, searched: int = 0) -> Optional[bytes]:
+        """Take the next line if the buffer holds all of it: up to and
+        including a newline, at most ``size`` bytes when positive; else None.
+        The first ``searched`` bytes hold no newline. Needs the read lock."""
         buffer = self._rbuf
+        if size <= 0:
+            newline = buffer.find(b"\n", searched)  # (no end: a faster find)
+            return None if newline < 0 else self._take_buffered(newline + 1)
+        newline = buffer.find(b"\n", searched, min(size, len(buffer)))
+        if newline >= 0:
+            return self._take_buffered(newline + 1)
+        if len(buffer) >= size:
+            return self._take_buffered(size)
+        return None
+
+    def _readline(self, channel: _Channel, size: int, deadline: _Deadline) -> bytes:
         searched = 0
         while True:
-            end = min(size, len(buffer)) if size > 0 else len(buffer)
-            newline = buffer.find(b"\n", searched, end)
-            if newline >= 0:
-                return self._take_buffered(newline + 1)
-            if size > 0 and len(buffer) >= size:
-                return self._take_buffered(size)
-            searched = end
+            line = self._line_in_buffer(size, searched)
+            if line is not None:
+                return line
+            searched = len(self._rbuf)
             if not self._fill(channel, deadline):
-                return self._take_buffered(end if size > 0 else len(buffer))
+                return self._take_buffered(searched)  # EOF: the rest, if any
 
     def readline(
         self, size: int = 0, *, timeout: int = PR_INTERVAL_NO_TIMEOUT
@@ -751,16 +859,28 @@ class Socket:
         ``size`` bytes. ``b''`` at EOF. A timeout raises NSPRError
         PR_IO_TIMEOUT_ERROR and keeps the bytes read so far.
         """
-        size = _args.c_long(size)
-        timeout = _args.c_uint_mask(timeout)
-        channel = self._channel()
+        if type(size) is not int or not _LONG_MIN <= size <= _LONG_MAX:
+            size = _args.c_long(size)
+        if type(timeout) is not int or not 0 <= timeout <= _UINT32_MAX:
+            timeout = _args.c_uint_mask(timeout)
+        channel = self._open_channel()
+        read_lock = self._read_lock
+        if read_lock.acquire(False):
+            # A line already buffered needs no I/O, so neither the channel
+            # nor a deadline: the common case when lines arrive in batches.
+            try:
+                line = self._line_in_buffer(size)
+            finally:
+                read_lock.release()
+            if line is not None:
+                return line
         with channel:
             deadline = _Deadline(channel.backend, timeout)
             self._lock_reading(channel, deadline)
             try:
                 return self._readline(channel, size, deadline)
             finally:
-                self._read_lock.release()
+                read_lock.release()
 
     def readlines(
         self, sizehint: int = 0, *, timeout: int = PR_INTERVAL_NO_TIMEOUT
@@ -828,13 +948,15 @@ class Socket:
             if amount < 0:
                 raise ValueError("negative buffersize in recv_from")
             backend = channel.backend
-            deadline = _Deadline(backend, timeout)
+            deadline: Optional[_Deadline] = None  # made only at the first wait
             while True:
                 received = backend.recv_from(handle, amount)
                 if received is not None:
                     data, sender = received
                     addr._sa = sender
                     return data
+                if deadline is None:
+                    deadline = _Deadline(backend, timeout)
                 self._wait(channel, handle, PR_POLL_READ, deadline)
 
     # -- sending --------------------------------------------------------------
@@ -845,22 +967,29 @@ class Socket:
         backend = channel.backend
         handle = channel.handle
         total = len(data)  # 0 still reaches the OS: UDP sends an empty datagram
-        view = memoryview(data)
         sent = 0
-        deadline = _Deadline(backend, timeout)
+        rest: Union[bytes, memoryview] = data
+        view: Optional[memoryview] = None  # made only once a send was partial
+        deadline: Optional[_Deadline] = None  # made only at the first wait
         try:
             while True:
-                count = backend.send(handle, view[sent:] if sent else data)
+                count = backend.send(handle, rest)
                 if count is not None:
                     sent += count
                     if sent >= total or (self._nonblocking and partial):
                         return sent
+                    if view is None:
+                        view = memoryview(data)
+                    rest = view[sent:]
                     continue
+                if deadline is None:
+                    deadline = _Deadline(backend, timeout)
                 self._wait(channel, handle, PR_POLL_WRITE, deadline)
         except NSPRError as error:
             raise _with_bytes_sent(error, sent) from None
         finally:
-            view.release()
+            if view is not None:
+                view.release()
 
     def send(self, buf: bytes, timeout: int = PR_INTERVAL_NO_TIMEOUT) -> int:
         """send(buf, timeout=PR_INTERVAL_NO_TIMEOUT) -> amount
@@ -869,8 +998,9 @@ class Socket:
         what fits now). On a timeout or error NSPRError is raised, with the
         count already sent in ``bytes_sent``.
         """
-        data = _args.need_bytes(buf, "send")
-        timeout = _args.c_uint_mask(timeout)
+        data = buf if type(buf) is bytes else _args.need_bytes(buf, "send")
+        if type(timeout) is not int or not 0 <= timeout <= _UINT32_MAX:
+            timeout = _args.c_uint_mask(timeout)
         channel = self._channel()
         with channel:
             return self._send(channel, data, timeout, partial=True)
@@ -881,8 +1011,9 @@ class Socket:
         Send every byte of ``buf`` or raise NSPRError, whose ``bytes_sent``
         says how much was sent before the failure.
         """
-        data = _args.need_bytes(buf, "sendall")
-        timeout = _args.c_uint_mask(timeout)
+        data = buf if type(buf) is bytes else _args.need_bytes(buf, "sendall")
+        if type(timeout) is not int or not 0 <= timeout <= _UINT32_MAX:
+            timeout = _args.c_uint_mask(timeout)
         channel = self._channel()
         with channel:
             return self._send(channel, data, timeout, partial=False)
@@ -907,11 +1038,13 @@ class Socket:
         with channel as handle:
             backend = channel.backend
             sa = _sockaddr_for_call(addr)
-            deadline = _Deadline(backend, timeout)
+            deadline: Optional[_Deadline] = None  # made only at the first wait
             while True:
                 count = backend.send_to(handle, data, sa)
                 if count is not None:
                     return count
+                if deadline is None:
+                    deadline = _Deadline(backend, timeout)
                 self._wait(channel, handle, PR_POLL_WRITE, deadline)
 
     # -- names and options ----------------------------------------------------
@@ -1186,9 +1319,9 @@ class Socket:
         All sockets must belong to one backend (``backend`` when given, which
         also serves a poll without open sockets); else ValueError.
         """
-        entries = _parse_poll_descs(poll_descs)
+        socks, flags = _parse_poll_descs(poll_descs)
         timeout = _args.c_uint_mask(timeout)
-        return _poll(entries, timeout, backend)
+        return _poll(socks, flags, timeout, backend)
 
     # -- dunders --------------------------------------------------------------
 
@@ -1233,10 +1366,8 @@ def _parse_option_value(option: int, values: Tuple[Any, ...]) -> OptionValue:
     return (group, interface)
 
 
-_PollEntry = Tuple[Optional[Socket], int]
-
-
-def _parse_poll_descs(poll_descs: Any) -> List[_PollEntry]:
+def _parse_poll_descs(poll_descs: Any) -> Tuple[List[Socket], List[int]]:
+    """Check every ``(socket, flags)`` entry; the sockets and the flags."""
     kind = type(poll_descs)
     if (
         isinstance(poll_descs, dict)
@@ -1244,34 +1375,41 @@ def _parse_poll_descs(poll_descs: Any) -> List[_PollEntry]:
         or not hasattr(kind, "__len__")
     ):
         raise TypeError("poll_descs is not a suitable sequence")
-    entries: List[_PollEntry] = []
+    socks: List[Socket] = []
+    flags_list: List[int] = []
     for index in range(len(poll_descs)):
         item = poll_descs[index]
         sock = item[0]
         if not isinstance(sock, Socket):
             raise TypeError("Invalid content of poll_descs")
-        flags = _args.c_long(item[1])
-        if not _args.SHORT_MIN <= flags <= _args.SHORT_MAX:
-            raise TypeError("Invalid content of poll_descs")
-        entries.append((sock, flags))
-    return entries
+        flags = item[1]
+        # A plain int in range needs no conversion (the usual PR_POLL_* bits).
+        if type(flags) is not int or not _SHORT_MIN <= flags <= _SHORT_MAX:
+            flags = _args.c_long(flags)
+            if not _SHORT_MIN <= flags <= _SHORT_MAX:
+                raise TypeError("Invalid content of poll_descs")
+        socks.append(sock)
+        flags_list.append(flags)
+    return socks, flags_list
 
 
 def _poll(
-    entries: List[_PollEntry], timeout: int, backend: Optional[Backend]
+    socks: List[Socket], flags: List[int], timeout: int, backend: Optional[Backend]
 ) -> Tuple[int, ...]:
     channels: List[Optional[_Channel]] = []
+    append = channels.append
     # Which poll_descs entry (or the backend= argument) set the backend.
     backend_source = "the backend= argument"
-    for index, (sock, _flags) in enumerate(entries):
-        channel = sock._ch if sock is not None else None
-        if channel is not None and channel.closed:
-            channel = None  # a closed socket is skipped and reports 0
-        if channel is not None:
+    for index, sock in enumerate(socks):
+        channel = sock._ch
+        if channel is None or channel.closed:
+            append(None)  # a closed socket is skipped and reports 0
+            continue
+        if channel.backend is not backend:
             if backend is None:
                 backend = channel.backend
                 backend_source = "the Socket of poll_descs[%d]" % index
-            elif channel.backend is not backend:
+            else:
                 raise foreign_backend_error(
                     "Socket.poll()",
                     "the Socket of poll_descs[%d]" % index,
@@ -1279,26 +1417,26 @@ def _poll(
                     backend_source,
                     backend,
                 )
-        channels.append(channel)
+        append(channel)
     if backend is None:
         backend = get_backend()
     if timeout == 0:  # one look, no waiting
-        result = _poll_slice(backend, entries, channels, 0)
-        return (0,) * len(entries) if result is None else result
+        result = _poll_slice(backend, flags, channels, 0)
+        return (0,) * len(flags) if result is None else result
     deadline = _Deadline(backend, timeout)
     while True:
         try:
             ticks = deadline.next_slice()
         except NSPRError:
-            return (0,) * len(entries)
-        result = _poll_slice(backend, entries, channels, ticks)
+            return (0,) * len(flags)
+        result = _poll_slice(backend, flags, channels, ticks)
         if result is not None:
             return result
 
 
 def _poll_slice(
     backend: Backend,
-    entries: List[_PollEntry],
+    flags: List[int],
     channels: List[Optional[_Channel]],
     ticks: int,
 ) -> Optional[Tuple[int, ...]]:
@@ -1307,28 +1445,15 @@ def _poll_slice(
     Each live socket is entered for the slice, so none is released under the
     poll; one closed meanwhile by another thread reports PR_POLL_NVAL.
     """
-    entered: List[_Channel] = []
-    request: List[Tuple[Optional[Handle], int]] = []
-    closed_meanwhile = False
+    handles: List[Optional[Handle]] = []
     try:
-        for (_sock, flags), channel in zip(entries, channels):
-            handle = None
-            if channel is not None:
-                try:
-                    handle = channel.__enter__()
-                    entered.append(channel)
-                except ValueError:
-                    closed_meanwhile = True
-            request.append((handle, flags))
-        if closed_meanwhile:
+        if _Channel.enter_all(channels, handles):
             return tuple(
-                PR_POLL_NVAL if channel is not None and handle is None else 0
-                for channel, (handle, _flags) in zip(channels, request)
+                PR_POLL_NVAL if handle is _CLOSED_HANDLE else 0 for handle in handles
             )
-        ready, out_flags = backend.poll(request, ticks)
+        ready, out_flags = backend.poll(list(zip(handles, flags)), ticks)
     finally:
-        for channel in entered:
-            channel.leave()
+        _Channel.leave_all(channels, handles)
     if ready:
         return tuple(out_flags)
     return None
@@ -1365,8 +1490,7 @@ class _SocketFile(std_io.RawIOBase):
                 if sock._rbuf:
                     data = sock._take_buffered(len(view))
                 else:
-                    deadline = _Deadline(channel.backend, PR_INTERVAL_NO_TIMEOUT)
-                    data = sock._recv_fresh(channel, len(view), deadline)
+                    data = sock._recv_fresh(channel, len(view), None)
             view[: len(data)] = data
             return len(data)
         finally:

@@ -91,22 +91,47 @@ _POLL_ENTRY = "Phh4x"  # one PRPollDesc, native alignment
 _POLL_CACHE_MAX = 16  # PRPollDesc array sizes kept per thread
 
 
+class _PollArrays:
+    """A ``PRPollDesc`` array of one size, kept per thread and reused (building
+    one costs about ten times what filling it does)."""
+
+    __slots__ = ("descs", "fields", "layout", "out_flags", "raw")
+
+    def __init__(self, count: int) -> None:
+        self.layout = struct.Struct("@" + _POLL_ENTRY * count)
+        if self.layout.size != count * ctypes.sizeof(ffi.PRPollDesc):
+            raise AssertionError("PRPollDesc layout mismatch")  # pragma: no cover
+        self.raw = bytearray(self.layout.size)
+        self.descs = (ffi.PRPollDesc * count).from_buffer(self.raw)
+        #: fd, in_flags, out_flags of each entry, packed into ``raw`` per call
+        self.fields: List[int] = [0] * (3 * count)
+        #: the out_flags of every entry, read in one slice
+        stride = ctypes.sizeof(ffi.PRPollDesc) // 2
+        first = ffi.PRPollDesc.out_flags.offset // 2
+        self.out_flags = memoryview(self.raw).cast("h")[first::stride]
+
+
 class NSPRHandle:
     """A socket of the NSPR backend: the ``PRFileDesc*`` and its buffers."""
 
-    __slots__ = ("__weakref__", "buf", "desc_type", "fd", "fdint")
+    __slots__ = ("__weakref__", "buf", "desc_type", "fdint")
 
     def __init__(self, fdint: int, desc_type: int) -> None:
-        #: the PRFileDesc* (None once closed)
-        self.fd: Optional[c_void_p] = c_void_p(fdint)
-        #: the same pointer as an int (0 once closed), for PRPollDesc arrays
+        #: the PRFileDesc* as an int, 0 once closed. NSPR's functions take it
+        #: as it is: ctypes passes an int for a pointer as fast as a c_void_p,
+        #: which would add 136 bytes to every socket.
         self.fdint: int = fdint
         self.desc_type: int = desc_type
         #: receive buffer, allocated on first recv and grown lazily
         self.buf: Optional[ctypes.Array[c_char]] = None
 
+    @property
+    def fd(self) -> Optional[c_void_p]:
+        """The PRFileDesc* (None once closed)."""
+        return c_void_p(self.fdint) if self.fdint else None
+
     def __repr__(self) -> str:
-        if self.fd is None:
+        if not self.fdint:
             return "<NSPRHandle closed>"
         return "<NSPRHandle PRFileDesc*=0x%x>" % self.fdint
 
@@ -261,9 +286,9 @@ class NSPRBackend(Backend):
             raise nspr_error(code)
 
     @staticmethod
-    def _fd(handle: NSPRHandle) -> c_void_p:
-        fd = handle.fd
-        if fd is None:
+    def _fd(handle: NSPRHandle) -> int:
+        fd = handle.fdint
+        if not fd:
             # Never hand NULL to NSPR: it would dereference it.
             raise nspr_error(PR_BAD_DESCRIPTOR_ERROR)
         return fd
@@ -273,10 +298,9 @@ class NSPRBackend(Backend):
         if not fdint:
             raise self._error()
         handle = NSPRHandle(fdint, desc_type)
-        if self._pr_set_option(handle.fd, byref(self._nonblocking)) != 0:
+        if self._pr_set_option(fdint, byref(self._nonblocking)) != 0:
             error = self._error()
-            self._pr_close(handle.fd)
-            handle.fd = None
+            self._pr_close(fdint)
             handle.fdint = 0
             raise error
         return handle
@@ -311,10 +335,9 @@ class NSPRBackend(Backend):
 
     def close(self, handle: NSPRHandle) -> None:
         """Close; the handle is dead afterwards, even on error."""
-        fd = handle.fd
-        if fd is None:
+        fd = handle.fdint
+        if not fd:
             return
-        handle.fd = None
         handle.fdint = 0
         handle.buf = None
         if self._pr_close(fd) != 0:
@@ -381,8 +404,8 @@ class NSPRBackend(Backend):
 
     def recv(self, handle: NSPRHandle, amount: int) -> Optional[bytes]:
         """At most ``amount`` bytes (one call reads at most 1 MiB)."""
-        fd = handle.fd
-        if fd is None:
+        fd = handle.fdint
+        if not fd:
             raise nspr_error(PR_BAD_DESCRIPTOR_ERROR)
         if amount > _RECV_CAP:
             amount = _RECV_CAP
@@ -399,8 +422,8 @@ class NSPRBackend(Backend):
 
     def send(self, handle: NSPRHandle, data: Union[bytes, memoryview]) -> Optional[int]:
         """Send what fits now."""
-        fd = handle.fd
-        if fd is None:
+        fd = handle.fdint
+        if not fd:
             raise nspr_error(PR_BAD_DESCRIPTOR_ERROR)
         pointer, size = self._data_pointer(data)
         if size > _INT32_MAX:
@@ -524,23 +547,11 @@ class NSPRBackend(Backend):
 
     # -- poll -------------------------------------------------------------------
 
-    def _poll_arrays(
-        self, count: int
-    ) -> Tuple[struct.Struct, bytearray, ctypes.Array[ffi.PRPollDesc]]:
-        cache: Optional[Dict[int, Any]] = getattr(self._tls, "poll", None)
+    def _poll_cache(self) -> Dict[int, _PollArrays]:
+        cache: Optional[Dict[int, _PollArrays]] = getattr(self._tls, "poll", None)
         if cache is None:
             cache = self._tls.poll = {}
-        entry = cache.get(count)
-        if entry is None:
-            layout = struct.Struct("@" + _POLL_ENTRY * count)
-            if layout.size != count * ctypes.sizeof(ffi.PRPollDesc):
-                raise AssertionError("PRPollDesc layout mismatch")  # pragma: no cover
-            raw = bytearray(layout.size)
-            array = (ffi.PRPollDesc * count).from_buffer(raw)
-            if len(cache) >= _POLL_CACHE_MAX:
-                cache.clear()
-            entry = cache[count] = (layout, raw, array)
-        return entry
+        return cache
 
     def poll(
         self, entries: Sequence[Tuple[Optional[NSPRHandle], int]], timeout: int
@@ -552,23 +563,30 @@ class NSPRBackend(Backend):
             if self._pr_poll(None, 0, timeout) < 0:
                 raise self._error()
             return 0, []
-        layout, raw, array = self._poll_arrays(count)
-        flat: List[int] = []
-        append = flat.append
-        for handle, flags in entries:
-            if handle is None or not flags or not handle.fdint:
-                # NSPR skips a NULL fd and reports 0 for it.
-                append(0)
-                append(0)
-            else:
-                append(handle.fdint)
-                append(flags)
-            append(0)
-        layout.pack_into(raw, 0, *flat)
-        ready: int = self._pr_poll(array, count, timeout)
+        # The arrays for this size are lent out while in use: a signal handler
+        # that polls on this thread meanwhile makes its own, never overwriting
+        # the descriptors this call is about to hand to PR_Poll.
+        cache = self._poll_cache()
+        arrays = cache.pop(count, None)
+        if arrays is None:
+            arrays = _PollArrays(count)
+        fields = arrays.fields
+        # NSPR skips an entry with a NULL fd and reports 0 for it.
+        fds = [
+            0 if handle is None or not flags else handle.fdint
+            for handle, flags in entries
+        ]
+        fields[0::3] = fds
+        fields[1::3] = [flags if fd else 0 for fd, (_, flags) in zip(fds, entries)]
+        arrays.layout.pack_into(arrays.raw, 0, *fields)
+        ready: int = self._pr_poll(arrays.descs, count, timeout)
         if ready < 0:
             raise self._error()
-        return ready, list(layout.unpack_from(raw, 0)[2::3])
+        out_flags = arrays.out_flags.tolist()
+        if len(cache) >= _POLL_CACHE_MAX:
+            cache.clear()
+        cache[count] = arrays
+        return ready, out_flags
 
     def new_tcp_pair(self) -> Tuple[NSPRHandle, NSPRHandle]:
         """``PR_NewTCPSocketPair`` (socketpair(AF_UNIX, SOCK_STREAM))."""
@@ -581,7 +599,7 @@ class NSPRBackend(Backend):
             one = self._adopt(first, PR_DESC_SOCKET_TCP)
         except NSPRError:
             if second:
-                self._pr_close(c_void_p(second))
+                self._pr_close(second)
             raise
         try:
             two = self._adopt(second, PR_DESC_SOCKET_TCP)

@@ -18,6 +18,7 @@ import select
 import socket
 import struct
 import sys
+import threading
 import time
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
@@ -407,6 +408,10 @@ class StdlibBackend(Backend):
     library_path = None
     version = None
 
+    def __init__(self) -> None:
+        # Per thread: the last poll's registrations and its select.poll.
+        self._tls = threading.local()
+
     # -- sockets --------------------------------------------------------------
 
     def open_socket(self, family: int, desc_type: int) -> _Handle:
@@ -690,34 +695,41 @@ class StdlibBackend(Backend):
             # PR_Poll with no descriptors is PR_Sleep(timeout).
             time.sleep(ms / 1000.0)
             return 0, []
-        poller = select.poll()
         events: Dict[int, int] = {}
         for handle, flags in entries:
             if handle is not None and flags:
                 fd = handle.fd
                 events[fd] = events.get(fd, 0) | _EVENTS[flags & 7]
-        for fd, mask in events.items():
-            poller.register(fd, mask)
+        # The same descriptors and events as this thread's last poll (a poll
+        # loop) reuse its select.poll: registering costs more than comparing.
+        # It is lent out while in use, so a signal handler polling on this
+        # thread meanwhile makes its own.
+        tls = self._tls
+        last: Optional[Tuple[Dict[int, int], Any]] = getattr(tls, "poller", None)
+        tls.poller = None
+        if last is not None and last[0] == events:
+            poller = last[1]
+        else:
+            poller = select.poll()
+            for fd, mask in events.items():
+                poller.register(fd, mask)
         try:
             ready = poller.poll(ms)
         except OSError as exc:
             raise _os_error("poll", exc) from None
-        out = [0] * len(entries)
+        tls.poller = (events, poller)
         if not ready:
-            return 0, out
+            return 0, [0] * len(entries)
         revents = dict(ready)
-        count = 0
-        for i, (handle, flags) in enumerate(entries):
-            if handle is not None and flags:
-                got = revents.get(handle.fd, 0)
-                if got:
-                    # One pollfd per entry in NSPR: an entry sees only the
-                    # events it asked for, plus ERR/HUP/NVAL.
-                    flag = _out_flags(flags, got)
-                    if flag:
-                        out[i] = flag
-                        count += 1
-        return count, out
+        # One pollfd per entry in NSPR: an entry sees only the events it asked
+        # for, plus ERR/HUP/NVAL; the count is of entries with any flag.
+        out = [
+            _out_flags(flags, revents[handle.fd])
+            if handle is not None and flags and handle.fd in revents
+            else 0
+            for handle, flags in entries
+        ]
+        return len(out) - out.count(0), out
 
     def new_tcp_pair(self) -> Tuple[_Handle, _Handle]:
         """PR_NewTCPSocketPair: socketpair(AF_UNIX, SOCK_STREAM) on Unix."""

@@ -17,8 +17,9 @@ class NSPRHandle:
     A socket of the NSPR backend: the PRFileDesc* and its receive buffer.
     """
 
-    fd: Optional[c_void_p]
-    """The PRFileDesc* (None once closed)."""
+    @property
+    def fd(self) -> Optional[c_void_p]:
+        """The PRFileDesc* (None once closed)."""
     fdint: int
     """The same pointer as an int (0 once closed)."""
     desc_type: int
