@@ -30,6 +30,8 @@ def c_int(value: Any) -> int:
 
 def c_uint_mask(value: Any) -> int:
     """Code ``I``: any int, reduced mod 2**32 (so -1 is 0xFFFFFFFF)."""
+    if type(value) is int and 0 <= value < UINT32_MOD:
+        return value  # the usual timeout: nothing to convert (a hot path)
     return operator.index(value) % UINT32_MOD
 
 
@@ -41,6 +43,8 @@ def c_uint_as_int(value: Any) -> int:
 
 def c_long(value: Any) -> int:
     """Code ``l``: any int in the C ``long`` range."""
+    if type(value) is int and LONG_MIN <= value <= LONG_MAX:
+        return value  # the usual size: nothing to convert (a hot path)
     number = operator.index(value)
     if not LONG_MIN <= number <= LONG_MAX:
         raise OverflowError("Python int too large to convert to C long")

@@ -87,13 +87,6 @@ from nspr_ctypes.error import (
 )
 
 _CLOSED_MESSAGE = "I/O operation on closed socket"
-# Bounds of argument conversions, for the checks that spare plain in-range
-# ints the conversion call on hot paths (anything else goes through _args).
-_LONG_MIN = _args.LONG_MIN
-_LONG_MAX = _args.LONG_MAX
-_UINT32_MAX = _args.UINT32_MOD - 1
-_SHORT_MIN = _args.SHORT_MIN
-_SHORT_MAX = _args.SHORT_MAX
 # How long one wait may block before Python gets control back (signals, close()).
 _SLICE_SECONDS = 0.1
 # The most one receive asks of the backend; recv() may return less than asked.
@@ -791,11 +784,8 @@ class Socket:
         already buffered by readline() are returned first, without waiting.
         ``b''`` means the connection is closed.
         """
-        # Plain ints in range skip the conversion calls (as for every hot call).
-        if type(amount) is not int or not _LONG_MIN <= amount <= _LONG_MAX:
-            amount = _args.c_long(amount)
-        if type(timeout) is not int or not 0 <= timeout <= _UINT32_MAX:
-            timeout = _args.c_uint_mask(timeout)
+        amount = _args.c_long(amount)
+        timeout = _args.c_uint_mask(timeout)
         channel = self._open_channel()
         if amount < 0:
             raise ValueError("negative buffersize in recv")
@@ -808,10 +798,8 @@ class Socket:
         EOF. A timeout raises NSPRError PR_IO_TIMEOUT_ERROR and keeps what was
         read for the next call.
         """
-        if type(size) is not int or not _LONG_MIN <= size <= _LONG_MAX:
-            size = _args.c_long(size)
-        if type(timeout) is not int or not 0 <= timeout <= _UINT32_MAX:
-            timeout = _args.c_uint_mask(timeout)
+        size = _args.c_long(size)
+        timeout = _args.c_uint_mask(timeout)
         channel = self._open_channel()
         if size >= 0:
             return self._recv(channel, size, timeout)
@@ -859,10 +847,8 @@ class Socket:
         ``size`` bytes. ``b''`` at EOF. A timeout raises NSPRError
         PR_IO_TIMEOUT_ERROR and keeps the bytes read so far.
         """
-        if type(size) is not int or not _LONG_MIN <= size <= _LONG_MAX:
-            size = _args.c_long(size)
-        if type(timeout) is not int or not 0 <= timeout <= _UINT32_MAX:
-            timeout = _args.c_uint_mask(timeout)
+        size = _args.c_long(size)
+        timeout = _args.c_uint_mask(timeout)
         channel = self._open_channel()
         read_lock = self._read_lock
         if read_lock.acquire(False):
@@ -998,9 +984,8 @@ class Socket:
         what fits now). On a timeout or error NSPRError is raised, with the
         count already sent in ``bytes_sent``.
         """
-        data = buf if type(buf) is bytes else _args.need_bytes(buf, "send")
-        if type(timeout) is not int or not 0 <= timeout <= _UINT32_MAX:
-            timeout = _args.c_uint_mask(timeout)
+        data = _args.need_bytes(buf, "send")
+        timeout = _args.c_uint_mask(timeout)
         channel = self._channel()
         with channel:
             return self._send(channel, data, timeout, partial=True)
@@ -1011,9 +996,8 @@ class Socket:
         Send every byte of ``buf`` or raise NSPRError, whose ``bytes_sent``
         says how much was sent before the failure.
         """
-        data = buf if type(buf) is bytes else _args.need_bytes(buf, "sendall")
-        if type(timeout) is not int or not 0 <= timeout <= _UINT32_MAX:
-            timeout = _args.c_uint_mask(timeout)
+        data = _args.need_bytes(buf, "sendall")
+        timeout = _args.c_uint_mask(timeout)
         channel = self._channel()
         with channel:
             return self._send(channel, data, timeout, partial=False)
@@ -1383,11 +1367,9 @@ def _parse_poll_descs(poll_descs: Any) -> Tuple[List[Socket], List[int]]:
         if not isinstance(sock, Socket):
             raise TypeError("Invalid content of poll_descs")
         flags = item[1]
-        # A plain int in range needs no conversion (the usual PR_POLL_* bits).
-        if type(flags) is not int or not _SHORT_MIN <= flags <= _SHORT_MAX:
-            flags = _args.c_long(flags)
-            if not _SHORT_MIN <= flags <= _SHORT_MAX:
-                raise TypeError("Invalid content of poll_descs")
+        flags = _args.c_long(flags)
+        if not _args.SHORT_MIN <= flags <= _args.SHORT_MAX:
+            raise TypeError("Invalid content of poll_descs")
         socks.append(sock)
         flags_list.append(flags)
     return socks, flags_list
