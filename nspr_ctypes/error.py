@@ -9,6 +9,8 @@ from __future__ import annotations
 import threading
 from typing import Any, Dict, Final, List, Optional, Tuple, Type
 
+from nspr_ctypes import _args
+
 # fmt: off
 SUCCESS: Final = 0
 PR_OUT_OF_MEMORY_ERROR: Final = -6000
@@ -188,11 +190,6 @@ __all__: Final[List[str]] = [
     *sorted(name for name in _NAMES.values() if name != "SUCCESS"),
 ]
 
-_INT_MIN: Final = -(2**31)
-_INT_MAX: Final = 2**31 - 1
-_LONG_MIN: Final = -(2**63)
-_LONG_MAX: Final = 2**63 - 1
-
 # The calling thread's last NSPR error, as NSPR's PR_GetError() keeps it:
 # set by every failing operation, never reset by a successful one.
 _thread_state = threading.local()
@@ -207,25 +204,13 @@ def _set_last_error(code: int) -> None:
     _thread_state.code = code
 
 
-def _to_c_int(value: int) -> int:
-    """Wrap ``value`` to a C ``int`` the way a C cast does (``2**40`` -> 0)."""
-    return (value - _INT_MIN) % 2**32 + _INT_MIN
-
-
 def get_nspr_error_string(number: int) -> Optional[str]:
     """get_nspr_error_string(number) -> string or None
 
     Return the description of the NSPR error code ``number``, or None when the
     code is not a known NSPR error.
     """
-    import operator
-
-    value = operator.index(number)
-    if value > _INT_MAX:
-        raise OverflowError("signed integer is greater than maximum")
-    if value < _INT_MIN:
-        raise OverflowError("signed integer is less than minimum")
-    return _DESCRIPTIONS.get(value)
+    return _DESCRIPTIONS.get(_args.c_int(number))
 
 
 def _describe(code: int) -> str:
@@ -271,10 +256,8 @@ class NSPRError(Exception):
         # arguments only, as python-nss has it.
         if error_code is None or error_code == -1:
             code = _last_error()
-        elif not _LONG_MIN <= error_code <= _LONG_MAX:
-            raise OverflowError("Python int too large to convert to C long")
-        else:
-            code = _to_c_int(int(error_code))
+        else:  # a C long, then cast to the C int NSPR keeps
+            code = _args.wrap_c_int(_args.c_long(error_code))
         self._set_state(code, error_message)
 
     def _set_state(self, code: int, message: Optional[str]) -> None:
