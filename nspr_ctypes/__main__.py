@@ -3,16 +3,20 @@
 Prints the backend report of :func:`nspr_ctypes.diagnose`, then runs a
 loopback echo (server and client sockets in this process, through the public
 ``io`` API) and prints its result. Exits 0 when the round trip succeeds.
+``--json`` prints the same report as one JSON object, for bug reports and
+scripts.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import platform
 import sys
 import threading
 import time
-from typing import List, Optional
+from typing import Any, Dict, List, Optional
 
 import nspr_ctypes
 from nspr_ctypes import error, io
@@ -93,9 +97,58 @@ def expectation_failures(
     return failures
 
 
+def _program_name() -> str:
+    # "nspr-ctypes" when run as the console script, else the -m form.
+    name = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else ""
+    if not name or name in ("__main__.py", "-c"):
+        return "python -m nspr_ctypes"
+    return name
+
+
+def json_report(
+    report: Optional[nspr_ctypes.Diagnosis],
+    error_text: Optional[str],
+    echo: Optional[Dict[str, Any]],
+) -> Dict[str, Any]:
+    """The report of ``--json``: what the text report says, as plain values."""
+    chosen = report.chosen if report is not None else None
+    return {
+        "nspr_ctypes": nspr_ctypes.__version__,
+        "backend": chosen.name if chosen is not None else None,
+        "library": chosen.library_path if chosen is not None else None,
+        "nspr_version": chosen.version if chosen is not None else None,
+        "error": error_text,
+        "candidates": [
+            {
+                "name": candidate.name,
+                "origin": candidate.origin,
+                "priority": candidate.priority,
+                "status": candidate.status,
+                "reason": candidate.reason,
+                "library": candidate.library_path,
+                "version": candidate.version,
+            }
+            for candidate in (report.candidates if report is not None else ())
+        ],
+        "environment": dict(report.environment) if report is not None else {},
+        "python": {
+            "implementation": platform.python_implementation(),
+            "version": platform.python_version(),
+            "executable": sys.executable,
+        },
+        "platform": {
+            "system": platform.system(),
+            "release": platform.release(),
+            "machine": platform.machine(),
+            "libc": " ".join(part for part in platform.libc_ver() if part) or None,
+        },
+        "echo": echo,
+    }
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m nspr_ctypes",
+        prog=_program_name(),
         description="Show which nspr_ctypes backend is used and why, then run a "
         "loopback echo round trip through it.",
     )
@@ -123,18 +176,36 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument(
         "--no-echo", action="store_true", help="skip the echo round trip"
     )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print the report as one JSON object (exit statuses unchanged)",
+    )
     args = parser.parse_args(argv)
-    print("nspr_ctypes %s" % nspr_ctypes.__version__)
+    # In JSON mode nothing but the object goes to standard output.
+    say = (lambda text: None) if args.json else print
+
+    def finish(
+        status: int,
+        report: Optional[nspr_ctypes.Diagnosis] = None,
+        error_text: Optional[str] = None,
+        echo: Optional[Dict[str, Any]] = None,
+    ) -> int:
+        if args.json:
+            print(json.dumps(json_report(report, error_text, echo), indent=2))
+        return status
+
+    say("nspr_ctypes %s" % nspr_ctypes.__version__)
     try:
         if args.backend or args.library:
             nspr_ctypes.use_backend(args.backend or "nspr", library=args.library)
         report = nspr_ctypes.diagnose()
     except nspr_ctypes.BackendError as exc:
         print("error: %s" % exc, file=sys.stderr)
-        return 2
-    print(report)
+        return finish(2, error_text=str(exc))
+    say(report)
     if report.chosen is None:
-        return 2
+        return finish(2, report, "no backend could be loaded")
     failures = expectation_failures(
         nspr_ctypes.get_backend(),
         args.expect_backend,
@@ -144,15 +215,17 @@ def main(argv: Optional[List[str]] = None) -> int:
     for failure in failures:
         print("not as expected: %s" % failure, file=sys.stderr)
     if failures:
-        return 3
+        return finish(3, report, "; ".join(failures))
     if args.no_echo:
-        return 0
+        return finish(0, report)
     try:
-        print(echo_round_trip())
+        result = echo_round_trip()
     except (error.NSPRError, OSError, RuntimeError, ValueError) as exc:
-        print("echo round trip FAILED: %s: %s" % (type(exc).__name__, exc))
-        return 1
-    return 0
+        failure = "%s: %s" % (type(exc).__name__, exc)
+        say("echo round trip FAILED: %s" % failure)
+        return finish(1, report, echo={"ok": False, "detail": failure})
+    say(result)
+    return finish(0, report, echo={"ok": True, "detail": result})
 
 
 if __name__ == "__main__":

@@ -4,8 +4,9 @@ Prints the report of diagnose(), checks the --expect-* options against the
 backend in use, then runs a loopback echo through the public io API.
 """
 
-from typing import List, Optional
+from typing import Any, Dict, List, Optional
 
+from nspr_ctypes.backends import Diagnosis
 from nspr_ctypes.backends._base import Backend
 
 def echo_round_trip() -> str:
@@ -26,9 +27,22 @@ def expectation_failures(
     its prefix) and library path; empty when it does not.
     """
 
+def json_report(
+    report: Optional[Diagnosis],
+    error_text: Optional[str],
+    echo: Optional[Dict[str, Any]],
+) -> Dict[str, Any]:
+    """json_report(report, error_text, echo) -> dict
+
+    The object that --json prints: the backend, library and NSPR version in
+    use, every candidate with its reason, the environment, Python, platform
+    and the echo result, as plain values.
+    """
+
 def main(argv: Optional[List[str]] = None) -> int:
     """main(argv=None) -> exit status
 
     The command line: 0 when the round trip succeeds, 1 when it fails, 2 when
-    no backend loads, 3 when an --expect-* option does not hold.
+    no backend loads, 3 when an --expect-* option does not hold. --json prints
+    the report as one JSON object instead, with the same exit status.
     """

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -10,6 +11,7 @@ from typing import List
 
 import pytest
 
+import nspr_ctypes
 from nspr_ctypes import load_backend
 from nspr_ctypes.__main__ import expectation_failures
 
@@ -94,3 +96,53 @@ def test_cli_runs_the_echo_by_default() -> None:
     result = _run()
     assert result.returncode == 0, result
     assert "echo round trip" in result.stdout and result.stdout.rstrip().endswith("OK")
+
+
+def test_json_report_is_one_object_with_the_echo_result() -> None:
+    result = _run("--json")
+    assert result.returncode == 0, result
+    report = json.loads(result.stdout)
+    assert report["backend"] == "stdlib"
+    assert report["library"] is None and report["nspr_version"] is None
+    assert report["error"] is None
+    assert report["echo"]["ok"] is True
+    assert report["echo"]["detail"].endswith("OK")
+    assert [c["name"] for c in report["candidates"]][:2] == ["nspr", "stdlib"]
+    assert report["environment"]["NSPR_CTYPES_BACKEND"] == "stdlib"
+    assert report["python"]["executable"] == sys.executable
+    assert report["platform"]["system"]
+
+
+def test_json_report_keeps_the_exit_status_and_says_why() -> None:
+    result = _run("--json", "--no-echo", "--expect-backend", "nspr")
+    assert result.returncode == 3, result
+    report = json.loads(result.stdout)
+    assert report["echo"] is None
+    assert report["error"] == "expected backend 'nspr', loaded 'stdlib'"
+
+
+def test_json_report_of_an_unknown_backend() -> None:
+    result = _run("--json", "--backend", "no-such-backend")
+    assert result.returncode == 2, result
+    report = json.loads(result.stdout)
+    assert report["backend"] is None
+    assert "no-such-backend" in report["error"]
+
+
+def test_help_names_the_console_script_as_it_was_called(tmp_path: Path) -> None:
+    # The console script's argv[0] is its own path; -m gives __main__.py.
+    script = tmp_path / "nspr-ctypes"
+    script.write_text(
+        "import sys\nfrom nspr_ctypes.__main__ import main\nsys.exit(main())\n"
+    )
+    package_parent = os.path.dirname(os.path.dirname(nspr_ctypes.__file__))
+    as_script = subprocess.run(
+        [sys.executable, str(script), "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=dict(os.environ, PYTHONPATH=package_parent),
+    )
+    assert as_script.stdout.startswith("usage: nspr-ctypes "), as_script
+    as_module = _run("--help")
+    assert as_module.stdout.startswith("usage: python -m nspr_ctypes "), as_module
