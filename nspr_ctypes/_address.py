@@ -455,9 +455,9 @@ class AddrInfo:
             self._canonical_name,
             len(entries),
         )
-        return text + "".join(
-            " addr[%d]=%s" % (i, na.address) for i, na in enumerate(entries)
-        )
+        # Each address reads as its own str(), as in python-nss (whose
+        # str(NetworkAddress) lacks the port).
+        return text + "".join(" addr[%d]=%s" % (i, na) for i, na in enumerate(entries))
 
     def __reduce__(self) -> Any:
         raise TypeError("cannot pickle %r object" % type(self).__name__)
@@ -599,7 +599,7 @@ class HostEntry:
         addresses = (
             "None"
             if self._addresses is None
-            else "(" + ", ".join(na.address for na in self._addresses) + ")"
+            else "(" + ", ".join(str(na) for na in self._addresses) + ")"
         )
         return "name=%s family=%s aliases=%s addresses=%s" % (
             name,

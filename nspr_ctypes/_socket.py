@@ -900,6 +900,21 @@ class Socket:
             finally:
                 self._read_lock.release()
 
+    def pending(self) -> int:
+        """pending() -> int
+
+        Return the number of bytes already received and buffered in this
+        object (by readline(), readlines(), iteration or read()), which
+        recv(), read() and readline() return before receiving more; 0 when
+        none. The descriptor's readiness does not show them: in an event
+        loop, drain pending() before waiting on fileno() again. Bytes still
+        queued in the operating system are not counted.
+        """
+        self._open_channel()
+        # A snapshot, without the read lock: a receive in another thread
+        # holds it while it waits, and pending() must never wait.
+        return len(self._rbuf)
+
     def __iter__(self) -> Iterator[bytes]:
         channel = self._channel()
         if channel.closed:

@@ -259,6 +259,14 @@ class Socket:
 
         Read lines until EOF, or whole lines totalling about ``sizehint`` bytes.
         """
+    def pending(self) -> int:
+        """pending() -> int
+
+        Return the number of bytes already received and buffered in this
+        object, which recv(), read() and readline() return before receiving
+        more; 0 when none. The descriptor's readiness does not show them: in an
+        event loop, drain pending() before waiting on fileno() again.
+        """
     def __iter__(self) -> Iterator[bytes]: ...
     def __next__(self) -> bytes: ...
     def recv_from(

@@ -209,6 +209,11 @@ METHODS: List[Method] = [
     Method("readlines", lambda e, s: s.readlines()),
     Method("iter", lambda e, s: iter(s)),
     Method("next", lambda e, s: next(s)),
+    Method(
+        "pending",
+        lambda e, s: s.pending(),
+        difference="Socket.pending() is an addition",
+    ),
     Method("send", lambda e, s: s.send(b"x", WAIT), difference=_CRASH % "send()"),
     Method("send-empty", lambda e, s: s.send(b""), difference=_CRASH % "send()"),
     Method(

@@ -78,6 +78,10 @@ ADDITIONS: Dict[str, Dict[str, str]] = {
 
 # Members nspr_ctypes's classes have and python-nss's lack, and why.
 MEMBER_ADDITIONS: Dict[str, Dict[str, str]] = {
+    "Socket": {
+        "pending": "the bytes buffered in the object, for event loops "
+        "(docs/differences.md, Additions)",
+    },
     "NSPRError": {
         "bytes_sent": "the count a failed send transmitted "
         "(docs/differences.md, Reading and writing)",
