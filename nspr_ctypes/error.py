@@ -1,193 +1,29 @@
-"""NSPR error codes, their descriptions, and :class:`NSPRError`.
+"""Error codes, their descriptions, :class:`NSPRError` and :class:`CertVerifyError`.
 
 This module defines the NSPR errors and provides functions to manipulate
-them, as ``nss.error`` does for the NSPR part of its table.
+them, as ``nss.error`` does: NSPR's ``PR_*`` codes and NSS's ``SEC_*``,
+``SSL_*`` and ``XP_*`` codes, all with python-nss's values and texts.
 """
 
 from __future__ import annotations
 
+import operator
 import threading
-from typing import Any, Dict, Final, List, Optional, Tuple, Type
+from typing import Any, Final, List, Optional, SupportsIndex, Tuple, Type
 
 from nspr_ctypes import _args
 
-# fmt: off
-SUCCESS: Final = 0
-PR_OUT_OF_MEMORY_ERROR: Final = -6000
-PR_BAD_DESCRIPTOR_ERROR: Final = -5999
-PR_WOULD_BLOCK_ERROR: Final = -5998
-PR_ACCESS_FAULT_ERROR: Final = -5997
-PR_INVALID_METHOD_ERROR: Final = -5996
-PR_ILLEGAL_ACCESS_ERROR: Final = -5995
-PR_UNKNOWN_ERROR: Final = -5994
-PR_PENDING_INTERRUPT_ERROR: Final = -5993
-PR_NOT_IMPLEMENTED_ERROR: Final = -5992
-PR_IO_ERROR: Final = -5991
-PR_IO_TIMEOUT_ERROR: Final = -5990
-PR_IO_PENDING_ERROR: Final = -5989
-PR_DIRECTORY_OPEN_ERROR: Final = -5988
-PR_INVALID_ARGUMENT_ERROR: Final = -5987
-PR_ADDRESS_NOT_AVAILABLE_ERROR: Final = -5986
-PR_ADDRESS_NOT_SUPPORTED_ERROR: Final = -5985
-PR_IS_CONNECTED_ERROR: Final = -5984
-PR_BAD_ADDRESS_ERROR: Final = -5983
-PR_ADDRESS_IN_USE_ERROR: Final = -5982
-PR_CONNECT_REFUSED_ERROR: Final = -5981
-PR_NETWORK_UNREACHABLE_ERROR: Final = -5980
-PR_CONNECT_TIMEOUT_ERROR: Final = -5979
-PR_NOT_CONNECTED_ERROR: Final = -5978
-PR_LOAD_LIBRARY_ERROR: Final = -5977
-PR_UNLOAD_LIBRARY_ERROR: Final = -5976
-PR_FIND_SYMBOL_ERROR: Final = -5975
-PR_INSUFFICIENT_RESOURCES_ERROR: Final = -5974
-PR_DIRECTORY_LOOKUP_ERROR: Final = -5973
-PR_TPD_RANGE_ERROR: Final = -5972
-PR_PROC_DESC_TABLE_FULL_ERROR: Final = -5971
-PR_SYS_DESC_TABLE_FULL_ERROR: Final = -5970
-PR_NOT_SOCKET_ERROR: Final = -5969
-PR_NOT_TCP_SOCKET_ERROR: Final = -5968
-PR_SOCKET_ADDRESS_IS_BOUND_ERROR: Final = -5967
-PR_NO_ACCESS_RIGHTS_ERROR: Final = -5966
-PR_OPERATION_NOT_SUPPORTED_ERROR: Final = -5965
-PR_PROTOCOL_NOT_SUPPORTED_ERROR: Final = -5964
-PR_REMOTE_FILE_ERROR: Final = -5963
-PR_BUFFER_OVERFLOW_ERROR: Final = -5962
-PR_CONNECT_RESET_ERROR: Final = -5961
-PR_RANGE_ERROR: Final = -5960
-PR_DEADLOCK_ERROR: Final = -5959
-PR_FILE_IS_LOCKED_ERROR: Final = -5958
-PR_FILE_TOO_BIG_ERROR: Final = -5957
-PR_NO_DEVICE_SPACE_ERROR: Final = -5956
-PR_PIPE_ERROR: Final = -5955
-PR_NO_SEEK_DEVICE_ERROR: Final = -5954
-PR_IS_DIRECTORY_ERROR: Final = -5953
-PR_LOOP_ERROR: Final = -5952
-PR_NAME_TOO_LONG_ERROR: Final = -5951
-PR_FILE_NOT_FOUND_ERROR: Final = -5950
-PR_NOT_DIRECTORY_ERROR: Final = -5949
-PR_READ_ONLY_FILESYSTEM_ERROR: Final = -5948
-PR_DIRECTORY_NOT_EMPTY_ERROR: Final = -5947
-PR_FILESYSTEM_MOUNTED_ERROR: Final = -5946
-PR_NOT_SAME_DEVICE_ERROR: Final = -5945
-PR_DIRECTORY_CORRUPTED_ERROR: Final = -5944
-PR_FILE_EXISTS_ERROR: Final = -5943
-PR_MAX_DIRECTORY_ENTRIES_ERROR: Final = -5942
-PR_INVALID_DEVICE_STATE_ERROR: Final = -5941
-PR_DEVICE_IS_LOCKED_ERROR: Final = -5940
-PR_NO_MORE_FILES_ERROR: Final = -5939
-PR_END_OF_FILE_ERROR: Final = -5938
-PR_FILE_SEEK_ERROR: Final = -5937
-PR_FILE_IS_BUSY_ERROR: Final = -5936
-PR_OPERATION_ABORTED_ERROR: Final = -5935
-PR_IN_PROGRESS_ERROR: Final = -5934
-PR_ALREADY_INITIATED_ERROR: Final = -5933
-PR_GROUP_EMPTY_ERROR: Final = -5932
-PR_INVALID_STATE_ERROR: Final = -5931
-PR_NETWORK_DOWN_ERROR: Final = -5930
-PR_SOCKET_SHUTDOWN_ERROR: Final = -5929
-PR_CONNECT_ABORTED_ERROR: Final = -5928
-PR_HOST_UNREACHABLE_ERROR: Final = -5927
-PR_LIBRARY_NOT_LOADED_ERROR: Final = -5926
-PR_CALL_ONCE_ERROR: Final = -5925
-PR_MAX_ERROR: Final = -5924
-# fmt: on
-
-# python-nss's own description texts (not NSPR's PR_ErrorToString, which
-# differs in wording and has no final period).
-_DESCRIPTIONS: Final[Dict[int, str]] = {
-    SUCCESS: "Success",
-    PR_OUT_OF_MEMORY_ERROR: "Memory allocation attempt failed.",
-    PR_BAD_DESCRIPTOR_ERROR: "Invalid file descriptor.",
-    PR_WOULD_BLOCK_ERROR: "The operation would have blocked.",
-    PR_ACCESS_FAULT_ERROR: "Invalid memory address argument.",
-    PR_INVALID_METHOD_ERROR: "Invalid function for file type.",
-    PR_ILLEGAL_ACCESS_ERROR: "Invalid memory address argument.",
-    PR_UNKNOWN_ERROR: "Some unknown error has occurred.",
-    PR_PENDING_INTERRUPT_ERROR: "Operation interrupted by another thread.",
-    PR_NOT_IMPLEMENTED_ERROR: "function not implemented.",
-    PR_IO_ERROR: "I/O function error.",
-    PR_IO_TIMEOUT_ERROR: "I/O operation timed out.",
-    PR_IO_PENDING_ERROR: "I/O operation on busy file descriptor.",
-    PR_DIRECTORY_OPEN_ERROR: "The directory could not be opened.",
-    PR_INVALID_ARGUMENT_ERROR: "Invalid function argument.",
-    PR_ADDRESS_NOT_AVAILABLE_ERROR: "Network address not available (in use?).",
-    PR_ADDRESS_NOT_SUPPORTED_ERROR: "Network address type not supported.",
-    PR_IS_CONNECTED_ERROR: "Already connected.",
-    PR_BAD_ADDRESS_ERROR: "Network address is invalid.",
-    PR_ADDRESS_IN_USE_ERROR: "Local Network address is in use.",
-    PR_CONNECT_REFUSED_ERROR: "Connection refused by peer.",
-    PR_NETWORK_UNREACHABLE_ERROR: "Network address is presently unreachable.",
-    PR_CONNECT_TIMEOUT_ERROR: "Connection attempt timed out.",
-    PR_NOT_CONNECTED_ERROR: "Network file descriptor is not connected.",
-    PR_LOAD_LIBRARY_ERROR: "Failure to load dynamic library.",
-    PR_UNLOAD_LIBRARY_ERROR: "Failure to unload dynamic library.",
-    PR_FIND_SYMBOL_ERROR: "Symbol not found in any of the loaded dynamic libraries.",
-    PR_INSUFFICIENT_RESOURCES_ERROR: "Insufficient system resources.",
-    PR_DIRECTORY_LOOKUP_ERROR: "A directory lookup on a network address has failed.",
-    PR_TPD_RANGE_ERROR: "Attempt to access a TPD key that is out of range.",
-    PR_PROC_DESC_TABLE_FULL_ERROR: "Process open FD table is full.",
-    PR_SYS_DESC_TABLE_FULL_ERROR: "System open FD table is full.",
-    PR_NOT_SOCKET_ERROR: "Network operation attempted on non-network file descriptor.",
-    PR_NOT_TCP_SOCKET_ERROR: "TCP-specific function attempted on a non-TCP file descriptor.",
-    PR_SOCKET_ADDRESS_IS_BOUND_ERROR: "TCP file descriptor is already bound.",
-    PR_NO_ACCESS_RIGHTS_ERROR: "Access Denied.",
-    PR_OPERATION_NOT_SUPPORTED_ERROR: "The requested operation is not supported by the platform.",
-    PR_PROTOCOL_NOT_SUPPORTED_ERROR: "The host operating system does not support the protocol requested.",
-    PR_REMOTE_FILE_ERROR: "Access to the remote file has been severed.",
-    PR_BUFFER_OVERFLOW_ERROR: "The value requested is too large to be stored in the data buffer provided.",
-    PR_CONNECT_RESET_ERROR: "TCP connection reset by peer.",
-    PR_RANGE_ERROR: "Unused.",
-    PR_DEADLOCK_ERROR: "The operation would have deadlocked.",
-    PR_FILE_IS_LOCKED_ERROR: "The file is already locked.",
-    PR_FILE_TOO_BIG_ERROR: "Write would result in file larger than the system allows.",
-    PR_NO_DEVICE_SPACE_ERROR: "The device for storing the file is full.",
-    PR_PIPE_ERROR: "Unused.",
-    PR_NO_SEEK_DEVICE_ERROR: "Unused.",
-    PR_IS_DIRECTORY_ERROR: "Cannot perform a normal file operation on a directory.",
-    PR_LOOP_ERROR: "Symbolic link loop.",
-    PR_NAME_TOO_LONG_ERROR: "File name is too long.",
-    PR_FILE_NOT_FOUND_ERROR: "File not found.",
-    PR_NOT_DIRECTORY_ERROR: "Cannot perform directory operation on a normal file.",
-    PR_READ_ONLY_FILESYSTEM_ERROR: "Cannot write to a read-only file system.",
-    PR_DIRECTORY_NOT_EMPTY_ERROR: "Cannot delete a directory that is not empty.",
-    PR_FILESYSTEM_MOUNTED_ERROR: "Cannot delete or rename a file object while the file system is busy.",
-    PR_NOT_SAME_DEVICE_ERROR: "Cannot rename a file to a file system on another device.",
-    PR_DIRECTORY_CORRUPTED_ERROR: "The directory object in the file system is corrupted.",
-    PR_FILE_EXISTS_ERROR: "Cannot create or rename a filename that already exists.",
-    PR_MAX_DIRECTORY_ENTRIES_ERROR: "Directory is full.  No additional filenames may be added.",
-    PR_INVALID_DEVICE_STATE_ERROR: "The required device was in an invalid state.",
-    PR_DEVICE_IS_LOCKED_ERROR: "The device is locked.",
-    PR_NO_MORE_FILES_ERROR: "No more entries in the directory.",
-    PR_END_OF_FILE_ERROR: "Encountered end of file.",
-    PR_FILE_SEEK_ERROR: "Seek error.",
-    PR_FILE_IS_BUSY_ERROR: "The file is busy.",
-    PR_OPERATION_ABORTED_ERROR: "The I/O operation was aborted.",
-    PR_IN_PROGRESS_ERROR: "Operation is still in progress (probably a non-blocking connect).",
-    PR_ALREADY_INITIATED_ERROR: "Operation has already been initiated (probably a non-blocking connect).",
-    PR_GROUP_EMPTY_ERROR: "The wait group is empty.",
-    PR_INVALID_STATE_ERROR: "Object state improper for request.",
-    PR_NETWORK_DOWN_ERROR: "Network is down.",
-    PR_SOCKET_SHUTDOWN_ERROR: "The socket was previously shut down.",
-    PR_CONNECT_ABORTED_ERROR: "TCP Connection aborted.",
-    PR_HOST_UNREACHABLE_ERROR: "Host is unreachable.",
-    PR_LIBRARY_NOT_LOADED_ERROR: "The library is not loaded.",
-    PR_CALL_ONCE_ERROR: "The one-time function was previously called and failed. Its error code is no longer available.",
-    PR_MAX_ERROR: "Placeholder for the end of the list",
-}
-
-_NAMES: Final[Dict[int, str]] = {
-    code: name
-    for name, code in list(globals().items())
-    if (name.startswith("PR_") or name == "SUCCESS") and isinstance(code, int)
-}
-
+# The codes (re-exported) and their descriptions: one table, generated from
+# python-nss's (tools/error_table.py).
+from nspr_ctypes._error_table import *  # noqa: F403
+from nspr_ctypes._error_table import _DESCRIPTIONS, _NAMES
 
 __all__: Final[List[str]] = [
-    "SUCCESS",
+    *sorted(_NAMES.values()),
+    "CertVerifyError",
     "NSPRError",
     "get_nspr_error_string",
     "nspr_error",
-    *sorted(name for name in _NAMES.values() if name != "SUCCESS"),
 ]
 
 # The calling thread's last NSPR error, as NSPR's PR_GetError() keeps it:
@@ -207,8 +43,8 @@ def _set_last_error(code: int) -> None:
 def get_nspr_error_string(number: int) -> Optional[str]:
     """get_nspr_error_string(number) -> string or None
 
-    Return the description of the NSPR error code ``number``, or None when the
-    code is not a known NSPR error.
+    Return the description of the error code ``number`` (an NSPR or NSS code
+    of this module), or None when the code is not a known one.
     """
     return _DESCRIPTIONS.get(_args.c_int(number))
 
@@ -223,8 +59,8 @@ def _describe(code: int) -> str:
 class NSPRError(Exception):
     """NSPRError(error_message=None, error_code=None)
 
-    An error reported by NSPR. ``error_code`` (alias ``errno``) is one of the
-    ``PR_*_ERROR`` constants of this module; when it is omitted, None or -1,
+    An error reported by NSPR or NSS. ``error_code`` (alias ``errno``) is one
+    of the error codes of this module; when it is omitted, None or -1,
     the calling thread's last NSPR error is used. ``error_desc`` (alias
     ``strerror``) reads ``'(NAME) description'``; ``error_message`` holds the
     message given, or None. ``str()`` is ``'message: description'`` or just
@@ -246,12 +82,7 @@ class NSPRError(Exception):
     def __init__(
         self, error_message: Optional[str] = None, error_code: Optional[int] = None
     ) -> None:
-        if error_message is not None and not isinstance(error_message, str):
-            raise TypeError(
-                "must be a string or None, not %s" % type(error_message).__name__
-            )
-        if error_code is not None and not isinstance(error_code, int):
-            raise TypeError("must be int or None, not %s" % type(error_code).__name__)
+        _check_types(error_message, error_code)
         # ``args`` stays what BaseException.__new__ set: the positional
         # arguments only, as python-nss has it.
         if error_code is None or error_code == -1:
@@ -268,7 +99,7 @@ class NSPRError(Exception):
 
     @property
     def error_code(self) -> int:
-        """The NSPR error code (a ``PR_*_ERROR`` constant)."""
+        """The error code (one of the codes of this module, or any other)."""
         return self._error_code
 
     @property
@@ -306,6 +137,63 @@ class NSPRError(Exception):
             (type(self), self._error_message, self._error_code, self.args),
             self.__dict__,
         )
+
+
+def _check_types(error_message: object, error_code: object) -> None:
+    if error_message is not None and not isinstance(error_message, str):
+        raise TypeError(
+            "must be a string or None, not %s" % type(error_message).__name__
+        )
+    if error_code is not None and not isinstance(error_code, int):
+        raise TypeError("must be int or None, not %s" % type(error_code).__name__)
+
+
+class CertVerifyError(NSPRError):
+    """CertVerifyError(error_message=None, error_code=None, usages=0, log=None)
+
+    The :class:`NSPRError` of a failed certificate verification, as python-nss
+    raises it, with what the verification returned besides the error:
+    ``usages``, the bitmask of the usages that were validated (a C unsigned
+    int: other ints are cut to their low 32 bits), and ``log``, the
+    verification log given, or None. ``str()`` is NSPRError's followed by
+    ``' usages=0x...'``; ``args`` is always ``()``, as in python-nss.
+
+    Nothing in nspr_ctypes raises it (certificates belong to NSS); it exists
+    so that programs written for python-nss can name and build it.
+    """
+
+    __module__ = "nspr_ctypes.error"
+
+    _usages: int = 0
+    _log: Any = None
+
+    def __init__(
+        self,
+        error_message: Optional[str] = None,
+        error_code: Optional[int] = None,
+        usages: SupportsIndex = 0,
+        log: Any = None,
+    ) -> None:
+        # python-nss checks the types, then usages, then the code's range.
+        _check_types(error_message, error_code)
+        mask = operator.index(usages) & 0xFFFFFFFF
+        super().__init__(error_message, error_code)
+        self._usages = mask
+        self._log = log
+        self.args = ()
+
+    @property
+    def usages(self) -> int:
+        """The bitmask of the usages the verification validated."""
+        return self._usages
+
+    @property
+    def log(self) -> Any:
+        """The verification log given to the constructor, or None."""
+        return self._log
+
+    def __str__(self) -> str:
+        return "%s usages=0x%x" % (super().__str__(), self._usages)
 
 
 def _rebuild_error(
