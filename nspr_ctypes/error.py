@@ -167,6 +167,11 @@ class CertVerifyError(NSPRError):
     _usages: int = 0
     _log: Any = None
 
+    def __new__(cls, *args: Any, **kwargs: Any) -> CertVerifyError:
+        # python-nss keeps no arguments in ``args``: it is always ().
+        error: CertVerifyError = super().__new__(cls)
+        return error
+
     def __init__(
         self,
         error_message: Optional[str] = None,
@@ -180,7 +185,6 @@ class CertVerifyError(NSPRError):
         super().__init__(error_message, error_code)
         self._usages = mask
         self._log = log
-        self.args = ()
 
     @property
     def usages(self) -> int:

@@ -1,17 +1,18 @@
 #!/usr/bin/env python3
-"""Write nspr_ctypes's error table from python-nss, and the stub and doc parts made from it.
+"""Write nspr_ctypes's error table from python-nss, and the parts made from it.
 
     /usr/bin/python3 -m tools.error_table module > nspr_ctypes/_error_table.py
     python3 -m tools.error_table stub    # __all__ and the constants of stubs/nspr_ctypes/error.pyi
     python3 -m tools.error_table doc     # the code rows of docs/api.md
+    python3 -m tools.error_table usage   # the assert_type lines of tests/typing/usage_error.py
 
 Run from the repository root. ``module`` reads every error code of
 ``nss.error`` (its name, value and ``get_nspr_error_string`` text) from an
 installed python-nss, adds the codes nspr_ctypes has beyond it
-(:data:`ADDITIONS`), and prints the table module. ``stub`` and ``doc`` read
-the table module and print the lines to paste into the stub and into the
-"Error codes" table of docs/api.md. Nothing here runs when nspr_ctypes is
-used: the table module is committed.
+(:data:`ADDITIONS`), and prints the table module. ``stub``, ``doc`` and
+``usage`` read the table module and print the lines to paste into the stub,
+into the "Error codes" table of docs/api.md and into the typing examples.
+Nothing here runs when nspr_ctypes is used: the table module is committed.
 """
 
 from __future__ import annotations
@@ -141,6 +142,11 @@ def _print_stub() -> None:
         print("%s: Final = %d" % (name, value))
 
 
+def _print_usage() -> None:
+    for name, value, _text in sorted(_table()):
+        print("    assert_type(error.%s, Literal[%d])" % (name, value))
+
+
 def _print_doc() -> None:
     for name, value, text in _table():
         print("| `%s` | %d | %s |" % (name, value, text.replace("|", "\\|")))
@@ -150,6 +156,7 @@ _COMMANDS: Dict[str, Callable[[], None]] = {
     "module": _print_module,
     "stub": _print_stub,
     "doc": _print_doc,
+    "usage": _print_usage,
 }
 
 

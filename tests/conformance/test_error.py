@@ -1,4 +1,8 @@
-"""``nss.error``'s NSPR part (§8, §10): codes, texts, and ``NSPRError``."""
+"""``nss.error`` (§8, §10): codes, texts, ``NSPRError`` and ``CertVerifyError``.
+
+tests/unit/test_error_table.py compares every code with python-nss; here a
+few NSS codes stand for the rest, on every target.
+"""
 
 from __future__ import annotations
 
@@ -189,6 +193,65 @@ PR_CODES: List[Tuple[str, int, str]] = [
 
 PR_NAMES = [name for name, _, _ in PR_CODES]
 
+# Some of NSS's codes (security library, SSL library, XP_): the first and last
+# of each block and those programs test for most.
+NSS_CODES: List[Tuple[str, int, str]] = [
+    ("SEC_ERROR_IO", -8192, "An I/O error occurred during security authorization."),
+    ("SEC_ERROR_BAD_DATABASE", -8174, "security library: bad database."),
+    (
+        "SEC_ERROR_UNTRUSTED_ISSUER",
+        -8172,
+        "Peer's certificate issuer has been marked as not trusted by the user.",
+    ),
+    ("SEC_ERROR_EXPIRED_CERTIFICATE", -8181, "Peer's Certificate has expired."),
+    (
+        "SEC_ERROR_APPLICATION_CALLBACK_ERROR",
+        -8014,
+        "The certificate was rejected by extra checks in the application.",
+    ),
+    (
+        "XP_SEC_FORTEZZA_BAD_CARD",
+        -8142,
+        "Fortezza card has not been properly initialized.  "
+        "Please remove it and return it to your issuer.",
+    ),
+    (
+        "XP_JAVA_CERT_NOT_EXISTS_ERROR",
+        -8118,
+        "This principal doesn't have a certificate",
+    ),
+    (
+        "SSL_ERROR_EXPORT_ONLY_SERVER",
+        -12288,
+        "Unable to communicate securely.  Peer does not support high-grade encryption.",
+    ),
+    (
+        "SSL_ERROR_NO_CERTIFICATE",
+        -12285,
+        "Unable to find the certificate or key necessary for authentication.",
+    ),
+    (
+        "SSL_ERROR_BAD_CERT_DOMAIN",
+        -12276,
+        "Unable to communicate securely with peer: requested domain name "
+        "does not match the server's certificate.",
+    ),
+    (
+        "SSL_ERROR_INAPPROPRIATE_FALLBACK_ALERT",
+        -12157,
+        "The server rejected the handshake because the client downgraded to "
+        "a lower TLS version than the server supports.",
+    ),
+]
+
+NSS_NAMES = [name for name, _, _ in NSS_CODES]
+
+UNTRUSTED = -8172
+UNTRUSTED_DESC = (
+    "(SEC_ERROR_UNTRUSTED_ISSUER) "
+    "Peer's certificate issuer has been marked as not trusted by the user."
+)
+
 # The first positional argument of NSPRError is the message, the second the code.
 REFUSED = -5981
 REFUSED_DESC = "(PR_CONNECT_REFUSED_ERROR) Connection refused by peer."
@@ -272,7 +335,10 @@ def test_pr_codes_are_all_different(error: Any) -> None:
     assert len(set(values)) == len(values)
 
 
-@pytest.mark.parametrize("code", [1, -1, -6001, -5923, 12345, 2**31 - 1, -(2**31)])
+@pytest.mark.parametrize(
+    "code",
+    [1, -1, -6001, -5923, -8193, -8013, -12289, -12156, 12345, 2**31 - 1, -(2**31)],
+)
 def test_get_nspr_error_string_of_unknown_code_is_none(error: Any, code: int) -> None:
     assert error.get_nspr_error_string(code) is None
 
@@ -297,6 +363,36 @@ def test_get_nspr_error_string_rejects_non_int(error: Any, code: object) -> None
 def test_get_nspr_error_string_requires_an_argument(error: Any) -> None:
     with pytest.raises(TypeError):
         error.get_nspr_error_string()
+
+
+@pytest.mark.parametrize("name,value,text", NSS_CODES, ids=NSS_NAMES)
+def test_nss_code_constant_value(error: Any, name: str, value: int, text: str) -> None:
+    constant = getattr(error, name)
+    assert type(constant) is int
+    assert constant == value
+
+
+@pytest.mark.parametrize("name,value,text", NSS_CODES, ids=NSS_NAMES)
+def test_get_nspr_error_string_of_nss_code(
+    error: Any, name: str, value: int, text: str
+) -> None:
+    assert error.get_nspr_error_string(value) == text
+
+
+@pytest.mark.parametrize("name,value,text", NSS_CODES, ids=NSS_NAMES)
+def test_nsprerror_desc_of_nss_code(
+    error: Any, name: str, value: int, text: str
+) -> None:
+    exc = error.NSPRError(error_code=value)
+    assert exc.errno == value
+    assert exc.error_desc == "(%s) %s" % (name, text)
+    assert exc.strerror == "(%s) %s" % (name, text)
+    assert str(exc) == "(%s) %s" % (name, text)
+
+
+def test_nsprerror_str_of_nss_code_with_message(error: Any) -> None:
+    exc = error.NSPRError("verify", error.SEC_ERROR_UNTRUSTED_ISSUER)
+    assert str(exc) == "verify: " + UNTRUSTED_DESC
 
 
 # --- PR_OPERATION_ABORTED_ERROR (difference) ------------------------------------
@@ -472,6 +568,147 @@ def test_nsprerror_pickle_round_trip(error: Any) -> None:
     assert exc.errno == REFUSED
     assert exc.args == ("msg", REFUSED)
     assert str(exc) == "msg: " + REFUSED_DESC
+
+
+# --- CertVerifyError ---------------------------------------------------------------
+
+
+def test_cert_verify_error_is_an_nsprerror(error: Any) -> None:
+    assert error.CertVerifyError.__mro__[1:] == (
+        error.NSPRError,
+        Exception,
+        BaseException,
+        object,
+    )
+
+
+def test_cert_verify_error_is_caught_as_nsprerror(error: Any) -> None:
+    with pytest.raises(error.NSPRError) as info:
+        raise error.CertVerifyError("verify", UNTRUSTED, 5)
+    assert info.value.errno == UNTRUSTED
+
+
+def test_cert_verify_error_attributes(error: Any) -> None:
+    exc = error.CertVerifyError("verify", UNTRUSTED, 5, "the log")
+    assert exc.errno == UNTRUSTED
+    assert exc.error_code == UNTRUSTED
+    assert exc.error_desc == UNTRUSTED_DESC
+    assert exc.strerror == UNTRUSTED_DESC
+    assert exc.usages == 5
+    assert exc.log == "the log"
+
+
+def test_cert_verify_error_str_ends_with_the_usages_in_hex(error: Any) -> None:
+    exc = error.CertVerifyError("verify", UNTRUSTED, 0xAB)
+    assert str(exc) == "verify: " + UNTRUSTED_DESC + " usages=0xab"
+
+
+def test_cert_verify_error_str_without_message(error: Any) -> None:
+    assert str(error.CertVerifyError(None, TIMEOUT, 0)) == TIMEOUT_DESC + " usages=0x0"
+
+
+def test_cert_verify_error_defaults(error: Any) -> None:
+    exc = error.CertVerifyError(None, TIMEOUT)
+    assert exc.usages == 0
+    assert exc.log is None
+
+
+def test_cert_verify_error_keyword_arguments(error: Any) -> None:
+    exc = error.CertVerifyError(
+        error_message="m", error_code=UNTRUSTED, usages=3, log="log"
+    )
+    assert (exc.errno, exc.usages, exc.log) == (UNTRUSTED, 3, "log")
+
+
+def test_cert_verify_error_args_are_always_empty(error: Any) -> None:
+    assert error.CertVerifyError("verify", UNTRUSTED, 5, None).args == ()
+    assert repr(error.CertVerifyError("verify", UNTRUSTED)) == "CertVerifyError()"
+
+
+@pytest.mark.parametrize(
+    "usages,expected",
+    [(-1, 0xFFFFFFFF), (2**32, 0), (2**32 + 7, 7), (2**70 + 1, 1), (True, 1)],
+)
+def test_cert_verify_error_usages_are_cut_to_c_unsigned_int(
+    error: Any, usages: int, expected: int
+) -> None:
+    assert error.CertVerifyError(None, 0, usages).usages == expected
+
+
+@pytest.mark.parametrize("usages", [None, 1.5, "1"])
+def test_cert_verify_error_usages_must_be_int(error: Any, usages: object) -> None:
+    with pytest.raises(TypeError):
+        error.CertVerifyError(None, 0, usages)
+
+
+def test_cert_verify_error_checks_usages_before_the_code_range(error: Any) -> None:
+    with pytest.raises(TypeError):
+        error.CertVerifyError("m", 2**70, "x")
+
+
+def test_cert_verify_error_message_must_be_str_or_none(error: Any) -> None:
+    with pytest.raises(TypeError):
+        error.CertVerifyError(b"m", UNTRUSTED)
+
+
+def test_cert_verify_error_code_must_be_int_or_none(error: Any) -> None:
+    with pytest.raises(TypeError):
+        error.CertVerifyError("m", "x")
+
+
+def test_cert_verify_error_takes_at_most_four_arguments(error: Any) -> None:
+    with pytest.raises(TypeError):
+        error.CertVerifyError("m", 1, 2, 3, 4)
+
+
+def test_cert_verify_error_rejects_unknown_keyword(error: Any) -> None:
+    with pytest.raises(TypeError):
+        error.CertVerifyError(foo=1)
+
+
+@pytest.mark.parametrize(
+    "attribute",
+    ["usages", "log", "errno", "error_code", "error_desc", "strerror", "error_message"],
+)
+def test_cert_verify_error_attribute_is_read_only(error: Any, attribute: str) -> None:
+    exc = error.CertVerifyError("m", UNTRUSTED, 1)
+    with pytest.raises(AttributeError):
+        setattr(exc, attribute, 1)
+
+
+def test_cert_verify_error_without_code_reports_last_failure(
+    io: Any, error: Any
+) -> None:
+    _fail_invalid_argument(io, error)
+    assert error.CertVerifyError().errno == error.PR_INVALID_ARGUMENT_ERROR
+    assert error.CertVerifyError(None, -1, 2).errno == error.PR_INVALID_ARGUMENT_ERROR
+
+
+@pytest.mark.difference("error_message holds the message given to CertVerifyError")
+def test_cert_verify_error_error_message_holds_the_message(error: Any) -> None:
+    assert error.CertVerifyError("verify", UNTRUSTED).error_message == "verify"
+
+
+@pytest.mark.difference("CertVerifyError with a code beyond a C long: OverflowError")
+def test_cert_verify_error_code_beyond_c_long_overflows(error: Any) -> None:
+    with pytest.raises(OverflowError):
+        error.CertVerifyError("m", 2**70)
+
+
+@pytest.mark.difference("str() of an uninitialised CertVerifyError: ValueError")
+def test_cert_verify_error_uninitialised_str_raises_value_error(error: Any) -> None:
+    exc = error.CertVerifyError.__new__(error.CertVerifyError)
+    assert (exc.errno, exc.error_desc, exc.usages, exc.log) == (0, None, 0, None)
+    with pytest.raises(ValueError):
+        str(exc)
+
+
+@pytest.mark.difference("CertVerifyError pickles with its code, usages and log")
+def test_cert_verify_error_pickle_round_trip(error: Any) -> None:
+    exc = pickle.loads(pickle.dumps(error.CertVerifyError("m", UNTRUSTED, 5, "log")))
+    assert type(exc) is error.CertVerifyError
+    assert (exc.errno, exc.usages, exc.log) == (UNTRUSTED, 5, "log")
+    assert str(exc) == "m: " + UNTRUSTED_DESC + " usages=0x5"
 
 
 # --- errors raised by io ----------------------------------------------------------

@@ -223,6 +223,13 @@ INT_SLOTS: List[Slot] = [
         lambda e, v: e.error.get_nspr_error_string(v),
         -5990,
     ),
+    # A C unsigned int, cut mod 2**32 (python-nss's code I).
+    Slot(
+        "CertVerifyError-usages",
+        "I",
+        lambda e, v: e.error.CertVerifyError(None, 0, v).usages,
+        5,
+    ),
     # Timeouts, backlog, how, intervals and option sizes: code I, mod 2**32.
     Slot(
         "connect-timeout",
