@@ -124,7 +124,9 @@ class NSPRError(Exception):
 
     def __str__(self) -> str:
         if self._error_desc is None:
-            raise ValueError("%s.NSPRError is uninitialized" % self.__module__)
+            raise ValueError(
+                "%s.%s is uninitialized" % (self.__module__, type(self).__name__)
+            )
         if self._error_message is not None:
             return "%s: %s" % (self._error_message, self._error_desc)
         return self._error_desc

@@ -699,7 +699,7 @@ def test_cert_verify_error_code_beyond_c_long_overflows(error: Any) -> None:
 def test_cert_verify_error_uninitialised_str_raises_value_error(error: Any) -> None:
     exc = error.CertVerifyError.__new__(error.CertVerifyError)
     assert (exc.errno, exc.error_desc, exc.usages, exc.log) == (0, None, 0, None)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"CertVerifyError is uninitialized$"):
         str(exc)
 
 
