@@ -124,7 +124,7 @@ def _remove_for_children() -> None:
         sys.path.remove(_ALIAS_DIR)
 
 
-def install(children: bool = False) -> types.ModuleType:
+def install(*, children: bool = False) -> types.ModuleType:
     """Make ``import nss``, ``nss.io`` and ``nss.error`` give nspr_ctypes; return ``nss``.
 
     ``nss.io`` is then ``nspr_ctypes.io`` and ``nss.error`` is
