@@ -21,6 +21,7 @@ import runpy
 import signal
 import sys
 import types
+import zipfile
 from typing import Dict, List, Optional, Tuple
 
 import nspr_ctypes
@@ -119,15 +120,16 @@ def _report_uncaught(exc: BaseException) -> int:
     return 1
 
 
-def _set_script_directory(directory: str) -> None:
-    # python SCRIPT puts the script's directory first on sys.path where
-    # python -m put the current directory (neither under -I or -P).
+def _set_script_directory(directory: Optional[str]) -> None:
+    """Put ``directory`` first on ``sys.path`` where ``python -m`` put the
+    current directory, as ``python SCRIPT`` does (``None``: take it away).
+    Under -I or -P the interpreter adds neither."""
     if sys.flags.isolated or getattr(sys.flags, "safe_path", False):
         return
-    if sys.path:
-        sys.path[0] = directory
+    if directory is None:
+        del sys.path[0]
     else:
-        sys.path.insert(0, directory)
+        sys.path[0] = directory
 
 
 def _run_source_file(path: str) -> None:
@@ -158,16 +160,18 @@ def _run_source_file(path: str) -> None:
 
 
 def _run_script(script: str) -> None:
+    if os.path.isdir(script) or zipfile.is_zipfile(script):
+        # A directory or zip file with __main__.py: runpy puts it first on
+        # sys.path itself, as python does, and the current directory goes.
+        _set_script_directory(None)
+        runpy.run_path(script, run_name="__main__")
+        return
     _set_script_directory(os.path.dirname(os.path.realpath(script)))
     if os.path.isfile(script) and not script.endswith((".pyc", ".pyo")):
         _run_source_file(script)
-        return
-    # A directory or zip file with __main__.py, or compiled code: runpy puts
-    # the directory or zip file first on sys.path itself.
-    if not os.path.isfile(script) or script.endswith((".pyc", ".pyo")):
-        if os.path.exists(script) and not os.path.isfile(script):
-            del sys.path[0]
-    runpy.run_path(script, run_name="__main__")
+    else:
+        # Compiled code, or a missing file (runpy's OSError says so).
+        runpy.run_path(script, run_name="__main__")
 
 
 def _cannot_run(message: str, status: int) -> int:

@@ -287,3 +287,24 @@ def test_forked_child_shares_the_alias(tmp_path: Path, backend: str) -> None:
     )
     result = run_compat([str(script)], backend, tmp_path)
     assert result.stdout.strip() == "child 0", result.stderr
+
+
+def test_directory_with_main_runs_as_python_runs_it(
+    tmp_path: Path, backend: str
+) -> None:
+    app = tmp_path / "app"
+    app.mkdir()
+    write(
+        app,
+        "__main__.py",
+        """
+        import sys
+        import nss.io
+        print("path0", sys.path[0])
+        print("io", nss.io.__name__)
+        """,
+    )
+    result = run_compat([str(app)], backend, tmp_path)
+    assert lines(result.stdout) == {"path0": str(app), "io": "nspr_ctypes.io"}, (
+        result.stderr
+    )
