@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -35,12 +36,7 @@ def test_alias_without_nspr_ctypes_says_what_is_missing(tmp_path: Path) -> None:
     # Only the alias directory on PYTHONPATH, nspr_ctypes nowhere: -S keeps
     # site-packages (where an installed nspr_ctypes lives) off sys.path.
     result = subprocess.run(
-        [
-            ORACLE_PYTHON if os.path.exists(ORACLE_PYTHON) else "python3",
-            "-S",
-            "-c",
-            "import nss.io",
-        ],
+        [sys.executable, "-S", "-c", "import nss.io"],
         cwd=str(tmp_path),
         env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": ALIAS_DIR},
         capture_output=True,

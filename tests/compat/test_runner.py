@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -147,6 +148,17 @@ def test_sys_exit_status_is_the_exit_status(program: Path, backend: str) -> None
 def test_uncaught_exception_exits_1(program: Path, backend: str) -> None:
     result = run_compat([str(program), "raise"], backend, program.parent)
     assert result.returncode == 1
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGINT"), reason="no SIGINT here")
+def test_uncaught_keyboard_interrupt_ends_the_process_by_sigint(
+    tmp_path: Path, backend: str
+) -> None:
+    # As python does, so that a shell sees the interrupt.
+    script = write(tmp_path, "interrupted.py", "raise KeyboardInterrupt\n")
+    result = run_compat([str(script)], backend, tmp_path)
+    assert result.returncode == -signal.SIGINT
+    assert result.stderr.splitlines()[-1] == "KeyboardInterrupt"
 
 
 def test_uncaught_exception_traceback_starts_in_the_program(
