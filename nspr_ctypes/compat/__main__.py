@@ -79,7 +79,7 @@ def _split(argv: List[str]) -> Tuple[List[str], List[str]]:
     while index < len(argv):
         arg = argv[index]
         if arg == "--":
-            return argv[:index] + argv[index + 1 : index + 2], argv[index + 2 :]
+            return argv[: index + 2], argv[index + 2 :]
         if arg == "-m":
             return argv[: index + 2], argv[index + 2 :]
         if arg.startswith("-m") and not arg.startswith("--"):

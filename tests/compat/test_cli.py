@@ -92,3 +92,9 @@ runpy.run_module("nspr_ctypes.compat", run_name="__main__", alter_sys=True)
         "error: python-nss is already imported (nss from /elsewhere/nss/__init__.py)"
         in result.stderr
     )
+
+
+def test_double_dash_ends_the_runner_options(tmp_path: Path, backend: str) -> None:
+    script = write(tmp_path, "argv.py", "import sys\nprint(sys.argv[1:])\n")
+    result = run_compat(["--", str(script), "--", "-m"], backend, tmp_path)
+    assert result.stdout.strip() == "['--', '-m']", result.stderr
