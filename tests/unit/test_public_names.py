@@ -51,6 +51,7 @@ PUBLIC_MODULES = (
     "nspr_ctypes.error",
     "nspr_ctypes.backends",
     "nspr_ctypes.backends.errors",
+    "nspr_ctypes.compat",
 )
 
 # Names a public module defines for the package's own use, not for callers.
@@ -499,6 +500,7 @@ def test_every_public_class_is_checked() -> None:
     # The classes python-nss users meet, and those of the loading machinery.
     expected = {
         "AddrInfo",
+        "AliasConflict",
         "Backend",
         "BackendError",
         "BackendUnavailable",
