@@ -1551,6 +1551,7 @@ class _SocketFile(std_io.RawIOBase):
         return self._sock._file_send(self._channel_ref, self, bytes(buffer))
 
     def fileno(self) -> int:
+        self._checkClosed()
         channel = self._channel_ref
         handle = channel.enter_file()
         try:
