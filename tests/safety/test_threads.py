@@ -513,8 +513,12 @@ def file_blocker(io: Any, kind: str) -> Iterator[Any]:
         yield FILE_BLOCKERS[kind](io, cleanup)
 
 
-def _wait_until_in(thread_id: Optional[int], function: str) -> None:
-    """Return once thread ``thread_id`` runs nspr_ctypes's ``function``."""
+def _wait_until_in(io: Any, thread_id: Optional[int], function: str) -> None:
+    """Return once thread ``thread_id`` runs nspr_ctypes's ``function``
+    (python-nss: after a pause, as ``wait_until_blocked``)."""
+    if not io.__name__.startswith("nspr_ctypes"):
+        time.sleep(0.3)
+        return
     deadline = time.monotonic() + BLOCKED_LIMIT
     while time.monotonic() < deadline:
         frame = sys._current_frames().get(thread_id or 0)
@@ -602,7 +606,7 @@ def test_closing_a_file_wakes_its_read_queued_behind_another(io: Any) -> None:
         first_call = start_call(blocked.call)
         wait_until_blocked(io, first_call.ident)
         queued = start_call(lambda: second.read(100))
-        _wait_until_in(queued.ident, "_lock_reading")
+        _wait_until_in(io, queued.ident, "_lock_reading")
         closed_at = time.monotonic()
         second.close()
         queued.finish()
