@@ -741,7 +741,9 @@ class Socket:
     def close(self) -> None:
         """close()
 
-        Close the socket. Closing a closed socket does nothing.
+        Close the socket. Closing a closed socket does nothing. Files from
+        makefile() keep the descriptor open, and keep working, until they are
+        closed too.
         """
         channel = self._ch
         if channel is not None:
@@ -1276,8 +1278,12 @@ class Socket:
         """makefile(mode='r', buffersize=-1) -> file object
 
         Return a file object reading from and/or writing to the socket;
-        ``mode`` and ``buffersize`` are as for the built-in open(). The socket
-        stays open while the file is, even after close().
+        ``mode`` and ``buffersize`` are as for the built-in open(). As with
+        socket.makefile(), the file keeps working after close(), and the last
+        of the socket and its files to close releases the descriptor. Reads
+        and writes through the file wait without a timeout (in non-blocking
+        mode they raise PR_WOULD_BLOCK_ERROR); closing the file wakes a call
+        waiting through it in another thread.
         """
         if not isinstance(mode, str):
             raise TypeError(
