@@ -87,6 +87,7 @@ from nspr_ctypes.error import (
 )
 
 _CLOSED_MESSAGE = "I/O operation on closed socket"
+_CLOSED_FILE_MESSAGE = "I/O operation on closed file."  # as the io module says
 # How long one wait may block before Python gets control back (signals, close()).
 _SLICE_SECONDS = 0.1
 # The most one receive asks of the backend; recv() may return less than asked.
@@ -162,12 +163,14 @@ _INHERITED_CHANNELS: List[_Channel] = []
 
 
 class _Channel:
-    """The OS resource behind one Socket, shared with its finalizer.
+    """The OS resource behind one Socket, shared with its finalizer and its
+    makefile() files.
 
-    ``in_flight`` counts calls using the handle; a ``close()`` made while some
-    are in flight (or while makefile() files are open) marks the channel closed
-    and the last user releases the handle, so no call ever touches a freed
-    descriptor.
+    ``closed`` says the Socket was closed: its own methods refuse to work.
+    ``io_refs`` counts the open makefile() files, which work on after that;
+    ``in_flight`` counts calls using the handle. The handle is released once
+    the Socket and every file are closed and no call is in flight, by whoever
+    comes last, so no call ever touches a freed descriptor.
     """
 
     __slots__ = (
@@ -198,8 +201,16 @@ class _Channel:
             self.in_flight += 1
             return self.handle
 
+    def add_file(self) -> None:
+        """Count a new makefile() file of the open socket."""
+        with self.lock:
+            if self.closed:
+                raise ValueError(_CLOSED_MESSAGE)
+            self.io_refs += 1
+
     def enter_file(self) -> Handle:
-        """Like entering, for makefile() files, which outlive ``close()``."""
+        """Like entering, for a makefile() file, which outlives ``close()``:
+        only a released handle refuses."""
         with self.lock:
             if self.handle is None:
                 raise ValueError(_CLOSED_MESSAGE)
@@ -285,6 +296,7 @@ class _Channel:
             self.backend.close(handle)
 
     def release_file(self) -> None:
+        """Uncount a closed makefile() file; the last reference releases."""
         with self.lock:
             self.io_refs -= 1
             handle = self._take_if_released()
@@ -349,6 +361,17 @@ class _Deadline:
         if remaining <= 0:
             raise nspr_error(PR_IO_TIMEOUT_ERROR)
         return max(1, min(slice_ticks, math.ceil(remaining * self.tps)))
+
+
+def _check_not_closed(channel: _Channel, file: Optional[_SocketFile]) -> None:
+    """Between two slices of a wait: a call made through the socket ends once
+    the socket is closed; one made through a makefile() file, once that file
+    is (closing the socket leaves its files working, as in the stdlib)."""
+    if file is None:
+        if channel.closed:
+            raise ValueError(_CLOSED_MESSAGE)
+    elif file.closed:
+        raise ValueError(_CLOSED_FILE_MESSAGE)
 
 
 def _check_address(addr: Any, method: str) -> NetworkAddress:
@@ -497,11 +520,17 @@ class Socket:
     # -- waiting --------------------------------------------------------------
 
     def _wait(
-        self, channel: _Channel, handle: Handle, flags: int, deadline: _Deadline
+        self,
+        channel: _Channel,
+        handle: Handle,
+        flags: int,
+        deadline: _Deadline,
+        file: Optional[_SocketFile] = None,
     ) -> int:
         """Wait until ``handle`` is ready for ``flags``; return the out flags.
 
         In non-blocking mode an operation that would block fails instead.
+        ``file`` is the makefile() file the call was made through, if any.
         """
         if self._nonblocking:
             raise nspr_error(PR_WOULD_BLOCK_ERROR)
@@ -509,13 +538,17 @@ class Socket:
         entry = [(handle, flags)]
         while True:
             ticks = deadline.next_slice()
-            if channel.closed:
-                raise ValueError(_CLOSED_MESSAGE)
+            _check_not_closed(channel, file)
             ready, out_flags = backend.poll(entry, ticks)
             if ready:
                 return out_flags[0]
 
-    def _lock_reading(self, channel: _Channel, deadline: _Deadline) -> None:
+    def _lock_reading(
+        self,
+        channel: _Channel,
+        deadline: _Deadline,
+        file: Optional[_SocketFile] = None,
+    ) -> None:
         """Take the read lock. Waiting for it (another thread is receiving)
         is waiting like any other: in slices, within the call's timeout,
         noticing close() and signals; in non-blocking mode it fails."""
@@ -526,8 +559,7 @@ class Socket:
             raise nspr_error(PR_WOULD_BLOCK_ERROR)
         while True:
             ticks = deadline.next_slice()
-            if channel.closed:
-                raise ValueError(_CLOSED_MESSAGE)
+            _check_not_closed(channel, file)
             if lock.acquire(True, ticks / deadline.tps):
                 return
 
@@ -709,7 +741,9 @@ class Socket:
     def close(self) -> None:
         """close()
 
-        Close the socket. Closing a closed socket does nothing.
+        Close the socket. Closing a closed socket does nothing. Files from
+        makefile() keep the descriptor open, and keep working, until they are
+        closed too.
         """
         channel = self._ch
         if channel is not None:
@@ -729,12 +763,13 @@ class Socket:
         amount: int,
         deadline: Optional[_Deadline],
         timeout: int = PR_INTERVAL_NO_TIMEOUT,
+        file: Optional[_SocketFile] = None,
     ) -> bytes:
         """One receive from the backend, waiting while it would block.
 
         ``deadline`` is the call's, or None when it has not waited yet: then
         one is made from ``timeout`` at the first wait (most receives find
-        data at once and never need one).
+        data at once and never need one). ``file`` as for ``_wait``.
         """
         backend = channel.backend
         handle = channel.handle
@@ -745,7 +780,7 @@ class Socket:
                 return data
             if deadline is None:
                 deadline = _Deadline(backend, timeout)
-            self._wait(channel, handle, PR_POLL_READ, deadline)
+            self._wait(channel, handle, PR_POLL_READ, deadline, file)
 
     def _fill(self, channel: _Channel, deadline: _Deadline) -> bool:
         """Append one receive to the read-ahead buffer; False at EOF."""
@@ -962,9 +997,17 @@ class Socket:
 
     # -- sending --------------------------------------------------------------
 
-    def _send(self, channel: _Channel, data: bytes, timeout: int, partial: bool) -> int:
+    def _send(
+        self,
+        channel: _Channel,
+        data: bytes,
+        timeout: int,
+        partial: bool,
+        file: Optional[_SocketFile] = None,
+    ) -> int:
         """Send ``data``; in non-blocking mode return a partial count when
-        ``partial`` allows it. Errors carry ``bytes_sent``."""
+        ``partial`` allows it. Errors carry ``bytes_sent``. ``file`` as for
+        ``_wait``."""
         backend = channel.backend
         handle = channel.handle
         total = len(data)  # 0 still reaches the OS: UDP sends an empty datagram
@@ -985,7 +1028,7 @@ class Socket:
                     continue
                 if deadline is None:
                     deadline = _Deadline(backend, timeout)
-                self._wait(channel, handle, PR_POLL_WRITE, deadline)
+                self._wait(channel, handle, PR_POLL_WRITE, deadline, file)
         except NSPRError as error:
             raise _with_bytes_sent(error, sent) from None
         finally:
@@ -1135,6 +1178,38 @@ class Socket:
             channel.backend.set_option(handle, option, value)
 
     # -- files ----------------------------------------------------------------
+    # A makefile() file keeps the channel's handle (io_refs) and works on
+    # after close(); it reads and writes through these two methods, which
+    # wait as the socket's methods do with no timeout, until its own close.
+
+    def _file_recv(self, channel: _Channel, file: _SocketFile, amount: int) -> bytes:
+        """A read through ``file``: bytes the read-ahead buffer holds first,
+        else one receive."""
+        channel.enter_file()
+        try:
+            read_lock = self._read_lock
+            deadline: Optional[_Deadline] = None
+            if not read_lock.acquire(False):
+                deadline = _Deadline(channel.backend, PR_INTERVAL_NO_TIMEOUT)
+                self._lock_reading(channel, deadline, file)
+            try:
+                if self._rbuf:
+                    return self._take_buffered(amount)
+                return self._recv_fresh(channel, amount, deadline, file=file)
+            finally:
+                read_lock.release()
+        finally:
+            channel.leave()
+
+    def _file_send(self, channel: _Channel, file: _SocketFile, data: bytes) -> int:
+        """A write through ``file``: every byte, as sendall()."""
+        channel.enter_file()
+        try:
+            return self._send(
+                channel, data, PR_INTERVAL_NO_TIMEOUT, partial=False, file=file
+            )
+        finally:
+            channel.leave()
 
     @overload
     def makefile(
@@ -1218,8 +1293,12 @@ class Socket:
         """makefile(mode='r', buffersize=-1) -> file object
 
         Return a file object reading from and/or writing to the socket;
-        ``mode`` and ``buffersize`` are as for the built-in open(). The socket
-        stays open while the file is, even after close().
+        ``mode`` and ``buffersize`` are as for the built-in open(). As with
+        socket.makefile(), the file keeps working after close(), and the last
+        of the socket and its files to close releases the descriptor. Reads
+        and writes through the file wait without a timeout (in non-blocking
+        mode they raise PR_WOULD_BLOCK_ERROR); closing the file wakes a call
+        waiting through it in another thread.
         """
         if not isinstance(mode, str):
             raise TypeError(
@@ -1232,10 +1311,8 @@ class Socket:
         reading = "r" in mode or not writing
         binary = "b" in mode
         channel = self._channel()
-        with channel:
-            with channel.lock:
-                channel.io_refs += 1
-            raw = _SocketFile(self, channel, reading, writing)
+        channel.add_file()
+        raw = _SocketFile(self, channel, reading, writing)
         if buffering < 0:
             buffering = std_io.DEFAULT_BUFFER_SIZE
         if buffering == 0:
@@ -1457,7 +1534,12 @@ def _poll_slice(
 
 
 class _SocketFile(std_io.RawIOBase):
-    """The raw file behind ``Socket.makefile()``."""
+    """The raw file behind ``Socket.makefile()``.
+
+    It keeps the socket's handle open until it is closed, even after
+    ``Socket.close()``; closing it ends a call waiting in it (from another
+    thread) within a slice.
+    """
 
     def __init__(
         self, sock: Socket, channel: _Channel, reading: bool, writing: bool
@@ -1478,36 +1560,19 @@ class _SocketFile(std_io.RawIOBase):
         self._checkClosed()
         if not self._reading:
             raise std_io.UnsupportedOperation("not readable")
-        channel = self._channel_ref
-        sock = self._sock
         view = memoryview(buffer).cast("B")
-        channel.enter_file()
-        try:
-            with sock._read_lock:
-                if sock._rbuf:
-                    data = sock._take_buffered(len(view))
-                else:
-                    data = sock._recv_fresh(channel, len(view), None)
-            view[: len(data)] = data
-            return len(data)
-        finally:
-            channel.leave()
+        data = self._sock._file_recv(self._channel_ref, self, len(view))
+        view[: len(data)] = data
+        return len(data)
 
     def write(self, buffer: Any) -> int:
         self._checkClosed()
         if not self._writing:
             raise std_io.UnsupportedOperation("not writable")
-        data = bytes(buffer)
-        channel = self._channel_ref
-        channel.enter_file()
-        try:
-            return self._sock._send(
-                channel, data, PR_INTERVAL_NO_TIMEOUT, partial=False
-            )
-        finally:
-            channel.leave()
+        return self._sock._file_send(self._channel_ref, self, bytes(buffer))
 
     def fileno(self) -> int:
+        self._checkClosed()
         channel = self._channel_ref
         handle = channel.enter_file()
         try:

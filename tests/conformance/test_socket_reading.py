@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any, List
+from typing import Any, Callable, List
 
 import pytest
 from conftest import LONG, SHORT
@@ -675,3 +675,122 @@ def test_makefile_file_works_after_socket_close(io: Any, local_pair: Any) -> Non
     finally:
         if f is not b:
             f.close()
+
+
+# --------------------------------------------------------------------------
+# makefile() files after the socket's close(): the file keeps the connection,
+# and its reads and writes wait for the peer as before (http.client closes the
+# socket and then reads the body through the file)
+
+
+def _later(delay: float, *calls: Callable[[], Any]) -> threading.Thread:
+    """Make ``calls`` in order from a thread after ``delay`` seconds."""
+
+    def run() -> None:
+        time.sleep(delay)
+        for call in calls:
+            call()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread
+
+
+def test_makefile_readline_waits_after_close(io: Any, local_pair: Any) -> None:
+    a, b = local_pair
+    f = b.makefile("rb")
+    b.close()
+    sender = _later(0.2, lambda: a.send(b"x\n", LONG))
+    try:
+        assert f.readline() == b"x\n"
+    finally:
+        f.close()
+    sender.join(LONG / 1000)
+
+
+def test_makefile_read_n_waits_after_close(io: Any, local_pair: Any) -> None:
+    a, b = local_pair
+    f = b.makefile("rb")
+    b.close()
+    sender = _later(0.2, lambda: a.send(b"abc", LONG))
+    try:
+        assert f.read(3) == b"abc"
+    finally:
+        f.close()
+    sender.join(LONG / 1000)
+
+
+def test_makefile_read_to_eof_waits_after_close(io: Any, local_pair: Any) -> None:
+    a, b = local_pair
+    f = b.makefile("rb")
+    b.close()
+    sender = _later(
+        0.2,
+        lambda: a.send(b"the whole body", LONG),
+        lambda: a.shutdown(io.PR_SHUTDOWN_SEND),
+    )
+    try:
+        assert f.read() == b"the whole body"
+    finally:
+        f.close()
+    sender.join(LONG / 1000)
+
+
+def test_makefile_reads_bytes_readline_buffered_before_close(
+    io: Any, local_pair: Any
+) -> None:
+    a, b = local_pair
+    a.send(b"one\ntwo\n")
+    assert b.readline() == b"one\n"  # "two\n" stays in the read-ahead buffer
+    f = b.makefile("rb")
+    b.close()
+    try:
+        assert f.read(4) == b"two\n"
+    finally:
+        f.close()
+
+
+@pytest.mark.difference("makefile('wb') returns a writable file object")
+def test_makefile_write_waits_after_close(io: Any, local_pair: Any) -> None:
+    a, b = local_pair
+    payload = bytes(range(256)) * (4 * 4096)  # 4 MiB: more than the buffers hold
+    received: List[bytes] = []
+
+    def drain() -> None:
+        total = 0
+        while total < len(payload):
+            chunk = b.recv(1 << 16, LONG)
+            if not chunk:
+                return
+            received.append(chunk)
+            total += len(chunk)
+
+    f = a.makefile("wb")
+    try:
+        a.close()
+        reader = _later(0.2, drain)  # the write waits until the peer reads
+        f.write(payload)
+        f.flush()
+    finally:
+        f.close()
+    reader.join(LONG / 1000)
+    assert b"".join(received) == payload
+
+
+@pytest.mark.difference(
+    "after close() the socket's own methods refuse even while a makefile() file "
+    "is open (python-nss ignores close() while makefile() has raised its counter)"
+)
+def test_socket_methods_refuse_after_close_with_file_open(
+    io: Any, local_pair: Any
+) -> None:
+    a, b = local_pair
+    f = b.makefile("rb")
+    try:
+        b.close()
+        a.send(b"for the file\n")
+        with pytest.raises(ValueError, match=r"^I/O operation on closed socket$"):
+            b.recv(100, LONG)
+        assert f.readline() == b"for the file\n"
+    finally:
+        f.close()

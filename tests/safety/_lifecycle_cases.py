@@ -374,6 +374,18 @@ def _close_after_makefile(env: Env) -> Any:
     return (sock.close(), sock.close(), sock.close())
 
 
+def _close_socket_then_file(env: Env) -> Any:
+    sock = env.socket()
+    f = sock.makefile("rb")
+    return (sock.close(), f.close(), sock.close(), f.close())
+
+
+def _close_file_then_socket(env: Env) -> Any:
+    sock = env.socket()
+    f = sock.makefile("rb")
+    return (f.close(), sock.close(), f.close(), sock.close())
+
+
 def _close_in_with(env: Env) -> Any:
     sock = env.socket()
     sock.close()
@@ -467,6 +479,22 @@ DOUBLE_CLOSE_CASES = [
         _returns(lambda v: v == (None, None, None), "(None, None, None)"),
         "close() after makefile() closes, later ones are no-ops "
         "(python-nss: the first is ignored, the third SIGSEGV)",
+    ),
+    Case(
+        "close-socket-then-makefile-file-twice",
+        "double close",
+        _close_socket_then_file,
+        _returns(lambda v: v == (None,) * 4, "(None, None, None, None)"),
+        "the socket and its makefile() file close in either order, later "
+        "closes are no-ops (python-nss: the file is the socket; SIGSEGV)",
+    ),
+    Case(
+        "close-makefile-file-then-socket-twice",
+        "double close",
+        _close_file_then_socket,
+        _returns(lambda v: v == (None,) * 4, "(None, None, None, None)"),
+        "the socket and its makefile() file close in either order, later "
+        "closes are no-ops (python-nss: the file is the socket; SIGSEGV)",
     ),
     Case(
         "close-after-os-close",

@@ -7,6 +7,10 @@ Issue 6 ("nothing a Python caller does crashes, hangs or leaks"), threads:
   blocked call returns within ``WAKE_LIMIT`` seconds of the close, with
   ``ValueError('I/O operation on closed socket')`` (``poll`` reports
   ``PR_POLL_NVAL``), and no call ever reaches a released descriptor.
+* A ``makefile()`` file outlives the socket's ``close()``: a call waiting
+  through it goes on; closing the file (the last reference, or not) wakes it
+  within ``WAKE_LIMIT`` with ``ValueError('I/O operation on closed file.')``,
+  and the last reference's close releases the descriptor.
 * One thread sending while another receives on the same socket works.
 * Two threads calling ``readline`` on one socket share its buffer safely.
 * The GIL is released during every blocking call: another thread progresses.
@@ -21,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import os
 import random
 import select
 import socket
@@ -460,6 +465,158 @@ def test_blocked_call_never_reads_a_reused_descriptor(io: Any) -> None:
     finally:
         for other in [peer, sock, *newcomers]:
             safe_close(other)
+
+
+# --------------------------------------------------------------------------
+# makefile() files: they outlive the socket's close(), and their own close()
+# wakes a call waiting through them
+
+CLOSED_FILE = "I/O operation on closed file."
+# Several wait slices: a wait that noticed a close() has ended by then.
+SEVERAL_SLICES = 0.35
+
+
+class FileReadBlocker(RecvBlocker):
+    """A read through a raw makefile('rb', 0) file, nothing sent yet."""
+
+    def __init__(self, io: Any, cleanup: contextlib.ExitStack) -> None:
+        super().__init__(io, cleanup)
+        self.file = self.own(self.sock.makefile("rb", 0))
+
+    def call(self) -> Any:
+        return self.file.read(100)
+
+
+class FileWriteBlocker(SendallBlocker):
+    """A write through a raw makefile('wb', 0) file of more than the socket
+    buffers hold, to a peer not reading."""
+
+    def __init__(self, io: Any, cleanup: contextlib.ExitStack) -> None:
+        super().__init__(io, cleanup)
+        self.file = self.own(self.sock.makefile("wb", 0))
+
+    def call(self) -> Any:
+        return self.file.write(self.PAYLOAD)
+
+
+FILE_BLOCKERS: Dict[str, Type[Blocker]] = {
+    "read": FileReadBlocker,
+    "write": FileWriteBlocker,
+}
+_NO_FILE_WRITE = pytest.mark.difference("makefile('wb') returns a writable file object")
+
+
+@contextlib.contextmanager
+def file_blocker(io: Any, kind: str) -> Iterator[Any]:
+    """A blocking call through a makefile() file; everything closed afterwards."""
+    with contextlib.ExitStack() as cleanup:
+        yield FILE_BLOCKERS[kind](io, cleanup)
+
+
+def _wait_until_in(io: Any, thread_id: Optional[int], function: str) -> None:
+    """Return once thread ``thread_id`` runs nspr_ctypes's ``function``
+    (python-nss: after a pause, as ``wait_until_blocked``)."""
+    if not io.__name__.startswith("nspr_ctypes"):
+        time.sleep(0.3)
+        return
+    deadline = time.monotonic() + BLOCKED_LIMIT
+    while time.monotonic() < deadline:
+        frame = sys._current_frames().get(thread_id or 0)
+        while frame is not None:
+            if frame.f_code.co_name == function:
+                return
+            frame = frame.f_back
+        time.sleep(0.002)
+    raise AssertionError(
+        "the call did not reach %s within %s s" % (function, BLOCKED_LIMIT)
+    )
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("kind", ["read", pytest.param("write", marks=_NO_FILE_WRITE)])
+def test_socket_close_leaves_a_blocked_file_call_waiting(io: Any, kind: str) -> None:
+    with file_blocker(io, kind) as blocked:
+        thread = start_call(blocked.call)
+        wait_until_blocked(io, thread.ident)
+        blocked.sock.close()
+        time.sleep(SEVERAL_SLICES)
+        assert thread.is_alive(), "ended by the socket's close(): %r" % thread.error
+        blocked.release()
+        thread.finish()
+        assert thread.error is None, "got %r" % (thread.error,)
+        blocked.check_released(thread.result)
+
+
+@pytest.mark.difference(
+    "closing the last of a socket and its makefile() files wakes a call "
+    "waiting through the file (python-nss frees the descriptor under it)",
+    crashes=True,
+)
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("kind", ["read", "write"])
+def test_closing_the_last_file_wakes_its_blocked_call(io: Any, kind: str) -> None:
+    with file_blocker(io, kind) as blocked:
+        fd = blocked.file.fileno()
+        blocked.sock.close()
+        thread = start_call(blocked.call)
+        wait_until_blocked(io, thread.ident)
+        closed_at = time.monotonic()
+        blocked.file.close()
+        thread.finish()
+        assert thread.finished_at is not None
+        woken_after = thread.finished_at - closed_at
+        print("file %s woken %.3f s after close()" % (kind, woken_after))
+        assert type(thread.error) is ValueError, "got %r" % (thread.result,)
+        assert str(thread.error) == CLOSED_FILE
+        assert woken_after < WAKE_LIMIT, "woken %.3f s after close()" % woken_after
+        with pytest.raises(OSError):  # released once the call left
+            os.fstat(fd)
+
+
+@pytest.mark.difference(
+    "closing a makefile() file wakes a call waiting through it (python-nss: "
+    "the file is the socket, and its close() is ignored while makefile() has "
+    "raised its counter)",
+    crashes=True,
+)
+@pytest.mark.timeout(60)
+def test_closing_a_file_wakes_its_read_while_the_socket_is_open(io: Any) -> None:
+    with file_blocker(io, "read") as blocked:
+        thread = start_call(blocked.call)
+        wait_until_blocked(io, thread.ident)
+        closed_at = time.monotonic()
+        blocked.file.close()
+        thread.finish()
+        assert thread.finished_at is not None
+        assert thread.finished_at - closed_at < WAKE_LIMIT
+        assert str(thread.error) == CLOSED_FILE, "got %r" % (thread.error,)
+        blocked.peer.send(b"still open")
+        assert blocked.sock.recv(100, LONG) == b"still open"
+
+
+@pytest.mark.difference(
+    "closing a makefile() file wakes its read queued behind another reader",
+    crashes=True,
+)
+@pytest.mark.timeout(60)
+def test_closing_a_file_wakes_its_read_queued_behind_another(io: Any) -> None:
+    with file_blocker(io, "read") as blocked:
+        second = blocked.own(blocked.sock.makefile("rb", 0))
+        blocked.sock.close()
+        first_call = start_call(blocked.call)
+        wait_until_blocked(io, first_call.ident)
+        queued = start_call(lambda: second.read(100))
+        _wait_until_in(io, queued.ident, "_lock_reading")
+        closed_at = time.monotonic()
+        second.close()
+        queued.finish()
+        assert queued.finished_at is not None
+        assert queued.finished_at - closed_at < WAKE_LIMIT
+        assert str(queued.error) == CLOSED_FILE, "got %r" % (queued.error,)
+        assert first_call.is_alive()
+        blocked.release()
+        first_call.finish()
+        blocked.check_released(first_call.result)
 
 
 def _hammer(sock: Any, io: Any, error: Any, stop_at: float) -> str:
