@@ -1,7 +1,8 @@
-#!/usr/bin/env python3
-"""Fetch other real NSPR builds (Debian's libnspr4 of other suites) for tests.
+"""Real NSPR builds of other versions (Debian's libnspr4), for tests across versions.
 
-    python tools/fetch_nspr.py 4.29 4.36
+    python -m nspr_ctypes.builds list
+    python -m nspr_ctypes.builds fetch 4.29
+    python -m nspr_ctypes.builds path 4.29      # prints only the library's path
 
 Each known build is downloaded with ``apt-get download`` from the Debian
 mirror that this machine's own apt configuration names
@@ -15,10 +16,14 @@ temporary folder, then renamed), so concurrent callers are safe:
     <cache>/<version>/libnspr4.so      stable path of the library (a symlink)
     <cache>/<version>/BUILD.txt        where it came from
 
-``<cache>`` is ``$NSPR_CTYPES_BUILD_CACHE``, else ``<repo>/.cache/nspr``. A
-build already in the cache is used as it is, without network. Exit status: 0
-when every build asked for is there, 1 when one could not be fetched (the
-message says why and what was tried), 2 for a usage error.
+``<cache>`` is ``$NSPR_CTYPES_BUILD_CACHE``, else ``$XDG_CACHE_HOME/nspr_ctypes/nspr``,
+else ``~/.cache/nspr_ctypes/nspr``. A build already in the cache is used as it
+is, without network. The library path is what ``NSPR_CTYPES_LIBRARY``,
+``load_backend("nspr", library=...)`` and the pytest plugin's
+``--nspr-backend nspr:PATH`` take (the plugin also takes ``nspr-build:VERSION``).
+Exit status: 0 when every build asked for is there, 1 when one could not be
+fetched (the message says why, what was tried, and how to get one by hand),
+2 for a usage error.
 """
 
 from __future__ import annotations
@@ -42,6 +47,7 @@ __all__ = [
     "cache_dir",
     "cached_library",
     "debian_mirror",
+    "default_cache_dir",
     "fetch",
     "library_path",
     "main",
@@ -50,8 +56,6 @@ __all__ = [
 
 #: Environment variable overriding the cache folder.
 ENV_CACHE = "NSPR_CTYPES_BUILD_CACHE"
-REPO_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_CACHE = REPO_ROOT / ".cache" / "nspr"
 PACKAGE = "libnspr4"
 LIBRARY_NAME = "libnspr4.so"
 APT_SOURCES = Path("/etc/apt/sources.list")
@@ -62,6 +66,8 @@ DEBIAN_KEYRING = Path("/usr/share/keyrings/debian-archive-keyring.gpg")
 COMMAND_TIMEOUT = 600.0
 #: apt's Acquire::Retries; None keeps apt's own setting.
 ACQUIRE_RETRIES: Optional[int] = None
+#: The programs a fetch runs.
+REQUIRED_PROGRAMS = ("apt-get", "dpkg")
 
 
 class Build(NamedTuple):
@@ -102,12 +108,23 @@ class Mirror(NamedTuple):
 # -- the cache ------------------------------------------------------------------
 
 
+def default_cache_dir() -> Path:
+    """The per-user cache folder: ``$XDG_CACHE_HOME/nspr_ctypes/nspr``, else
+    ``~/.cache/nspr_ctypes/nspr``."""
+    xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
+    # The XDG rule: a relative path is invalid and is ignored.
+    base = Path(xdg) if xdg and os.path.isabs(xdg) else Path.home() / ".cache"
+    return base / "nspr_ctypes" / "nspr"
+
+
 def cache_dir(cache: Optional[Path] = None) -> Path:
-    """The cache folder: ``cache``, ``$NSPR_CTYPES_BUILD_CACHE`` or the default."""
+    """The cache folder: ``cache``, else ``$NSPR_CTYPES_BUILD_CACHE``, else
+    :func:`default_cache_dir`."""
+    # Absolute: the paths printed are handed to other processes.
     if cache is not None:
-        return Path(cache)
+        return Path(os.path.abspath(str(cache)))
     configured = os.environ.get(ENV_CACHE, "").strip()
-    return Path(configured) if configured else DEFAULT_CACHE
+    return Path(os.path.abspath(configured)) if configured else default_cache_dir()
 
 
 def library_path(version: str, cache: Optional[Path] = None) -> Path:
@@ -357,9 +374,31 @@ def _unpack(build: Build, mirror: Mirror, deb: Path, tree: Path) -> None:
         raise FetchError("%s holds no %s" % (deb.name, LIBRARY_NAME))
     (tree / LIBRARY_NAME).symlink_to(found[0].relative_to(tree))
     (tree / "BUILD.txt").write_text(
-        "%s\nfetched by tools/fetch_nspr.py from %s (suite %s), file %s\n%s\n"
+        "%s\nfetched by python -m nspr_ctypes.builds from %s (suite %s), file %s\n%s\n"
         % (_describe(build), mirror.uri, build.suite, deb.name, build.note)
     )
+
+
+def _by_hand(build: Build) -> str:
+    """How to get the library of ``build`` without this fetcher."""
+    return (
+        "To get it by hand: download Debian's %s package %s (suite %s) on any "
+        "machine, unpack it (dpkg -x FILE.deb DIR, or ar x FILE.deb and tar xf "
+        "data.tar.*), or build NSPR %s from source; then pass the path of its "
+        "libnspr4.so to --nspr-backend nspr:PATH, NSPR_CTYPES_LIBRARY or "
+        "load_backend('nspr', library=PATH), or put it at %s."
+        % (
+            PACKAGE,
+            build.package_version,
+            build.suite,
+            build.version,
+            "<cache>/%s/%s" % (build.version, LIBRARY_NAME),
+        )
+    )
+
+
+def _missing_programs() -> List[str]:
+    return [name for name in REQUIRED_PROGRAMS if shutil.which(name) is None]
 
 
 def fetch(
@@ -372,7 +411,8 @@ def fetch(
     """The stable path of the library of NSPR ``version``, fetched if needed.
 
     A build already in the cache is returned without any network access.
-    Raises :class:`FetchError` when it cannot be fetched.
+    Raises :class:`FetchError` when it cannot be fetched; the message says
+    why, what was tried, and how to get the build by hand.
     """
     build = KNOWN_BUILDS.get(version)
     if build is None:
@@ -383,6 +423,13 @@ def fetch(
     existing = cached_library(version, cache)
     if existing is not None:
         return existing
+    missing = _missing_programs()
+    if missing:
+        raise FetchError(
+            "could not fetch %s: this machine has no %s (the fetcher downloads "
+            "Debian packages with apt-get and unpacks them with dpkg). %s"
+            % (_describe(build), " and no ".join(missing), _by_hand(build))
+        )
     root = cache_dir(cache)
     target = root / version
     try:
@@ -407,11 +454,13 @@ def fetch(
                 raise
     except FetchError as exc:
         raise FetchError(
-            "could not fetch %s: %s" % (_describe(build, mirror), exc)
+            "could not fetch %s: %s\n%s"
+            % (_describe(build, mirror), exc, _by_hand(build))
         ) from None
     except OSError as exc:
         raise FetchError(
-            "could not fetch %s: %s" % (_describe(build, mirror), exc)
+            "could not fetch %s: %s\n%s"
+            % (_describe(build, mirror), exc, _by_hand(build))
         ) from exc
     finally:
         shutil.rmtree(str(work), ignore_errors=True)
@@ -424,28 +473,109 @@ def fetch(
     return published
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+# -- the command ------------------------------------------------------------------
+
+
+def _parser() -> argparse.ArgumentParser:
+    known = ", ".join("%s (%s)" % (b.version, b.suite) for b in KNOWN_BUILDS.values())
     parser = argparse.ArgumentParser(
-        prog="python tools/fetch_nspr.py",
-        description="Fetch real NSPR builds of other Debian suites into the "
-        "cache folder, for tests across NSPR versions. Known: %s."
-        % ", ".join("%s (%s)" % (b.version, b.suite) for b in KNOWN_BUILDS.values()),
+        prog="python -m nspr_ctypes.builds",
+        description="Real NSPR builds of other versions (Debian's libnspr4), "
+        "fetched into a cache folder, for tests across NSPR versions. Known: %s."
+        % known,
     )
-    parser.add_argument(
-        "versions", nargs="*", help="NSPR versions to fetch (default: all known)"
+    cache_help = (
+        "cache folder (default: $%s, else $XDG_CACHE_HOME/nspr_ctypes/nspr, "
+        "else ~/.cache/nspr_ctypes/nspr)" % ENV_CACHE
     )
-    parser.add_argument(
-        "--cache",
-        type=Path,
-        help="cache folder (default: $%s, else %s)" % (ENV_CACHE, DEFAULT_CACHE),
+    parser.add_argument("--cache", type=Path, help=cache_help)
+    # --cache is accepted after the command too; SUPPRESS keeps the value
+    # given before it when it is not repeated.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--cache", type=Path, default=argparse.SUPPRESS, help=cache_help
     )
-    args = parser.parse_args(argv)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.required = True
+    commands.add_parser(
+        "list",
+        parents=[common],
+        help="the known builds, and where each one is if fetched",
+    )
+    fetch_command = commands.add_parser(
+        "fetch",
+        parents=[common],
+        help="fetch builds (default: all known) and print 'VERSION PATH' for each",
+    )
+    fetch_command.add_argument("versions", nargs="*", metavar="VERSION")
+    path_command = commands.add_parser(
+        "path",
+        parents=[common],
+        help="print only the library path of one build, fetching it first "
+        "unless --cached is given",
+    )
+    path_command.add_argument("version", metavar="VERSION")
+    path_command.add_argument(
+        "--cached",
+        action="store_true",
+        help="do not fetch: exit 1 when the build is not in the cache",
+    )
+    return parser
+
+
+def _list(cache: Optional[Path]) -> int:
+    print("cache: %s" % cache_dir(cache))
+    for version in sorted(KNOWN_BUILDS):
+        build = KNOWN_BUILDS[version]
+        found = cached_library(version, cache)
+        print(
+            "%-6s Debian %-9s %s %-10s %s"
+            % (
+                version,
+                build.suite,
+                PACKAGE,
+                build.package_version,
+                found if found is not None else "(not fetched)",
+            )
+        )
+        print("       %s" % build.note)
+    return 0
+
+
+def _error(message: str) -> None:
+    print("nspr_ctypes.builds: error: %s" % message, file=sys.stderr)
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """``python -m nspr_ctypes.builds``: the exit status (module docstring)."""
+    args = _parser().parse_args(argv)
+    cache: Optional[Path] = args.cache
+    if args.command == "list":
+        return _list(cache)
+    if args.command == "path":
+        version: str = args.version
+        if args.cached:
+            found = cached_library(version, cache)
+            if found is None:
+                _error(
+                    "NSPR %s is not in %s; fetch it with: python -m "
+                    "nspr_ctypes.builds fetch %s" % (version, cache_dir(cache), version)
+                )
+                return 1
+            print(found)
+            return 0
+        try:
+            print(fetch(version, cache))
+        except FetchError as exc:
+            _error(str(exc))
+            return 1
+        return 0
     status = 0
     for version in args.versions or sorted(KNOWN_BUILDS):
         try:
-            path = fetch(version, args.cache)
+            path = fetch(version, cache)
         except FetchError as exc:
-            print("fetch_nspr: error: %s" % exc, file=sys.stderr)
+            _error(str(exc))
             status = 1
             continue
         print("%s %s" % (version, path))
