@@ -320,13 +320,14 @@ def pytest_collection_modifyitems(
                 )
             wanted = str(marker.args[0])
             try:
-                too_old = version is not None and version_less(
-                    parse_version(version), parse_version(wanted)
-                )
+                floor = parse_version(wanted)
             except ValueError as exc:
                 raise pytest.UsageError(
                     "%s: nspr_min_version(%r): %s" % (item.nodeid, wanted, exc)
                 ) from None
+            too_old = version is not None and version_less(
+                parse_version(version), floor
+            )
             if too_old:
                 item.add_marker(
                     pytest.mark.skip(
