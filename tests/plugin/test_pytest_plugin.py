@@ -436,3 +436,16 @@ def test_the_package_imports_without_pytest() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout == "ok\n"
+
+
+def test_the_installed_entry_point_is_the_plugin_module() -> None:
+    from importlib import metadata
+
+    try:
+        dist = metadata.distribution("nspr_ctypes")
+    except metadata.PackageNotFoundError:
+        pytest.skip("nspr_ctypes is not installed (run from the source tree)")
+    entry_points = [ep for ep in dist.entry_points if ep.group == "pytest11"]
+    assert [(ep.name, ep.value) for ep in entry_points] == [
+        ("nspr_ctypes.pytest_plugin", "nspr_ctypes.pytest_plugin")
+    ]
