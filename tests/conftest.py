@@ -8,8 +8,11 @@ The conformance suite tests the public API only. Each test receives the
 * ``oracle``: python-nss itself (``nss.io`` and ``nss.error``).
 
 ``NSPR_CTYPES_TEST_BACKEND`` names the targets to run (comma separated); by
-default every built-in backend. The report header says what each target
-loaded (backend, library path, NSPR version), and a guard stops the run before
+default every built-in backend. A target may also be a spec of the pytest
+plugin (nspr_ctypes.pytest_plugin): ``nspr:/path/libnspr4.so`` or
+``nspr-build:4.29``, loaded as the plugin loads its ``--nspr-backend``
+parameters. The report header says what each target loaded (backend, library
+path, NSPR version; the plugin's wording), and a guard stops the run before
 any test when a target cannot be loaded or differs from what the env names:
 ``NSPR_CTYPES_EXPECT_VERSION`` (e.g. ``4.29``) and ``NSPR_CTYPES_EXPECT_LIBRARY``
 (a path), when set, must match every backend target.
@@ -17,15 +20,22 @@ any test when a target cannot be loaded or differs from what the env names:
 Deliberate differences from python-nss carry ``@pytest.mark.difference(reason)``:
 on the oracle they are strict expected failures (``crashes=True`` when
 python-nss would kill the interpreter, so the test is not run there).
+
+This conftest imports nspr_ctypes (and its plugin module) only for backend
+targets: the oracle env runs on the system python, where nspr_ctypes may be
+neither installed nor importable.
 """
 
 from __future__ import annotations
 
 import os
 import types
-from typing import Any, Callable, Iterator, List, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Tuple
 
 import pytest
+
+if TYPE_CHECKING:
+    from nspr_ctypes import Backend
 
 ORACLE = "oracle"
 BUILTIN_BACKENDS = ("nspr", "stdlib")
@@ -42,16 +52,33 @@ def _wanted_targets() -> List[str]:
     return names or list(BUILTIN_BACKENDS)
 
 
+# Targets given as plugin specs ("nspr:/path", "nspr-build:4.29"): one instance each.
+_spec_backends: Dict[str, Backend] = {}
+
+
+def _use_target_backend(name: str) -> Backend:
+    """Make the backend of target ``name`` the default, and return it."""
+    import nspr_ctypes
+
+    if ":" not in name:
+        return nspr_ctypes.use_backend(name)
+    backend = _spec_backends.get(name)
+    if backend is None:
+        from nspr_ctypes.pytest_plugin import load_spec
+
+        backend = _spec_backends[name] = load_spec(name)
+    return nspr_ctypes.use_backend(backend)
+
+
 def _load_target(name: str) -> Tuple[types.ModuleType, types.ModuleType]:
     if name == ORACLE:
         import nss.error
         import nss.io
 
         return nss.io, nss.error
-    import nspr_ctypes
     from nspr_ctypes import error, io
 
-    nspr_ctypes.use_backend(name)
+    _use_target_backend(name)
     return io, error
 
 
@@ -78,18 +105,10 @@ def pytest_report_header(config: pytest.Config) -> List[str]:
                 lines.append("target oracle: NOT AVAILABLE (%s)" % exc)
             continue
         try:
-            import nspr_ctypes
+            from nspr_ctypes.pytest_plugin import format_backend
 
-            backend = nspr_ctypes.use_backend(name)
-            lines.append(
-                "target %s: backend=%s library=%s version=%s"
-                % (
-                    name,
-                    backend.name,
-                    backend.library_path or "(none)",
-                    backend.version or "(emulated)",
-                )
-            )
+            backend = _use_target_backend(name)
+            lines.append("target %s: %s" % (name, format_backend(backend)))
         except Exception as exc:  # pragma: no cover - reported by the guard
             lines.append("target %s: NOT AVAILABLE (%s)" % (name, exc))
     return lines

@@ -11,7 +11,10 @@ module (Debian/Ubuntu: ``apt-get install python3-venv``):
    install`` into the system Python, which PEP 668 refuses);
 2. the envs of tox.ini's ``env_list`` are run with ``-p auto`` (one env per
    CPU at a time);
-3. an env whose needs are missing is not run: an interpreter tox cannot
+3. then the example project's own matrix (``examples/tox-matrix``: a user's
+   suite on the stdlib backend, the system NSPR and NSPR 4.29), as a user's
+   CI would run it;
+4. an env whose needs are missing is not run: an interpreter tox cannot
    find (tox's own skip), python-nss for ``/usr/bin/python3`` (the oracle),
    apt for fetching other NSPR builds. The summary at the end lists each one
    with the reason and what to install.
@@ -37,6 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 TEST_VENV = ROOT / ".cache" / "test-venv"
 REQUIRE_ALL = "NSPR_CTYPES_REQUIRE_ALL"
 ORACLE_PYTHON = "/usr/bin/python3"
+EXAMPLE_MATRIX = ROOT / "examples" / "tox-matrix" / "tox.ini"
 # tox's line for an env whose interpreter it could not find.
 _SKIP_LINE = re.compile(r"^\s*(?P<env>[\w.-]+): SKIP\b")
 
@@ -102,6 +106,50 @@ def _missing_needs(env: str) -> Optional[str]:
     return None
 
 
+def _run_streaming(command: List[str], not_run: Dict[str, str], prefix: str) -> int:
+    """Run tox, echoing its output and noting the envs it skipped."""
+    print("$ " + " ".join(command), flush=True)
+    process = subprocess.Popen(
+        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    assert process.stdout is not None
+    for line in process.stdout:
+        sys.stdout.write(line)
+        match = _SKIP_LINE.match(line)
+        if match:
+            not_run[prefix + match.group("env")] = (
+                "its interpreter was not found (see tox.ini)"
+            )
+    return process.wait()
+
+
+def _example_matrix(tox: Sequence[str], strict: bool, not_run: Dict[str, str]) -> int:
+    """The example project's matrix, one env at a time (each installs
+    nspr_ctypes from this tree); fetched builds shared with the main run."""
+    os.environ.setdefault("NSPR_CTYPES_BUILD_CACHE", str(ROOT / ".cache" / "nspr"))
+    listed = subprocess.run(
+        [*tox, "-c", str(EXAMPLE_MATRIX), "-l"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    envs = [line.strip() for line in listed.stdout.splitlines() if line.strip()]
+    runnable = []
+    for env in envs:
+        reason = _missing_needs(env)
+        if reason is None:
+            runnable.append(env)
+        else:
+            not_run["examples/tox-matrix " + env] = reason
+    if strict and len(runnable) < len(envs):
+        return 1
+    command = [*tox, "-c", str(EXAMPLE_MATRIX), "-e", ",".join(runnable)]
+    if not strict:
+        command.append("--skip-missing-interpreters=true")
+    return _run_streaming(command, not_run, "examples/tox-matrix ")
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     strict = os.environ.get(REQUIRE_ALL, "") not in ("", "0")
@@ -124,17 +172,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     if envs:
         command += ["-e", ",".join(env for env in envs if env not in not_run)]
     command += args
-    print("$ " + " ".join(command), flush=True)
-    process = subprocess.Popen(
-        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
-    assert process.stdout is not None
-    for line in process.stdout:
-        sys.stdout.write(line)
-        match = _SKIP_LINE.match(line)
-        if match:
-            not_run[match.group("env")] = "its interpreter was not found (see tox.ini)"
-    status = process.wait()
+    status = _run_streaming(command, not_run, "")
+    if not chosen_by_user:
+        status = _example_matrix(tox, strict, not_run) or status
     if not_run:
         print("\nnot run on this machine:")
         for env, reason in sorted(not_run.items()):

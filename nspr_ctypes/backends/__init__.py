@@ -20,6 +20,7 @@ Nothing is loaded at import. The default backend is chosen on first use:
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import threading
@@ -28,6 +29,7 @@ from typing import (
     Callable,
     Dict,
     Final,
+    Iterator,
     List,
     NamedTuple,
     Optional,
@@ -52,6 +54,7 @@ __all__ = [
     "get_backend",
     "load_backend",
     "use_backend",
+    "using_backend",
 ]
 
 ENTRY_POINT_GROUP: Final = "nspr_ctypes.backends"
@@ -292,6 +295,33 @@ def use_backend(
         _default = chosen
         _record(chosen.name, "chosen", "chosen by use_backend()", chosen)
         return chosen
+
+
+@contextlib.contextmanager
+def using_backend(
+    backend: Union[str, Backend], *, library: Optional[str] = None
+) -> Iterator[Backend]:
+    """``with using_backend(backend) as chosen:`` the default is ``backend``
+    (a name or an instance, as for :func:`use_backend`) inside the block.
+
+    On exit the registry is put back as it was: the previous default, or none
+    chosen yet (then the next use chooses as on first use), and the reasons
+    :func:`diagnose` reports. Objects made inside the block keep their
+    backend. The default is process-wide: do not overlap such blocks in
+    several threads.
+    """
+    global _default
+    with _lock:
+        previous = _default
+        previous_candidates = dict(_candidates)
+        chosen = use_backend(backend, library=library)
+    try:
+        yield chosen
+    finally:
+        with _lock:
+            _default = previous
+            _candidates.clear()
+            _candidates.update(previous_candidates)
 
 
 def _first_line(exc: BaseException) -> str:

@@ -29,6 +29,10 @@ def registry(backend: nspr_ctypes.Backend) -> None:
         nspr_ctypes.Backend,
     )
     assert_type(nspr_ctypes.get_backend(), nspr_ctypes.Backend)
+    with backends.using_backend(backend) as chosen:
+        assert_type(chosen, backends.Backend)
+    with backends.using_backend("nspr", library="/usr/lib/libnspr4.so") as chosen:
+        assert_type(chosen, backends.Backend)
     assert_type(backends.get_backend(), backends.Backend)
     nspr_ctypes.use_backend(None)  # type: ignore[arg-type]
     # library and min_version are keyword-only.

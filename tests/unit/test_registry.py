@@ -149,6 +149,46 @@ def test_use_backend_by_name_reuses_one_instance(fresh_registry: None) -> None:
     assert nspr_ctypes.use_backend("nspr") is nspr_ctypes.use_backend("nspr")
 
 
+def test_using_backend_restores_the_previous_default(fresh_registry: None) -> None:
+    before = nspr_ctypes.use_backend("stdlib")
+    other = nspr_ctypes.load_backend("stdlib")
+    with backends.using_backend(other) as chosen:
+        assert chosen is other
+        assert nspr_ctypes.get_backend() is other
+    assert nspr_ctypes.get_backend() is before
+
+
+def test_using_backend_restores_the_not_yet_chosen_state(
+    fresh_registry: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NSPR_CTYPES_BACKEND", "stdlib")
+    with backends.using_backend(nspr_ctypes.load_backend("stdlib")):
+        pass
+    assert backends._default is None
+    # The next use chooses as on first use, and says why.
+    assert nspr_ctypes.get_backend().name == "stdlib"
+    chosen = [c for c in nspr_ctypes.diagnose().candidates if c.status == "chosen"]
+    assert chosen[0].reason == "requested by NSPR_CTYPES_BACKEND=stdlib"
+
+
+def test_using_backend_restores_after_an_exception(fresh_registry: None) -> None:
+    before = nspr_ctypes.use_backend("stdlib")
+    with pytest.raises(KeyError):
+        with backends.using_backend(nspr_ctypes.load_backend("stdlib")):
+            raise KeyError("in the block")
+    assert nspr_ctypes.get_backend() is before
+
+
+def test_using_backend_by_an_unknown_name_changes_nothing(
+    fresh_registry: None,
+) -> None:
+    before = nspr_ctypes.use_backend("stdlib")
+    with pytest.raises(nspr_ctypes.UnknownBackend):
+        with backends.using_backend("nosuch"):
+            pass  # pragma: no cover - not entered
+    assert nspr_ctypes.get_backend() is before
+
+
 def test_load_backend_of_unknown_name(fresh_registry: None) -> None:
     with pytest.raises(nspr_ctypes.UnknownBackend, match="registered: "):
         nspr_ctypes.load_backend("nosuch")

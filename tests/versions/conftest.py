@@ -1,7 +1,8 @@
 """Fixtures for the tests across NSPR versions and backend instances.
 
-Real NSPR builds of other Debian suites come from ``tools/fetch_nspr.py``
-(through :func:`nspr_build`). When a build cannot be fetched (no apt, no
+Real NSPR builds of other Debian suites come from :mod:`nspr_ctypes.builds`
+(through :func:`nspr_build`), in ``$NSPR_CTYPES_BUILD_CACHE``, else in the
+repository's ``.cache/nspr``. When a build cannot be fetched (no apt, no
 network) the tests needing it are skipped with the reason, unless
 ``NSPR_CTYPES_REQUIRE_BUILDS=1``: then they fail, so CI never passes silently
 without them.
@@ -9,36 +10,31 @@ without them.
 
 from __future__ import annotations
 
-import importlib.util
 import os
-import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Dict, Iterator, List, Optional, Union
+from typing import Callable, Dict, Iterator, List, Optional, Union
 from unittest import mock
 
 import pytest
 
 import nspr_ctypes
+from nspr_ctypes import builds
 from nspr_ctypes.backends import Backend
 
 ROOT = Path(__file__).resolve().parents[2]
 REQUIRE_BUILDS = "NSPR_CTYPES_REQUIRE_BUILDS"
+#: Where this repository keeps fetched builds unless NSPR_CTYPES_BUILD_CACHE says.
+REPO_BUILD_CACHE = ROOT / ".cache" / "nspr"
 
-if TYPE_CHECKING:
-    from tools import fetch_nspr
-else:
-    # Loaded from its file: the repository root is not put on sys.path, so
-    # the installed nspr_ctypes (not the source tree) stays the one tested.
-    _spec = importlib.util.spec_from_file_location(
-        "nspr_ctypes_tools_fetch_nspr", ROOT / "tools" / "fetch_nspr.py"
-    )
-    fetch_nspr = importlib.util.module_from_spec(_spec)
-    sys.modules[_spec.name] = fetch_nspr
-    _spec.loader.exec_module(fetch_nspr)
-
-__all__ = ["ROOT", "child_env", "fetch_nspr"]
+__all__ = ["REPO_BUILD_CACHE", "ROOT", "build_cache", "child_env"]
 
 BuildGetter = Callable[[str], str]
+
+
+def build_cache() -> Path:
+    """The cache folder of the fetched builds of this test run."""
+    configured = os.environ.get(builds.ENV_CACHE, "").strip()
+    return Path(configured) if configured else REPO_BUILD_CACHE
 
 
 def child_env(extra: Optional[Dict[str, str]] = None) -> Dict[str, str]:
@@ -61,8 +57,8 @@ def nspr_build() -> BuildGetter:
     def get(version: str) -> str:
         if version not in results:
             try:
-                results[version] = fetch_nspr.fetch(version)
-            except fetch_nspr.FetchError as exc:
+                results[version] = builds.fetch(version, build_cache())
+            except builds.FetchError as exc:
                 results[version] = str(exc)
         result = results[version]
         if isinstance(result, Path):

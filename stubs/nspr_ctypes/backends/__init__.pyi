@@ -8,6 +8,7 @@ import; the default backend is chosen on first use, from NSPR_CTYPES_BACKEND /
 NSPR_CTYPES_LIBRARY or automatically, and diagnose() says which and why.
 """
 
+from contextlib import AbstractContextManager
 from typing import Final, List, NamedTuple, Optional, Tuple, Union
 
 from nspr_ctypes.backends._base import Backend as Backend
@@ -22,6 +23,7 @@ __all__ = [
     "get_backend",
     "load_backend",
     "use_backend",
+    "using_backend",
 ]
 
 ENTRY_POINT_GROUP: Final = "nspr_ctypes.backends"
@@ -73,6 +75,16 @@ def use_backend(
 
     Make ``backend`` (a name or an instance) the default and return it.
     Loading by name is strict: a backend that cannot load raises BackendError.
+    """
+
+def using_backend(
+    backend: Union[str, Backend], *, library: Optional[str] = None
+) -> AbstractContextManager[Backend]:
+    """using_backend(backend, *, library=None) -> context manager of Backend
+
+    ``with using_backend(backend) as chosen:`` the default is ``backend``
+    (a name or an instance) inside the block; on exit the previous default
+    (or none chosen yet) and diagnose()'s reasons are put back.
     """
 
 def get_backend() -> Backend:

@@ -1,5 +1,6 @@
-"""tools/fetch_nspr.py: the mirror from the apt configuration, the cache, the
-failures. Only the last test uses the network (through the session fixture)."""
+"""nspr_ctypes.builds (and its wrapper tools/builds.py): the mirror from the
+apt configuration, the cache, the failures, the command. Only the last test
+uses the network (through the session fixture)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,11 @@ from typing import Any, Callable, List
 
 import pytest
 
-from .conftest import ROOT, child_env, fetch_nspr
+from nspr_ctypes import builds
 
-SCRIPT = str(ROOT / "tools" / "fetch_nspr.py")
+from .conftest import ROOT, child_env
+
+WRAPPER = str(ROOT / "tools" / "fetch_nspr.py")
 
 DEB822 = """\
 # a comment
@@ -39,10 +42,10 @@ def _write(path: Path, text: str) -> Path:
 
 def test_mirror_from_deb822_sources(tmp_path: Path) -> None:
     origin = _write(tmp_path / "parts" / "debian.sources", DEB822)
-    mirrors = fetch_nspr.read_mirrors(tmp_path / "none", tmp_path / "parts")
+    mirrors = builds.read_mirrors(tmp_path / "none", tmp_path / "parts")
     # The security archive (no plain suite) is not a candidate.
     assert mirrors == [
-        fetch_nspr.Mirror(
+        builds.Mirror(
             "http://mirror.invalid/debian",
             "/usr/share/keyrings/some-keyring.gpg",
             str(origin),
@@ -59,7 +62,7 @@ def test_mirror_from_one_line_sources(tmp_path: Path) -> None:
         "deb [arch=amd64 signed-by=/k.gpg] http://one.invalid/debian bookworm main\n"
         "deb http://two.invalid/debian bookworm contrib\n",
     )
-    mirrors = fetch_nspr.read_mirrors(sources, tmp_path / "none")
+    mirrors = builds.read_mirrors(sources, tmp_path / "none")
     assert [(m.uri, m.signed_by) for m in mirrors] == [
         ("http://one.invalid/debian", "/k.gpg")
     ]
@@ -77,22 +80,22 @@ def test_disabled_and_source_entries_are_skipped(tmp_path: Path) -> None:
         tmp_path / "parts" / "b.list.disabled",
         "deb http://x.invalid/debian bookworm main\n",
     )
-    assert fetch_nspr.read_mirrors(tmp_path / "none", tmp_path / "parts") == []
-    with pytest.raises(fetch_nspr.FetchError, match="no Debian archive"):
-        fetch_nspr.debian_mirror(tmp_path / "none", tmp_path / "parts")
+    assert builds.read_mirrors(tmp_path / "none", tmp_path / "parts") == []
+    with pytest.raises(builds.FetchError, match="no Debian archive"):
+        builds.debian_mirror(tmp_path / "none", tmp_path / "parts")
 
 
 def test_the_machine_names_a_mirror() -> None:
     if not Path("/etc/apt").is_dir():
         pytest.skip("no apt configuration on this machine")
-    mirror = fetch_nspr.debian_mirror()
+    mirror = builds.debian_mirror()
     assert "://" in mirror.uri
     assert mirror.origin.startswith("/etc/apt/")
 
 
 def test_unknown_version(tmp_path: Path) -> None:
-    with pytest.raises(fetch_nspr.FetchError) as info:
-        fetch_nspr.fetch("4.99", tmp_path)
+    with pytest.raises(builds.FetchError) as info:
+        builds.fetch("4.99", tmp_path)
     assert "no known build of NSPR '4.99'; known: 4.29, 4.36" in str(info.value)
 
 
@@ -100,8 +103,8 @@ def _forbid_network(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError("fetch ran a command although the build is cached")
 
-    monkeypatch.setattr(fetch_nspr, "_run", refuse)
-    monkeypatch.setattr(fetch_nspr, "debian_mirror", refuse)
+    monkeypatch.setattr(builds, "_run", refuse)
+    monkeypatch.setattr(builds, "debian_mirror", refuse)
 
 
 def test_a_cached_build_is_used_without_network(
@@ -109,10 +112,10 @@ def test_a_cached_build_is_used_without_network(
 ) -> None:
     library = _write(tmp_path / "4.29" / "libnspr4.so", "cached")
     _forbid_network(monkeypatch)
-    assert fetch_nspr.fetch("4.29", tmp_path) == library
-    monkeypatch.setenv(fetch_nspr.ENV_CACHE, str(tmp_path))
-    assert fetch_nspr.fetch("4.29") == library
-    assert fetch_nspr.library_path("4.29") == library
+    assert builds.fetch("4.29", tmp_path) == library
+    monkeypatch.setenv(builds.ENV_CACHE, str(tmp_path))
+    assert builds.fetch("4.29") == library
+    assert builds.library_path("4.29") == library
 
 
 def test_another_process_publishing_first_wins(
@@ -126,11 +129,11 @@ def test_another_process_publishing_first_wins(
         # Meanwhile another process publishes the same build.
         _write(tmp_path / build.version / "libnspr4.so", "theirs")
 
-    mirror = fetch_nspr.Mirror("http://mirror.invalid/debian", None, "test")
-    monkeypatch.setattr(fetch_nspr, "debian_mirror", lambda *a: mirror)
-    monkeypatch.setattr(fetch_nspr, "_download", download)
-    monkeypatch.setattr(fetch_nspr, "_unpack", unpack)
-    published = fetch_nspr.fetch("4.29", tmp_path)
+    mirror = builds.Mirror("http://mirror.invalid/debian", None, "test")
+    monkeypatch.setattr(builds, "debian_mirror", lambda *a: mirror)
+    monkeypatch.setattr(builds, "_download", download)
+    monkeypatch.setattr(builds, "_unpack", unpack)
+    published = builds.fetch("4.29", tmp_path)
     assert published.read_text() == "theirs"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["4.29"]  # no leftovers
 
@@ -147,7 +150,7 @@ def test_unreachable_mirror_is_a_clear_error(
 ) -> None:
     if not Path("/usr/bin/apt-get").exists():
         pytest.skip("no apt-get on this machine")
-    monkeypatch.setattr(fetch_nspr, "ACQUIRE_RETRIES", 0)
+    monkeypatch.setattr(builds, "ACQUIRE_RETRIES", 0)
     parts = tmp_path / "parts"
     _write(
         parts / "loopback.sources",
@@ -155,8 +158,8 @@ def test_unreachable_mirror_is_a_clear_error(
         "Components: main\n" % _refused_port(),
     )
     cache = tmp_path / "cache"
-    with pytest.raises(fetch_nspr.FetchError) as info:
-        fetch_nspr.fetch("4.29", cache, sources=tmp_path / "none", parts=parts)
+    with pytest.raises(builds.FetchError) as info:
+        builds.fetch("4.29", cache, sources=tmp_path / "none", parts=parts)
     message = str(info.value)
     assert "could not fetch NSPR 4.29 (Debian bullseye, libnspr4 2:4.29-1)" in message
     assert "read from %s" % (parts / "loopback.sources") in message
@@ -166,7 +169,7 @@ def test_unreachable_mirror_is_a_clear_error(
 
 
 def test_apt_runs_on_private_state(tmp_path: Path) -> None:
-    command = fetch_nspr._apt_command(tmp_path, tmp_path / "sources.list")
+    command = builds._apt_command(tmp_path, tmp_path / "sources.list")
     options = {}
     for flag, value in zip(command, command[1:]):
         if flag == "-o":
@@ -183,9 +186,36 @@ def test_apt_runs_on_private_state(tmp_path: Path) -> None:
         assert options[key].startswith(str(tmp_path) + os.sep), key
 
 
-def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+def test_the_default_cache_is_per_user(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(builds.ENV_CACHE, raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert builds.cache_dir() == tmp_path / "xdg" / "nspr_ctypes" / "nspr"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert builds.cache_dir() == tmp_path / "home" / ".cache" / "nspr_ctypes" / "nspr"
+    monkeypatch.setenv(builds.ENV_CACHE, str(tmp_path / "mine"))
+    assert builds.cache_dir() == tmp_path / "mine"
+
+
+def test_without_apt_the_error_says_how_to_get_a_build_by_hand(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    with pytest.raises(builds.FetchError) as info:
+        builds.fetch("4.29", tmp_path)
+    message = str(info.value)
+    assert "this machine has no apt-get and no dpkg" in message
+    assert "To get it by hand: download Debian's libnspr4 package 2:4.29-1" in message
+    assert "--nspr-backend nspr:PATH" in message
+    assert list(tmp_path.iterdir()) == []
+
+
+def _cli(*args: str, wrapper: bool = False) -> subprocess.CompletedProcess[str]:
+    command = [WRAPPER] if wrapper else ["-m", "nspr_ctypes.builds"]
     return subprocess.run(
-        [sys.executable, SCRIPT, *args],
+        [sys.executable, *command, *args],
         env=child_env(),
         capture_output=True,
         text=True,
@@ -195,14 +225,51 @@ def _cli(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_cli_unknown_version_exits_1(tmp_path: Path) -> None:
-    result = _cli("--cache", str(tmp_path), "4.99")
+    result = _cli("fetch", "--cache", str(tmp_path), "4.99")
     assert result.returncode == 1
-    assert "fetch_nspr: error: no known build of NSPR '4.99'" in result.stderr
+    assert "nspr_ctypes.builds: error: no known build of NSPR '4.99'" in result.stderr
 
 
-def test_cli_prints_the_cached_path(tmp_path: Path) -> None:
+def test_cli_without_a_command_is_a_usage_error() -> None:
+    result = _cli()
+    assert result.returncode == 2
+    assert "COMMAND" in result.stderr
+
+
+def test_cli_fetch_prints_version_and_cached_path(tmp_path: Path) -> None:
     library = _write(tmp_path / "4.29" / "libnspr4.so", "cached")
-    result = _cli("--cache", str(tmp_path), "4.29")
+    result = _cli("--cache", str(tmp_path), "fetch", "4.29")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "4.29 %s\n" % library
+
+
+def test_cli_path_prints_only_the_path(tmp_path: Path) -> None:
+    library = _write(tmp_path / "4.29" / "libnspr4.so", "cached")
+    result = _cli("path", "4.29", "--cache", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "%s\n" % library
+
+
+def test_cli_path_cached_of_a_missing_build_exits_1(tmp_path: Path) -> None:
+    result = _cli("path", "--cached", "4.29", "--cache", str(tmp_path))
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert "python -m nspr_ctypes.builds fetch 4.29" in result.stderr
+
+
+def test_cli_list_shows_every_known_build_and_the_cache(tmp_path: Path) -> None:
+    library = _write(tmp_path / "4.29" / "libnspr4.so", "cached")
+    result = _cli("list", "--cache", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "cache: %s" % tmp_path
+    assert any(line.startswith("4.29 ") and str(library) in line for line in lines)
+    assert any(line.startswith("4.36 ") and "(not fetched)" in line for line in lines)
+
+
+def test_the_tools_wrapper_fetches_with_the_same_output(tmp_path: Path) -> None:
+    library = _write(tmp_path / "4.29" / "libnspr4.so", "cached")
+    result = _cli("--cache", str(tmp_path), "4.29", wrapper=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout == "4.29 %s\n" % library
 
