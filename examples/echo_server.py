@@ -129,7 +129,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         # The line a script or a test reads to find the port.
         print("listening on %s" % listener.get_sock_name(), flush=True)
         served = serve(listener, args.max_clients, args.idle)
-    print("OK: echo server served %d clients" % served)
+    print("OK: echo server stopped after %d client(s)" % served)
     return 0
 
 
