@@ -82,7 +82,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         count = run_with_own_server(lines)
     else:
         count = run_client(args.port, lines)
-    print("OK: %d lines echoed" % count)
+    print("OK: %d line(s) echoed" % count)
     return 0
 
 

@@ -61,7 +61,7 @@ def handle_client(conn: io.Socket, peer: io.NetworkAddress) -> None:
     except error.NSPRError as exc:
         print("server: client %s failed: %s" % (peer, exc.strerror), flush=True)
     else:
-        print("server: client %s done, %d lines echoed" % (peer, count), flush=True)
+        print("server: client %s done, %d line(s) echoed" % (peer, count), flush=True)
 
 
 def serve(listener: io.Socket, max_clients: Optional[int], idle_seconds: int) -> int:

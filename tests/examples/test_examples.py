@@ -205,7 +205,7 @@ def test_echo_client_talks_to_a_separate_echo_server(backend: str) -> None:
             server.kill()
             server.wait(TIMEOUT)
     assert client.returncode == 0, account(client)
-    assert last_line(client.stdout) == "OK: 2 lines echoed"
+    assert last_line(client.stdout) == "OK: 2 line(s) echoed"
     server_output = []
     while not server_lines.empty():
         server_output.append(server_lines.get_nowait())
