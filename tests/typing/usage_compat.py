@@ -16,8 +16,6 @@ def alias() -> None:
     assert_type(nspr_ctypes.compat.install(), types.ModuleType)
     assert_type(nspr_ctypes.compat.install(children=True), types.ModuleType)
     assert_type(nspr_ctypes.compat.uninstall(), None)
-    # children is keyword-only.
-    nspr_ctypes.compat.install(True)  # type: ignore[call-arg]
 
 
 def conflict() -> None:
