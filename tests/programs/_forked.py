@@ -1,0 +1,101 @@
+"""Forked children for the program tests: start one, hear from it, reap it.
+
+The children run the server (or forwarder) half of a program, as python-nss's
+own client/server test does with ``os.fork()``. Every wait is bounded:
+
+* the child arms ``alarm()`` with the default action, so a child stuck in a
+  blocking call (python-nss's ``readline()`` has no timeout) is killed by the
+  kernel, which also closes its sockets and so ends the parent's waits on them;
+* the parent reads the child's pipe with a ``select()`` timeout, and reaps the
+  child with a ``WNOHANG`` loop that kills that pid if it overstays.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import signal
+import sys
+import time
+import traceback
+from typing import Callable, Tuple
+
+# Seconds a child may live; the parent gives it a little longer before SIGKILL.
+CHILD_LIMIT = 30
+
+CHILD_OK = 0
+CHILD_RAISED = 1
+
+
+def fork_child(body: Callable[[int], None]) -> Tuple[int, int]:
+    """Run ``body(write_fd)`` in a forked child; ``(pid, read_fd)`` in the parent.
+
+    The child exits with CHILD_OK when ``body`` returns, CHILD_RAISED (after
+    printing the traceback) when it raises; it never returns into the caller.
+    """
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child
+        status = CHILD_RAISED
+        try:
+            os.close(read_fd)
+            # The parent's SIGALRM handler (pytest-timeout's) must not catch
+            # the child's alarm: the default action ends the child.
+            signal.signal(signal.SIGALRM, signal.SIG_DFL)
+            signal.alarm(CHILD_LIMIT)
+            body(write_fd)
+            status = CHILD_OK
+        except BaseException:
+            traceback.print_exc()
+        finally:
+            try:
+                sys.stdout.flush()
+                sys.stderr.flush()
+            finally:
+                os._exit(status)
+    os.close(write_fd)
+    return pid, read_fd
+
+
+def send_line(write_fd: int, text: str) -> None:
+    """In the child: send one line of text to the parent."""
+    data = (text + "\n").encode("ascii")
+    while data:
+        data = data[os.write(write_fd, data) :]
+
+
+def read_line(read_fd: int, limit: float = CHILD_LIMIT) -> str:
+    """In the parent: the child's next line ('' if the child closed the pipe)."""
+    data = b""
+    deadline = time.monotonic() + limit
+    while not data.endswith(b"\n"):
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise AssertionError("the child sent no line within %s s" % limit)
+        readable, _, _ = select.select([read_fd], [], [], left)
+        if not readable:
+            continue
+        chunk = os.read(read_fd, 1)
+        if not chunk:
+            return ""
+        data += chunk
+    return data[:-1].decode("ascii")
+
+
+def reap_child(pid: int, limit: float = CHILD_LIMIT + 5) -> int:
+    """The exit status of child ``pid`` (-signal if it was killed).
+
+    A child that is still running after ``limit`` seconds is killed with
+    SIGKILL, and AssertionError raised.
+    """
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            if os.WIFSIGNALED(status):
+                return -os.WTERMSIG(status)
+            return os.WEXITSTATUS(status)
+        time.sleep(0.01)
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    raise AssertionError("child %d did not exit within %s s" % (pid, limit))

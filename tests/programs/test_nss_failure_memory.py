@@ -1,0 +1,207 @@
+"""Failures cost nothing once they are handled.
+
+A server written the python-nss way polls a non-blocking listener and calls
+``accept()``, which fails with ``PR_WOULD_BLOCK_ERROR`` whenever no client is
+waiting: such a program fails thousands of times an hour, for as long as it
+runs. Each failure, and each ``NSPRError`` a program makes and drops, must
+give back all its memory and descriptors.
+
+Each loop is warmed up first, then measured between two ``gc.collect()``
+calls (an exception caught with its traceback is a reference cycle: only the
+collector frees it, and a test that did not collect would count it as a leak).
+Python memory is measured with ``tracemalloc``; C memory too, as the resident
+size of a process of its own (``_accept_failures.py``).
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import subprocess
+import sys
+import tracemalloc
+from typing import Any, Callable, Dict
+
+import pytest
+
+FD_DIR = "/proc/self/fd"
+WARM_UP = 200
+COUNT = 1000
+# Python memory that 1000 handled failures may keep: far less than one
+# object per failure.
+TRACED_LIMIT = 64 * 1024
+# Resident memory that 20 000 failures may add in a process of their own.
+SUBPROCESS_COUNT = 20_000
+RSS_LIMIT = 2 * 1024 * 1024
+CHILD_TIMEOUT = 60
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+pytestmark = pytest.mark.skipif(
+    not os.path.isdir(FD_DIR), reason="needs /proc/self (Linux)"
+)
+
+
+def _traced_growth(cycle: Callable[[], None]) -> int:
+    """Bytes of Python memory gained over COUNT calls of ``cycle``."""
+    for _ in range(WARM_UP):
+        cycle()
+    started = not tracemalloc.is_tracing()
+    if started:
+        tracemalloc.start()
+    try:
+        gc.collect()
+        before = tracemalloc.get_traced_memory()[0]
+        for _ in range(COUNT):
+            cycle()
+        gc.collect()
+        after = tracemalloc.get_traced_memory()[0]
+    finally:
+        if started:
+            tracemalloc.stop()
+    growth = after - before
+    print("%d cycles: %+d bytes traced" % (COUNT, growth))  # shown by pytest -rP
+    return growth
+
+
+def _fd_growth(cycle: Callable[[], None]) -> int:
+    """Descriptors gained over COUNT calls of ``cycle``."""
+    for _ in range(WARM_UP):
+        cycle()
+    gc.collect()
+    before = len(os.listdir(FD_DIR))
+    for _ in range(COUNT):
+        cycle()
+    gc.collect()
+    return len(os.listdir(FD_DIR)) - before
+
+
+def _nonblocking_listener(io: Any) -> Any:
+    sock = io.Socket(io.PR_AF_INET)
+    sock.bind(io.NetworkAddress(io.PR_IpAddrLoopback, 0))
+    sock.listen()
+    sock.set_socket_option(io.PR_SockOpt_Nonblocking, True)
+    return sock
+
+
+def _failing_accept(error: Any, listener: Any) -> Callable[[], None]:
+    def fail_once() -> None:
+        try:
+            listener.accept()
+        except error.NSPRError as exc:
+            if exc.errno != error.PR_WOULD_BLOCK_ERROR:
+                raise
+        else:
+            raise AssertionError("accept() found a connection nobody made")
+
+    return fail_once
+
+
+@pytest.mark.difference(
+    "a failed accept() keeps no memory (python-nss: about 450 bytes each)"
+)
+def test_failed_nonblocking_accepts_keep_no_python_memory(io: Any, error: Any) -> None:
+    listener = _nonblocking_listener(io)
+    try:
+        growth = _traced_growth(_failing_accept(error, listener))
+    finally:
+        listener.close()
+    assert growth < TRACED_LIMIT
+
+
+def test_failed_nonblocking_accepts_keep_no_descriptors(io: Any, error: Any) -> None:
+    listener = _nonblocking_listener(io)
+    try:
+        growth = _fd_growth(_failing_accept(error, listener))
+    finally:
+        listener.close()
+    assert growth == 0
+
+
+def _measure_in_subprocess(target: str) -> Dict[str, int]:
+    env = dict(os.environ)
+    if target != "oracle":
+        # The child imports nspr_ctypes from where this process found it.
+        import nspr_ctypes
+
+        package_parent = os.path.dirname(os.path.dirname(nspr_ctypes.__file__))
+        env["PYTHONPATH"] = os.pathsep.join(
+            filter(None, [package_parent, env.get("PYTHONPATH")])
+        )
+    script = os.path.join(HERE, "_accept_failures.py")
+    completed = subprocess.run(
+        [sys.executable, script, target, str(SUBPROCESS_COUNT)],
+        env=env,
+        capture_output=True,
+        timeout=CHILD_TIMEOUT,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr.decode(errors="replace")
+    result: Dict[str, int] = json.loads(completed.stdout)
+    print("%d failed accepts in a subprocess: %r" % (SUBPROCESS_COUNT, result))
+    return result
+
+
+@pytest.mark.difference(
+    "a failed accept() keeps no memory (python-nss: about 500 bytes of RSS each)"
+)
+def test_failed_nonblocking_accepts_keep_no_process_memory(target: str) -> None:
+    growth = _measure_in_subprocess(target)
+    assert growth["fds"] == 0
+    assert growth["rss"] < RSS_LIMIT
+
+
+@pytest.mark.difference(
+    "a dropped NSPRError keeps no memory (python-nss: 60-200 bytes each)"
+)
+def test_created_nspr_errors_keep_no_memory(error: Any) -> None:
+    def cycle() -> None:
+        exc = error.NSPRError("message", error.PR_IO_TIMEOUT_ERROR)
+        str(exc)
+        repr(exc)
+        exc.errno  # noqa: B018 - the attribute reads are the point
+        exc.error_desc  # noqa: B018
+
+    assert _traced_growth(cycle) < TRACED_LIMIT
+
+
+@pytest.mark.difference(
+    "a dropped NSPRError keeps no memory (python-nss: 60-200 bytes each)"
+)
+def test_raised_nspr_errors_with_tracebacks_keep_no_memory(error: Any) -> None:
+    def cycle() -> None:
+        try:
+            raise error.NSPRError("message", error.PR_IO_TIMEOUT_ERROR)
+        except error.NSPRError as exc:
+            # The traceback holds this frame, and the frame the exception:
+            # a cycle, freed only by the collector.
+            caught = exc  # noqa: F841 - the reference is the point
+
+    assert _traced_growth(cycle) < TRACED_LIMIT
+
+
+def _live_nspr_errors(error: Any) -> int:
+    return sum(isinstance(obj, error.NSPRError) for obj in gc.get_objects())
+
+
+def test_caught_nspr_errors_live_until_collected(error: Any) -> None:
+    # What makes the measurement above honest: a caught error kept in a local
+    # outlives its frame, and only gc.collect() frees it.
+    def raise_and_keep() -> None:
+        try:
+            raise error.NSPRError("message", error.PR_IO_TIMEOUT_ERROR)
+        except error.NSPRError as exc:
+            caught = exc  # noqa: F841 - the reference is the point
+
+    gc.collect()
+    gc.disable()
+    try:
+        before = _live_nspr_errors(error)
+        raise_and_keep()
+        kept = _live_nspr_errors(error)
+        gc.collect()
+        collected = _live_nspr_errors(error)
+    finally:
+        gc.enable()
+    assert (kept, collected) == (before + 1, before)
