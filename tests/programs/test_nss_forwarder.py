@@ -137,23 +137,33 @@ def relay(io: Any, error: Any, left: Any, right: Any) -> Tuple[int, int]:
     raise AssertionError("the relay did not finish within %d polls" % MAX_POLLS)
 
 
-def import_connection(io: Any, address: Tuple[str, int]) -> Any:
-    """A stdlib connection to ``address``, imported into an io.Socket."""
+def import_connection(io: Any, address: Tuple[str, int], handoff: str) -> Any:
+    """A stdlib connection to ``address``, imported into an io.Socket.
+
+    The imported Socket owns the descriptor it is given, so the stdlib object
+    must not close it too: ``detach`` makes the stdlib object forget its
+    descriptor; ``dup`` imports a duplicate and closes the stdlib object.
+    """
     sock = socket.create_connection(address, timeout=THREAD_LIMIT)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SOCKET_BUFFER)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, SOCKET_BUFFER)
-    # The imported Socket owns the descriptor: detach() makes the stdlib
-    # object forget it, so that only the Socket closes it.
-    return io.Socket.import_tcp_socket(sock.detach())
+    if handoff == "detach":
+        return io.Socket.import_tcp_socket(sock.detach())
+    with sock:
+        return io.Socket.import_tcp_socket(os.dup(sock.fileno()))
 
 
 def forward_one(
-    io: Any, error: Any, listener: Any, upstream: Tuple[str, int]
+    io: Any,
+    error: Any,
+    listener: Any,
+    upstream: Tuple[str, int],
+    handoff: str = "detach",
 ) -> Tuple[int, int]:
     """Accept one client on ``listener`` and relay it to ``upstream``."""
     client, _peer = listener.accept(io.seconds_to_interval(int(THREAD_LIMIT)))
     try:
-        server = import_connection(io, upstream)
+        server = import_connection(io, upstream, handoff)
         try:
             for sock in (client, server):
                 sock.set_socket_option(io.PR_SockOpt_Nonblocking, True)
@@ -287,14 +297,15 @@ def _forwarder_listener(io: Any) -> Any:
 # Tests
 
 
-def test_forwarder_relays_both_ways_intact(io: Any, error: Any) -> None:
+@pytest.mark.parametrize("handoff", ["detach", "dup"])
+def test_forwarder_relays_both_ways_intact(io: Any, error: Any, handoff: str) -> None:
     with _upstream_listener() as upstream:
         ends = _Ends(upstream)
         listener = _forwarder_listener(io)
         moved: Optional[Tuple[int, int]] = None
         try:
             ends.start(listener.get_sock_name().port)
-            moved = forward_one(io, error, listener, upstream.getsockname())
+            moved = forward_one(io, error, listener, upstream.getsockname(), handoff)
         finally:
             listener.close()
             ends.join()
