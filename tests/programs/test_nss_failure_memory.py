@@ -119,6 +119,31 @@ def test_failed_nonblocking_accepts_keep_no_descriptors(io: Any, error: Any) -> 
     assert growth == 0
 
 
+@pytest.mark.difference(
+    "a failed recv() keeps no memory (python-nss: about 670 bytes each)"
+)
+def test_failed_nonblocking_recvs_keep_no_python_memory(io: Any, error: Any) -> None:
+    # The forwarder's case: recv() on a non-blocking socket with nothing to read.
+    first, second = io.Socket.new_tcp_pair()
+    try:
+        second.set_socket_option(io.PR_SockOpt_Nonblocking, True)
+
+        def fail_once() -> None:
+            try:
+                second.recv(100)
+            except error.NSPRError as exc:
+                if exc.errno != error.PR_WOULD_BLOCK_ERROR:
+                    raise
+            else:
+                raise AssertionError("recv() read bytes nobody sent")
+
+        growth = _traced_growth(fail_once)
+    finally:
+        first.close()
+        second.close()
+    assert growth < TRACED_LIMIT
+
+
 def _measure_in_subprocess(target: str) -> Dict[str, int]:
     env = dict(os.environ)
     if target != "oracle":
