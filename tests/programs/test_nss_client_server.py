@@ -20,6 +20,7 @@ import socket
 from typing import Any, Iterable, List
 
 import pytest
+from conftest import safe_close
 
 from ._forked import CHILD_OK, fork_child, read_line, reap_child, send_line
 
@@ -218,3 +219,44 @@ def test_forking_server_answers_each_client_in_a_child(io: Any) -> None:
     assert replies == [b"{client 0}\n", b"{client 1}\n", b"{client 2}\n"]
     assert ends == [b"", b"", b""]
     assert statuses == [CHILD_OK] * 3
+
+
+def test_preforked_workers_share_one_listener(io: Any) -> None:
+    # The pre-forking server: the parent listens, then forks workers that all
+    # accept() on the inherited listener. Each worker here takes one client,
+    # so two clients meet two different workers.
+    listener = io.Socket(io.PR_AF_INET)
+    listener.bind(io.NetworkAddress(io.PR_IpAddrLoopback, 0))
+    listener.listen()
+    port = listener.get_sock_name().port
+
+    def worker(_write_fd: int) -> None:
+        client_sock, _client_addr = listener.accept(
+            io.seconds_to_interval(TIMEOUT_SECS)
+        )
+        buf = client_sock.readline()
+        reply = "{%s} %d\n" % (buf.decode("utf-8").rstrip(), os.getpid())
+        client_sock.send(reply.encode("utf-8"))
+        client_sock.close()
+        listener.close()
+
+    pids: List[int] = []
+    replies = []
+    try:
+        for _ in range(2):
+            pid, read_fd = fork_child(worker)
+            os.close(read_fd)
+            pids.append(pid)
+        listener.close()  # the parent's copy: the workers keep theirs
+        for number in range(2):
+            with socket.create_connection(
+                ("127.0.0.1", port), timeout=TIMEOUT_SECS
+            ) as conn:
+                conn.sendall(b"client %d\n" % number)
+                replies.append(_read_reply(conn).decode("utf-8").split())
+    finally:
+        safe_close(listener)  # python-nss crashes on a second close()
+        statuses = [reap_child(pid) for pid in pids]
+    assert [reply[:2] for reply in replies] == [["{client", "0}"], ["{client", "1}"]]
+    assert sorted(int(reply[2]) for reply in replies) == sorted(pids)
+    assert statuses == [CHILD_OK, CHILD_OK]
