@@ -34,6 +34,9 @@ def fork_child(body: Callable[[int], None]) -> Tuple[int, int]:
     printing the traceback) when it raises; it never returns into the caller.
     """
     read_fd, write_fd = os.pipe()
+    # Nothing buffered before the fork may be written twice (by both processes).
+    sys.stdout.flush()
+    sys.stderr.flush()
     pid = os.fork()
     if pid == 0:  # the child
         status = CHILD_RAISED
