@@ -8,7 +8,8 @@ go of it). Both sockets are switched to ``PR_SockOpt_Nonblocking``, and a
 ``Socket.poll()`` loop relays bytes in both directions, treating
 ``PR_WOULD_BLOCK_ERROR`` from ``recv()`` or ``send()`` as "not now" (python-nss's
 ``poll()`` can report a socket as ready when it is not). An end of stream is
-passed on with ``shutdown(PR_SHUTDOWN_SEND)``.
+passed on with ``shutdown(PR_SHUTDOWN_SEND)``. The other classic, a blocking
+thread per direction, is here too.
 
 The client and the upstream server are plain stdlib sockets in threads; each
 sends 300 KB of its own and reads everything the other sent. Every loop is
@@ -137,6 +138,48 @@ def relay(io: Any, error: Any, left: Any, right: Any) -> Tuple[int, int]:
     raise AssertionError("the relay did not finish within %d polls" % MAX_POLLS)
 
 
+def _pump(io: Any, source: Any, sink: Any, moved: List[int]) -> None:
+    """One direction of the threaded forwarder: blocking recv() and send()."""
+    timeout = io.seconds_to_interval(int(THREAD_LIMIT))
+    while True:
+        data = source.recv(CHUNK, timeout)
+        if not data:
+            sink.shutdown(io.PR_SHUTDOWN_SEND)
+            return
+        while data:
+            sent = sink.send(data, timeout)
+            data = data[sent:]
+            moved[0] += sent
+
+
+def relay_with_threads(io: Any, left: Any, right: Any) -> Tuple[int, int]:
+    """The other classic forwarder: a blocking thread per direction.
+
+    Return the bytes moved left to right and right to left.
+    """
+    moved = ([0], [0])
+    failures: List[BaseException] = []
+
+    def run(source: Any, sink: Any, count: List[int]) -> None:
+        try:
+            _pump(io, source, sink, count)
+        except BaseException as exc:
+            failures.append(exc)
+
+    threads = [
+        threading.Thread(target=run, args=(left, right, moved[0]), daemon=True),
+        threading.Thread(target=run, args=(right, left, moved[1]), daemon=True),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(THREAD_LIMIT + 5)
+    assert not any(thread.is_alive() for thread in threads), "a pump hung"
+    if failures:
+        raise failures[0]
+    return moved[0][0], moved[1][0]
+
+
 def import_connection(io: Any, address: Tuple[str, int], handoff: str) -> Any:
     """A stdlib connection to ``address``, imported into an io.Socket.
 
@@ -159,16 +202,20 @@ def forward_one(
     listener: Any,
     upstream: Tuple[str, int],
     handoff: str = "detach",
+    threads: bool = False,
 ) -> Tuple[int, int]:
-    """Accept one client on ``listener`` and relay it to ``upstream``."""
+    """Accept one client on ``listener`` and relay it to ``upstream``, with
+    the poll loop (or a thread per direction)."""
     client, _peer = listener.accept(io.seconds_to_interval(int(THREAD_LIMIT)))
     try:
         server = import_connection(io, upstream, handoff)
         try:
-            for sock in (client, server):
-                sock.set_socket_option(io.PR_SockOpt_Nonblocking, True)
             client.set_socket_option(io.PR_SockOpt_SendBufferSize, SOCKET_BUFFER)
             client.set_socket_option(io.PR_SockOpt_RecvBufferSize, SOCKET_BUFFER)
+            if threads:
+                return relay_with_threads(io, client, server)
+            for sock in (client, server):
+                sock.set_socket_option(io.PR_SockOpt_Nonblocking, True)
             return relay(io, error, client, server)
         finally:
             server.close()
@@ -306,6 +353,23 @@ def test_forwarder_relays_both_ways_intact(io: Any, error: Any, handoff: str) ->
         try:
             ends.start(listener.get_sock_name().port)
             moved = forward_one(io, error, listener, upstream.getsockname(), handoff)
+        finally:
+            listener.close()
+            ends.join()
+    assert moved == (PAYLOAD_SIZE, PAYLOAD_SIZE)
+    ends.check()
+
+
+def test_threaded_forwarder_relays_both_ways_intact(io: Any, error: Any) -> None:
+    with _upstream_listener() as upstream:
+        ends = _Ends(upstream)
+        listener = _forwarder_listener(io)
+        moved: Optional[Tuple[int, int]] = None
+        try:
+            ends.start(listener.get_sock_name().port)
+            moved = forward_one(
+                io, error, listener, upstream.getsockname(), threads=True
+            )
         finally:
             listener.close()
             ends.join()
