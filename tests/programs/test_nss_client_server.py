@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 import socket
-from typing import Any, Iterable, List
+from typing import Any, Iterable, List, Tuple
 
 import pytest
 from conftest import safe_close
@@ -75,7 +75,7 @@ def _connect_first(io: Any, error: Any, addresses: Iterable[Any], port: int) -> 
     raise AssertionError("no address accepted the connection: %s" % failures)
 
 
-def _talk(io: Any, sock: Any, requests: List[str]) -> List[str]:
+def _talk(sock: Any, requests: List[str]) -> List[str]:
     """The client's session: one reply line per request, then hang up."""
     replies = []
     for request in requests:
@@ -92,7 +92,7 @@ def _talk(io: Any, sock: Any, requests: List[str]) -> List[str]:
     return replies
 
 
-def _start_server(io: Any, clients: int, rounds: int) -> Any:
+def _start_server(io: Any, clients: int, rounds: int) -> Tuple[int, int]:
     """Fork the server; ``(pid, port)`` once it listens."""
     pid, read_fd = fork_child(lambda write_fd: _serve(io, write_fd, clients, rounds))
     try:
@@ -112,7 +112,7 @@ def test_client_server_exchange_lines(io: Any, error: Any) -> None:
     pid, port = _start_server(io, clients=1, rounds=len(requests))
     try:
         sock = _connect_first(io, error, io.AddrInfo("localhost"), port)
-        replies = _talk(io, sock, requests)
+        replies = _talk(sock, requests)
     finally:
         status = reap_child(pid)
     assert replies == ["{%s}" % request for request in requests]
@@ -124,9 +124,7 @@ def test_server_answers_clients_one_after_another(io: Any, error: Any) -> None:
     pid, port = _start_server(io, clients=3, rounds=len(requests))
     try:
         replies = [
-            _talk(
-                io, _connect_first(io, error, io.AddrInfo("localhost"), port), requests
-            )
+            _talk(_connect_first(io, error, io.AddrInfo("localhost"), port), requests)
             for _client in range(3)
         ]
     finally:
@@ -147,7 +145,7 @@ def test_client_tries_next_address_after_refusal(io: Any, error: Any) -> None:
             addresses = [refusing, *io.AddrInfo("localhost")]
             sock = _connect_first(io, error, addresses, port)
             connected_to = sock.get_peer_name().port
-            replies = _talk(io, sock, ["after a refusal"])
+            replies = _talk(sock, ["after a refusal"])
         finally:
             status = reap_child(pid)
     finally:
