@@ -99,7 +99,7 @@ def _failing_accept(error: Any, listener: Any) -> Callable[[], None]:
 
 
 @pytest.mark.difference(
-    "a failed accept() keeps no memory (python-nss: about 450 bytes each)"
+    "a failed accept() keeps no memory (python-nss: about 470 bytes each)"
 )
 def test_failed_nonblocking_accepts_keep_no_python_memory(io: Any, error: Any) -> None:
     listener = _nonblocking_listener(io)
@@ -120,7 +120,7 @@ def test_failed_nonblocking_accepts_keep_no_descriptors(io: Any, error: Any) -> 
 
 
 @pytest.mark.difference(
-    "a failed recv() keeps no memory (python-nss: about 670 bytes each)"
+    "a failed recv() keeps no memory (python-nss: about 470 bytes each)"
 )
 def test_failed_nonblocking_recvs_keep_no_python_memory(io: Any, error: Any) -> None:
     # The forwarder's case: recv() on a non-blocking socket with nothing to read.
