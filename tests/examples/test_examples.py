@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import ast
 import functools
-import importlib.util
 import os
 import queue
 import re
@@ -25,11 +24,12 @@ import sys
 import tempfile
 import threading
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Dict, List, Optional, Sequence
+from typing import IO, Dict, List, Optional, Sequence
 
 import pytest
 
 import nspr_ctypes
+from nspr_ctypes import builds
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
@@ -43,17 +43,11 @@ REQUIRE_BUILDS = "NSPR_CTYPES_REQUIRE_BUILDS"
 # an example works from wherever it is started.
 CWD = tempfile.gettempdir()
 
-if TYPE_CHECKING:
-    from tools import fetch_nspr
-else:
-    # Loaded from its file, as tests/versions does: the repository root is not
-    # put on sys.path, so the installed nspr_ctypes stays the one tested.
-    _spec = importlib.util.spec_from_file_location(
-        "nspr_ctypes_tools_fetch_nspr", ROOT / "tools" / "fetch_nspr.py"
-    )
-    fetch_nspr = importlib.util.module_from_spec(_spec)
-    sys.modules[_spec.name] = fetch_nspr
-    _spec.loader.exec_module(fetch_nspr)
+# Fetched NSPR builds: the repository's cache unless NSPR_CTYPES_BUILD_CACHE
+# names another (as tests/versions does).
+BUILD_CACHE = Path(
+    os.environ.get(builds.ENV_CACHE, "").strip() or ROOT / ".cache" / "nspr"
+)
 
 
 @pytest.fixture
@@ -214,8 +208,8 @@ def test_echo_client_talks_to_a_separate_echo_server(backend: str) -> None:
 
 def test_switch_nspr_versions_runs_two_nspr_builds(backend: str) -> None:
     try:
-        library = str(fetch_nspr.fetch("4.29"))
-    except fetch_nspr.FetchError as exc:
+        library = str(builds.fetch("4.29", BUILD_CACHE))
+    except builds.FetchError as exc:
         if os.environ.get(REQUIRE_BUILDS) == "1":
             pytest.fail("NSPR 4.29 is required (%s=1): %s" % (REQUIRE_BUILDS, exc))
         pytest.skip("NSPR 4.29 cannot be fetched: %s" % exc)

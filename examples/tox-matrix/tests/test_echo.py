@@ -4,7 +4,7 @@ backend of the run (stdlib, the system NSPR, NSPR 4.29, ...)."""
 from __future__ import annotations
 
 import pytest
-from echo_client import EchoServer, echo_line
+from line_echo import EchoServer, echo_line
 
 import nspr_ctypes
 from nspr_ctypes import error, io
