@@ -781,8 +781,16 @@ class StdlibBackend(Backend):
 
     def get_host_by_name(self, name: bytes) -> HostEnt:
         """PR_GetHostByName: gethostbyname_r (IPv4)."""
+        # gethostbyname_ex takes str on every interpreter (PyPy refuses
+        # bytes) and idna-encodes it, which leaves an ASCII name as it is: the
+        # bytes NSPR would hand gethostbyname_r. nspr_ctypes's own names are
+        # idna-encoded, so ASCII; others, and names with NUL (a C string
+        # would end there), are not found, as NSPR does not find them.
+        if b"\0" in name:
+            raise nspr_error(E.PR_DIRECTORY_LOOKUP_ERROR)
         try:
-            hostname, aliases, addresses = socket.gethostbyname_ex(name)  # type: ignore[arg-type]
+            text = name.decode("ascii")
+            hostname, aliases, addresses = socket.gethostbyname_ex(text)
         except (OSError, UnicodeError, ValueError):
             raise nspr_error(E.PR_DIRECTORY_LOOKUP_ERROR) from None
         return HostEnt(
