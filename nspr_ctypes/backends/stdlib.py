@@ -24,7 +24,14 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 from nspr_ctypes import constants as C
 from nspr_ctypes import error as E
-from nspr_ctypes.backends._base import Backend, HostEnt, OptionValue, SockAddr
+from nspr_ctypes.backends._base import (
+    _PASSING_COPIES,
+    Backend,
+    HostEnt,
+    OptionValue,
+    SockAddr,
+    _send_in_windows,
+)
 from nspr_ctypes.error import NSPRError, nspr_error
 
 __all__ = ["StdlibBackend", "create_backend"]
@@ -526,6 +533,20 @@ class StdlibBackend(Backend):
             _raise_unless_would_block("send", exc)
             return None
         return sent
+
+    def send_at(self, handle: _Handle, data: bytes, offset: int) -> Optional[int]:
+        """PR_Send of ``data[offset:]``; on PyPy, where ``socket.send``
+        copies a memoryview slice, a window at a time."""
+        if not offset:
+            return self.send(handle, data)
+        view = memoryview(data)
+        if not _PASSING_COPIES:
+            return self.send(handle, view[offset:])
+        return _send_in_windows(
+            lambda start, size: self.send(handle, view[start : start + size]),
+            len(data),
+            offset,
+        )
 
     def recv_from(
         self, handle: _Handle, amount: int
