@@ -254,6 +254,18 @@ class _BufferReader:
             offset += _POINTER.size
 
 
+def _copy_for_c(data: Union[bytes, memoryview]) -> ctypes.Array[c_char]:
+    """A C array holding a copy of ``data`` (not empty), made with one
+    memcpy; for PyPy, whose ctypes copies a bytes argument byte by byte.
+
+    Not ``from_buffer_copy``: with it, PyPy 7.3.11 corrupted memory in the
+    concurrent UDP test (a set's table overwritten by received datagrams).
+    The array keeps the bytearray alive.
+    """
+    copy = bytearray(data)
+    return (c_char * len(copy)).from_buffer(copy)
+
+
 def _received(buf: ctypes.Array[c_char], count: int) -> bytes:
     """The first ``count`` bytes of ``buf`` as a bytes object."""
     if _BYTES_SHARED_WITH_C:
@@ -345,11 +357,9 @@ class NSPRBackend(Backend):
                 return (c_char * size).from_buffer(view), size
             except (TypeError, ValueError, BufferError):
                 pass
-        if not view.c_contiguous or view.ndim != 1:
-            view = memoryview(view.tobytes())
         if _BYTES_SHARED_WITH_C:
             return view.tobytes(), size
-        return (c_char * size).from_buffer_copy(view), size
+        return _copy_for_c(view), size
 
     # -- sockets --------------------------------------------------------------
 
@@ -488,7 +498,7 @@ class NSPRBackend(Backend):
     def _send_copy(self, fd: int, data: bytes, start: int, size: int) -> Optional[int]:
         window: Any = b""
         if size:
-            window = (c_char * size).from_buffer_copy(data, start)
+            window = _copy_for_c(memoryview(data)[start : start + size])
         count: int = self._pr_send(fd, window, size, 0, 0)
         if count < 0:
             self._raise_unless_would_block()
