@@ -46,7 +46,6 @@ import subprocess
 import sys
 import threading
 import time
-import tracemalloc
 import warnings
 from pathlib import Path
 from types import ModuleType
@@ -87,6 +86,7 @@ TARGET_ALIASES = {
 LOOPBACK = "127.0.0.1"
 WAIT_SECONDS = 10  # every blocking call of a benchmark gives up after this
 CHUNK = 64 * 1024  # bulk transfer: bytes per send and per recv
+BIG_CHUNK = 1024 * 1024  # bulk_1MiB: bytes per sendall (recv stays at CHUNK)
 LINE = b"0123456789abcdefghijklmnopqrstu\n"  # readline: one short line
 LINES_PER_BATCH = 256  # readline: lines sent at once (8 KiB: never blocks)
 POLL_SOCKETS = 64
@@ -455,6 +455,7 @@ def socket_ping_pong_thread(settings: Settings) -> Iterator[Loop]:
 def _bulk_loop(
     send_chunk: Callable[[], None],
     receive: Callable[[], int],
+    chunk_size: int = CHUNK,
 ) -> Tuple[Loop, Callable[[], None]]:
     """The bulk loop: the caller sends ``n`` chunks, a thread receives them.
 
@@ -479,7 +480,7 @@ def _bulk_loop(
     worker = _Worker(reader)
 
     def loop(n: int) -> None:
-        requests.put(n * CHUNK)
+        requests.put(n * chunk_size)
         for _ in range(n):
             send_chunk()
         try:
@@ -487,7 +488,7 @@ def _bulk_loop(
         except queue.Empty:
             worker.check()
             raise BenchmarkFailure("reader did not finish") from None
-        _expect(got, n * CHUNK, "bytes received")
+        _expect(got, n * chunk_size, "bytes received")
 
     def stop() -> None:
         requests.put(None)
@@ -498,17 +499,31 @@ def _bulk_loop(
 
 @contextlib.contextmanager
 def nss_bulk(io: ModuleType, settings: Settings) -> Iterator[Loop]:
+    with _nss_bulk(io, CHUNK, sendall=False) as loop:
+        yield loop
+
+
+@contextlib.contextmanager
+def nss_bulk_big(io: ModuleType, settings: Settings) -> Iterator[Loop]:
+    with _nss_bulk(io, BIG_CHUNK, sendall=True) as loop:
+        yield loop
+
+
+@contextlib.contextmanager
+def _nss_bulk(io: ModuleType, chunk_size: int, sendall: bool) -> Iterator[Loop]:
     client, server = _nss_tcp_pair(io)
     timeout = _nss_timeout(io)
-    chunk = b"b" * CHUNK
+    chunk = b"b" * chunk_size
+    # A blocking NSPR send sends it all too; the kernel takes a MiB in parts.
+    send = client.sendall if sendall else client.send
 
     def send_chunk() -> None:
-        client.send(chunk, timeout)  # a blocking NSPR send sends it all
+        send(chunk, timeout)
 
     def receive() -> int:
         return len(server.recv(CHUNK, timeout))
 
-    loop, stop = _bulk_loop(send_chunk, receive)
+    loop, stop = _bulk_loop(send_chunk, receive, chunk_size)
     try:
         yield loop
     finally:
@@ -520,8 +535,20 @@ def nss_bulk(io: ModuleType, settings: Settings) -> Iterator[Loop]:
 
 @contextlib.contextmanager
 def socket_bulk(settings: Settings) -> Iterator[Loop]:
+    with _socket_bulk(CHUNK) as loop:
+        yield loop
+
+
+@contextlib.contextmanager
+def socket_bulk_big(settings: Settings) -> Iterator[Loop]:
+    with _socket_bulk(BIG_CHUNK) as loop:
+        yield loop
+
+
+@contextlib.contextmanager
+def _socket_bulk(chunk_size: int) -> Iterator[Loop]:
     client, server = _socket_tcp_pair()
-    chunk = b"b" * CHUNK
+    chunk = b"b" * chunk_size
 
     def send_chunk() -> None:
         client.sendall(chunk)
@@ -529,7 +556,7 @@ def socket_bulk(settings: Settings) -> Iterator[Loop]:
     def receive() -> int:
         return len(server.recv(CHUNK))
 
-    loop, stop = _bulk_loop(send_chunk, receive)
+    loop, stop = _bulk_loop(send_chunk, receive, chunk_size)
     try:
         yield loop
     finally:
@@ -735,6 +762,15 @@ BENCHMARKS: Tuple[Benchmark, ...] = (
         fixed_number=lambda settings: settings.bulk_bytes // CHUNK,
     ),
     Benchmark(
+        "bulk_1MiB",
+        "one 1 MiB sendall of a bulk transfer (32 MiB per repeat) read by a "
+        "thread with recv(65536, timeout)",
+        nss_bulk_big,
+        socket_bulk_big,
+        "sendall / recv(65536)",
+        fixed_number=lambda settings: max(1, settings.bulk_bytes // BIG_CHUNK),
+    ),
+    Benchmark(
         "readline",
         "readline() of one 32-byte line (lines sent 256 at a time)",
         nss_readline,
@@ -842,7 +878,9 @@ class Memory(NamedTuple):
     target: str
     sockets: int
     rss_bytes: Optional[float]  # per 1000 sockets; None without /proc
-    traced_bytes: float  # per 1000 sockets (tracemalloc: Python allocations)
+    # per 1000 sockets (tracemalloc: Python allocations); None where the
+    # interpreter has no tracemalloc (PyPy)
+    traced_bytes: Optional[float]
 
 
 def _rss_bytes() -> Optional[int]:
@@ -899,6 +937,19 @@ def _memory_here(target: Target, settings: Settings) -> Memory:
     _close_all(socks)
     del socks
     gc.collect()
+    rss = None if before is None or after is None else (after - before) * per_thousand
+    traced = _traced_growth(make, count)
+    return Memory(
+        target.label, count, rss, None if traced is None else traced * per_thousand
+    )
+
+
+def _traced_growth(make: Callable[[], Any], count: int) -> Optional[int]:
+    """Python allocations of ``count`` new sockets, or None without tracemalloc."""
+    try:
+        import tracemalloc
+    except ImportError:  # PyPy ships the module without its C part
+        return None
     tracemalloc.start()
     try:
         start, _peak = tracemalloc.get_traced_memory()
@@ -909,8 +960,7 @@ def _memory_here(target: Target, settings: Settings) -> Memory:
         del socks
     finally:
         tracemalloc.stop()
-    rss = None if before is None or after is None else (after - before) * per_thousand
-    return Memory(target.label, count, rss, (end - start) * per_thousand)
+    return end - start
 
 
 def measure_memory(target: Target, quick: bool) -> Memory:
@@ -930,7 +980,7 @@ def measure_memory(target: Target, quick: bool) -> Memory:
         str(values["target"]),
         int(values["sockets"]),
         None if values["rss_bytes"] is None else float(values["rss_bytes"]),
-        float(values["traced_bytes"]),
+        None if values["traced_bytes"] is None else float(values["traced_bytes"]),
     )
 
 

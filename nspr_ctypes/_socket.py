@@ -1012,28 +1012,22 @@ class Socket:
         handle = channel.handle
         total = len(data)  # 0 still reaches the OS: UDP sends an empty datagram
         sent = 0
-        rest: Union[bytes, memoryview] = data
-        view: Optional[memoryview] = None  # made only once a send was partial
         deadline: Optional[_Deadline] = None  # made only at the first wait
         try:
             while True:
-                count = backend.send(handle, rest)
+                # One buffer and an offset: a retry costs what it sends, never
+                # a copy of the rest.
+                count = backend.send_at(handle, data, sent)
                 if count is not None:
                     sent += count
                     if sent >= total or (self._nonblocking and partial):
                         return sent
-                    if view is None:
-                        view = memoryview(data)
-                    rest = view[sent:]
                     continue
                 if deadline is None:
                     deadline = _Deadline(backend, timeout)
                 self._wait(channel, handle, PR_POLL_WRITE, deadline, file)
         except NSPRError as error:
             raise _with_bytes_sent(error, sent) from None
-        finally:
-            if view is not None:
-                view.release()
 
     def send(self, buf: bytes, timeout: int = PR_INTERVAL_NO_TIMEOUT) -> int:
         """send(buf, timeout=PR_INTERVAL_NO_TIMEOUT) -> amount

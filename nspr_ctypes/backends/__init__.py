@@ -1,7 +1,9 @@
 """The backend registry: which backends exist, and which one is used.
 
 Built-ins are ``nspr`` (libnspr4 through ctypes; preferred) and ``stdlib`` (an
-emulation on the standard library; the fallback). Third-party backends
+emulation on the standard library; the fallback). On PyPy, where ctypes calls
+cost far more, ``nspr`` ranks below ``stdlib`` (docs/backends.md has the
+measurements). Third-party backends
 register in the entry-point group ``nspr_ctypes.backends``: the entry point's
 name is the backend name, its object a factory
 ``factory(library=None, min_version=None) -> Backend``; an optional
@@ -23,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import os
+import sys
 import threading
 from typing import (
     Any,
@@ -71,8 +74,22 @@ class _Registration(NamedTuple):
     origin: str  # "built-in" or "entry point"
 
 
+#: On PyPy the nspr backend is slower than the stdlib one at every measured
+#: workload (docs/backends.md): it ranks last there, so that the emulation and
+#: any plugin come first, and says why.
+_NSPR_LAST = sys.implementation.name == "pypy"
+_NSPR_LAST_REASON = (
+    "on PyPy the stdlib backend is 2 to 30 x faster (ctypes calls cost more "
+    "there); NSPR_CTYPES_BACKEND=nspr selects NSPR"
+)
+
 _BUILTINS: Tuple[_Registration, ...] = (
-    _Registration("nspr", "nspr_ctypes.backends.nspr:create_backend", 100, "built-in"),
+    _Registration(
+        "nspr",
+        "nspr_ctypes.backends.nspr:create_backend",
+        -100 if _NSPR_LAST else 100,
+        "built-in",
+    ),
     _Registration(
         "stdlib", "nspr_ctypes.backends.stdlib:create_backend", 0, "built-in"
     ),
@@ -340,7 +357,10 @@ def _choose() -> Backend:
     chosen: Optional[Backend] = None
     for reg in sorted(regs.values(), key=_priority_key):
         if chosen is not None:
-            _record(reg.name, "not tried", "a backend of higher priority was chosen")
+            reason = "a backend of higher priority was chosen"
+            if reg.name == "nspr" and _NSPR_LAST:
+                reason = _NSPR_LAST_REASON
+            _record(reg.name, "not tried", reason)
             continue
         try:
             chosen = _shared_instance(reg.name, None)
@@ -350,6 +370,8 @@ def _choose() -> Backend:
             attempts.append("%s: %s" % (reg.name, str(exc).replace("\n", "\n    ")))
             continue
         reason = "automatic choice (highest priority that loads)"
+        if reg.name == "stdlib" and _NSPR_LAST:
+            reason = "automatic choice: " + _NSPR_LAST_REASON
         if attempts:
             reason = "automatic fallback: " + "; ".join(
                 line.split("\n", 1)[0] for line in attempts

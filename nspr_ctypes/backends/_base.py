@@ -21,7 +21,42 @@ Rules every backend follows:
 from __future__ import annotations
 
 import abc
-from typing import Any, List, NamedTuple, Optional, Sequence, Tuple, Union
+import sys
+from typing import Any, Callable, List, NamedTuple, Optional, Sequence, Tuple, Union
+
+from nspr_ctypes.error import NSPRError
+
+#: PyPy copies what it hands C of a bytes object, unless the object is passed
+#: whole: ctypes copies a bytes argument byte by byte, ``socket.send`` copies a
+#: memoryview slice. There a send hands C at most one window of the rest per
+#: call, so that a retry costs what it sends.
+_PASSING_COPIES = sys.implementation.name != "cpython"
+_SEND_WINDOW = 256 * 1024
+
+
+def _send_in_windows(
+    send_window: Callable[[int, int], Optional[int]], length: int, offset: int
+) -> Optional[int]:
+    """Send ``[offset, length)`` with ``send_window(start, size)`` calls of at
+    most :data:`_SEND_WINDOW` bytes, the next only while each is taken whole,
+    as one send of the rest would be: the count so far once a window is
+    short, would block or fails (the kernel reports the error again at the
+    next send), None or the error if the first does."""
+    sent = 0
+    while True:
+        start = offset + sent
+        size = min(length - start, _SEND_WINDOW)
+        try:
+            count = send_window(start, size)
+        except NSPRError:
+            if sent:
+                return sent
+            raise
+        if count is None:
+            return sent or None
+        sent += count
+        if count < size or not count or start + count >= length:
+            return sent
 
 
 class SockAddr(NamedTuple):
@@ -127,6 +162,19 @@ class Backend(abc.ABC):
     @abc.abstractmethod
     def send(self, handle: Handle, data: Union[bytes, memoryview]) -> Optional[int]:
         """Send what fits now; the count sent, or None if nothing fits."""
+
+    def send_at(self, handle: Handle, data: bytes, offset: int) -> Optional[int]:
+        """Send what fits now of ``data[offset:]`` (``0 <= offset < len(data)``
+        unless ``data`` is empty); like :meth:`send`.
+
+        The send loop of ``io`` calls this with the same ``data`` and a growing
+        ``offset``, so a retry must cost what it sends, not what is left: this
+        default hands :meth:`send` a zero-copy view of the rest. A backend
+        whose ``send`` copies its argument overrides it.
+        """
+        if not offset:
+            return self.send(handle, data)
+        return self.send(handle, memoryview(data)[offset:])
 
     @abc.abstractmethod
     def recv_from(

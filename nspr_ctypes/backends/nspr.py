@@ -10,11 +10,19 @@ import ctypes
 import socket
 import struct
 import threading
-from ctypes import addressof, byref, c_char, c_void_p, create_string_buffer
+from ctypes import addressof, byref, c_char, c_char_p, c_void_p, create_string_buffer
+from functools import partial
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union, cast
 
 from nspr_ctypes.backends import _nspr_ffi as ffi
-from nspr_ctypes.backends._base import Backend, HostEnt, OptionValue, SockAddr
+from nspr_ctypes.backends._base import (
+    _PASSING_COPIES,
+    Backend,
+    HostEnt,
+    OptionValue,
+    SockAddr,
+    _send_in_windows,
+)
 from nspr_ctypes.constants import (
     PR_AF_INET,
     PR_AF_INET6,
@@ -56,6 +64,11 @@ _INT32_MAX = 2**31 - 1
 #: One recv never asks for more than this: the buffer is kept per socket.
 _RECV_CAP = 1 << 20
 _RECV_MIN = 1024
+#: CPython's ctypes hands C the storage of a bytes object itself (no copy; the
+#: object cannot move). PyPy's copies a bytes argument byte by byte (about
+#: 35 ms per MiB), so there the bytes to send are first copied into a C array
+#: with one memcpy, a window at a time (_base._send_in_windows).
+_BYTES_SHARED_WITH_C = not _PASSING_COPIES
 #: Option numbers of NSPR newer than python-nss's table (both PRBool).
 _SOCKOPT_REUSEPORT = 16
 _SOCKOPT_DONTFRAG = 17
@@ -241,6 +254,30 @@ class _BufferReader:
             offset += _POINTER.size
 
 
+def _copy_for_c(data: Union[bytes, memoryview]) -> ctypes.Array[c_char]:
+    """A C array holding a copy of ``data`` (not empty), made with one
+    memcpy; for PyPy, whose ctypes copies a bytes argument byte by byte.
+
+    Not ``from_buffer_copy``: with it, PyPy 7.3.11 corrupted memory in the
+    concurrent UDP test (a set's table overwritten by received datagrams).
+    The array keeps the bytearray alive.
+    """
+    copy = bytearray(data)
+    return (c_char * len(copy)).from_buffer(copy)
+
+
+def _received(buf: ctypes.Array[c_char], count: int) -> bytes:
+    """The first ``count`` bytes of ``buf`` as a bytes object."""
+    if _BYTES_SHARED_WITH_C:
+        # Slicing the c_char array copies just ``count`` bytes.
+        return cast(bytes, buf[:count])
+    # PyPy slices a c_char array byte by byte (about 0.3 s per MiB); ``raw``
+    # is one memcpy, of the whole array, so a small part goes through a view.
+    if count * 8 >= len(buf):
+        return buf.raw[:count]
+    return (c_char * count).from_buffer(buf).raw
+
+
 class NSPRBackend(Backend):
     """The backend on one loaded libnspr4 (see :func:`create_backend`)."""
 
@@ -308,18 +345,21 @@ class NSPRBackend(Backend):
     @staticmethod
     def _data_pointer(data: Union[bytes, memoryview]) -> Tuple[Any, int]:
         """(something ctypes passes as ``void*``, its length in bytes)."""
-        if type(data) is bytes:
+        if type(data) is bytes and _BYTES_SHARED_WITH_C:
             return data, len(data)
         view = memoryview(data)
         size = view.nbytes
-        if size and not view.readonly and view.c_contiguous:
+        if not size:
+            return b"", 0
+        if not view.readonly and view.c_contiguous:
             try:
                 # Zero-copy; the export also stops a resize during the call.
                 return (c_char * size).from_buffer(view), size
             except (TypeError, ValueError, BufferError):
                 pass
-        copied = view.tobytes()
-        return copied, len(copied)
+        if _BYTES_SHARED_WITH_C:
+            return view.tobytes(), size
+        return _copy_for_c(view), size
 
     # -- sockets --------------------------------------------------------------
 
@@ -415,8 +455,7 @@ class NSPRBackend(Backend):
             handle.buf = buf
             self._raise_unless_would_block()
             return None
-        # Slicing the c_char array copies just ``count`` bytes into a bytes.
-        data = cast(bytes, buf[:count])
+        data = _received(buf, count)
         handle.buf = buf
         return data
 
@@ -429,6 +468,38 @@ class NSPRBackend(Backend):
         if size > _INT32_MAX:
             size = _INT32_MAX
         count: int = self._pr_send(fd, pointer, size, 0, 0)
+        if count < 0:
+            self._raise_unless_would_block()
+            return None
+        return count
+
+    def send_at(self, handle: NSPRHandle, data: bytes, offset: int) -> Optional[int]:
+        """Send what fits now of ``data[offset:]``: C reads ``data`` itself
+        at ``offset`` (CPython) or a copy of one window (PyPy), never a copy
+        of the whole rest."""
+        fd = handle.fdint
+        if not fd:
+            raise nspr_error(PR_BAD_DESCRIPTOR_ERROR)
+        if not _BYTES_SHARED_WITH_C:
+            return _send_in_windows(
+                partial(self._send_copy, fd, data), len(data), offset
+            )
+        size = min(len(data) - offset, _INT32_MAX)
+        pointer: Any = data
+        if offset:
+            # The caller keeps ``data`` alive for the whole call.
+            pointer = cast(int, ctypes.cast(c_char_p(data), c_void_p).value) + offset
+        count: int = self._pr_send(fd, pointer, size, 0, 0)
+        if count < 0:
+            self._raise_unless_would_block()
+            return None
+        return count
+
+    def _send_copy(self, fd: int, data: bytes, start: int, size: int) -> Optional[int]:
+        window: Any = b""
+        if size:
+            window = _copy_for_c(memoryview(data)[start : start + size])
+        count: int = self._pr_send(fd, window, size, 0, 0)
         if count < 0:
             self._raise_unless_would_block()
             return None
@@ -448,7 +519,7 @@ class NSPRBackend(Backend):
             handle.buf = buf
             self._raise_unless_would_block()
             return None
-        data = cast(bytes, buf[:count])
+        data = _received(buf, count)
         handle.buf = buf
         return data, netaddr_to_sockaddr(net)
 

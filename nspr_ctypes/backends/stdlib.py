@@ -24,7 +24,14 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 from nspr_ctypes import constants as C
 from nspr_ctypes import error as E
-from nspr_ctypes.backends._base import Backend, HostEnt, OptionValue, SockAddr
+from nspr_ctypes.backends._base import (
+    _PASSING_COPIES,
+    Backend,
+    HostEnt,
+    OptionValue,
+    SockAddr,
+    _send_in_windows,
+)
 from nspr_ctypes.error import NSPRError, nspr_error
 
 __all__ = ["StdlibBackend", "create_backend"]
@@ -527,6 +534,20 @@ class StdlibBackend(Backend):
             return None
         return sent
 
+    def send_at(self, handle: _Handle, data: bytes, offset: int) -> Optional[int]:
+        """PR_Send of ``data[offset:]``; on PyPy, where ``socket.send``
+        copies a memoryview slice, a window at a time."""
+        if not offset:
+            return self.send(handle, data)
+        view = memoryview(data)
+        if not _PASSING_COPIES:
+            return self.send(handle, view[offset:])
+        return _send_in_windows(
+            lambda start, size: self.send(handle, view[start : start + size]),
+            len(data),
+            offset,
+        )
+
     def recv_from(
         self, handle: _Handle, amount: int
     ) -> Optional[Tuple[bytes, SockAddr]]:
@@ -781,8 +802,16 @@ class StdlibBackend(Backend):
 
     def get_host_by_name(self, name: bytes) -> HostEnt:
         """PR_GetHostByName: gethostbyname_r (IPv4)."""
+        # gethostbyname_ex takes str on every interpreter (PyPy refuses
+        # bytes) and idna-encodes it, which leaves an ASCII name as it is: the
+        # bytes NSPR would hand gethostbyname_r. nspr_ctypes's own names are
+        # idna-encoded, so ASCII; others, and names with NUL (a C string
+        # would end there), are not found, as NSPR does not find them.
+        if b"\0" in name:
+            raise nspr_error(E.PR_DIRECTORY_LOOKUP_ERROR)
         try:
-            hostname, aliases, addresses = socket.gethostbyname_ex(name)  # type: ignore[arg-type]
+            text = name.decode("ascii")
+            hostname, aliases, addresses = socket.gethostbyname_ex(text)
         except (OSError, UnicodeError, ValueError):
             raise nspr_error(E.PR_DIRECTORY_LOOKUP_ERROR) from None
         return HostEnt(

@@ -469,20 +469,26 @@ def test_known_programs(name: str, target: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "ops, expected",
+    "ops, timeout, expected",
     [
-        ([["text", "c"], ["signal", 11]], "the child was killed by signal 11 in op 1"),
-        ([["text", "c"], ["sleep", 5]], "the child hung (no end in 1 s) in op 1"),
-        ([["get", "c", "no_such_attribute"]], "! 0 AttributeError: "),
+        (
+            [["text", "c"], ["signal", 11]],
+            CHILD_TIMEOUT,
+            "the child was killed by signal 11 in op 1",
+        ),
+        # The child must start and reach op 1 within the timeout, also on a
+        # loaded machine; it sleeps far longer.
+        ([["text", "c"], ["sleep", 60]], 5.0, "the child hung (no end in 5 s) in op 1"),
+        ([["get", "c", "no_such_attribute"]], CHILD_TIMEOUT, "! 0 AttributeError: "),
     ],
     ids=["crash", "hang", "disallowed-exception"],
 )
 def test_the_runner_reports_problems(
-    ops: List[Tagged], expected: str, target: str
+    ops: List[Tagged], timeout: float, expected: str, target: str
 ) -> None:
     """A child that dies, hangs or raises something not allowed is a problem,
     with the op named (so a fuzz run cannot pass by not looking)."""
     if target == ORACLE:
         pytest.skip("the fuzz programs run on the nspr_ctypes backends")
-    problems = run_program(target, ops, timeout=1.0).problems()
+    problems = run_program(target, ops, timeout=timeout).problems()
     assert [problem for problem in problems if problem.startswith(expected)], problems

@@ -903,6 +903,10 @@ def test_blocking_call_releases_the_gil(io: Any, kind: str) -> None:
     )
 
 
+@pytest.mark.skipif(
+    not hasattr(ctypes, "PyDLL"),
+    reason="ctypes.PyDLL (C calls that keep the GIL) is not available on this interpreter",
+)
 @pytest.mark.timeout(60)
 def test_progress_measure_detects_a_call_holding_the_gil() -> None:
     # The measure of the test above, against C calls that keep the GIL (a

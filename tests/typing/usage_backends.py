@@ -48,6 +48,13 @@ def backend_description(backend: nspr_ctypes.Backend) -> None:
     assert_type(backend.interval_now(), int)
 
 
+def sending_primitive(backend: nspr_ctypes.Backend) -> None:
+    # The one primitive with a default: send_at(handle, data, offset).
+    handle = backend.open_socket(2, 2)
+    assert_type(backend.send_at(handle, b"data", 2), Optional[int])
+    backend.send_at(handle, memoryview(b"data"), 2)  # type: ignore[arg-type]
+
+
 def diagnosis() -> None:
     found = nspr_ctypes.diagnose()
     assert_type(found, nspr_ctypes.Diagnosis)

@@ -155,6 +155,11 @@ def _has_bytes(fd: int, expected: int) -> bool:
     return _fionread(fd) >= expected
 
 
+# Linux's poll flag for "the peer shut down writing"; PyPy's select module
+# does not name it, and its poll() passes it to the kernel all the same.
+POLLRDHUP = getattr(select, "POLLRDHUP", 0x2000)
+
+
 def _readable(fd: int, events: int) -> bool:
     poller = select.poll()
     poller.register(fd, events)
@@ -214,7 +219,7 @@ class World:
             if expected > 0:
                 _wait_until(partial(_has_bytes, fd, expected), deadline, slot)
             if sock_model.eof:
-                _wait_until(partial(_readable, fd, select.POLLRDHUP), deadline, slot)
+                _wait_until(partial(_readable, fd, POLLRDHUP), deadline, slot)
 
     def norm(self, value: Any) -> Any:
         if isinstance(value, io.NetworkAddress):

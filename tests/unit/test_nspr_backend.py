@@ -226,6 +226,62 @@ def test_send_until_would_block(backend: NSPRBackend, socks: Sockets) -> None:
     assert drained > 0
 
 
+def test_send_at_sends_from_the_offset(backend: NSPRBackend, socks: Sockets) -> None:
+    client, conn = socks.connected_pair()
+    data = bytes(range(256)) * 16
+    sent = backend.send_at(client, data, 1000)
+    assert sent == len(data) - 1000
+    received = b""
+    while len(received) < sent:
+        socks.wait(conn, PR_POLL_READ)
+        chunk = backend.recv(conn, 1 << 20)
+        assert chunk
+        received += chunk
+    assert received == data[1000:]
+
+
+def _copied(argument: object, data: bytes) -> int:
+    """How many bytes a C call was handed as a copy of ``data``."""
+    if argument is data or isinstance(argument, int):
+        return 0  # the bytes object itself, or an address into it
+    return len(argument)  # type: ignore[arg-type]
+
+
+def test_a_resumed_send_copies_at_most_one_window(
+    backend: NSPRBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A send that is resumed at an offset (here: the kernel takes part of
+    # 16 MiB, then nothing more) must cost what it sends: no PR_Send may be
+    # handed a copy of the whole rest.
+    from nspr_ctypes import io
+    from nspr_ctypes.backends._base import _SEND_WINDOW
+
+    handed: List[int] = []
+    real_send = backend._pr_send
+    data = b"w" * (16 << 20)
+
+    def recording_send(
+        fd: int, buf: object, size: int, flags: int, timeout: int
+    ) -> int:
+        handed.append(_copied(buf, data))
+        result: int = real_send(fd, buf, size, flags, timeout)
+        return result
+
+    client, server = io.Socket.new_tcp_pair(backend=backend)
+    try:
+        monkeypatch.setattr(backend, "_pr_send", recording_send)
+        with pytest.raises(NSPRError) as info:
+            client.send(data, SHORT)
+        monkeypatch.undo()
+    finally:
+        client.close()
+        server.close()
+    sent = info.value.bytes_sent
+    assert sent is not None and 0 < sent < len(data)
+    assert len(handed) >= 2  # resumed at least once
+    assert max(handed) <= _SEND_WINDOW
+
+
 def test_refused_connect(backend: NSPRBackend, socks: Sockets) -> None:
     client = socks.open()
     target = SockAddr(PR_AF_INET, LOOPBACK, free_port())

@@ -209,6 +209,33 @@ def test_diagnose_reports_backend_library_version(fresh_registry: None) -> None:
         assert candidate.status in ("chosen", "available", "unavailable", "not tried")
 
 
+def test_automatic_choice_prefers_nspr_except_on_pypy() -> None:
+    # On PyPy ctypes calls cost far more, and the stdlib backend is the
+    # faster one (docs/backends.md): there it comes first, and both
+    # candidates say why.
+    result = run_python(
+        """
+        import nspr_ctypes
+        report = nspr_ctypes.diagnose()
+        print(report.chosen.name)
+        for c in report.candidates:
+            print(c.name, c.status, c.reason)
+        """
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    rows = {line.split(" ", 1)[0]: line for line in lines[1:]}
+    if sys.implementation.name == "pypy":
+        assert lines[0] == "stdlib"
+        assert rows["stdlib"].startswith("stdlib chosen automatic choice: on PyPy")
+        assert "NSPR_CTYPES_BACKEND=nspr selects NSPR" in rows["nspr"]
+        assert rows["nspr"].startswith("nspr available ")
+    else:
+        assert lines[0] == "nspr"
+        assert rows["nspr"].startswith("nspr chosen automatic choice")
+        assert "PyPy" not in result.stdout
+
+
 PLUGIN_MODULE = """
 from nspr_ctypes.backends.nspr import create_backend as _create_nspr
 
@@ -259,7 +286,7 @@ def test_entry_point_plugins_are_registered_and_failures_contained(
     )
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0].startswith("['fakeplugin', 'nspr'")
+    assert lines[0].startswith("['fakeplugin', ")
     assert "brokenplugin" in lines[0] and "missingplugin" in lines[0]
     # The plugin's priority (500) beats the built-in nspr (100).
     assert lines[1] == "fakeplugin"

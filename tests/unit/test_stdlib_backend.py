@@ -838,7 +838,18 @@ def test_get_addr_info(host: bytes, family: int, flags: int) -> None:
 
 @needs_nspr
 @pytest.mark.parametrize(
-    "name", [b"localhost", b"127.0.0.1", b"::1", b"nonexistent.invalid", b""]
+    "name",
+    [
+        b"localhost",
+        b"LOCALHOST",
+        b"127.0.0.1",
+        b"::1",
+        b"nonexistent.invalid",
+        b"",
+        b"local\0host",
+        b"l\xc3\xa9.invalid",
+        b"\xff",
+    ],
 )
 def test_get_host_by_name(name: bytes) -> None:
     mine, nspr = both(lambda s: outcome(lambda: s.b.get_host_by_name(name)))

@@ -93,6 +93,8 @@ class Backend(abc.ABC):
     @abc.abstractmethod
     def send(self, handle: Handle, data: Union[bytes, memoryview]) -> Optional[int]:
         """Send what fits now: the amount sent, or None if nothing fits."""
+    def send_at(self, handle: Handle, data: bytes, offset: int) -> Optional[int]:
+        """Send what fits now of ``data[offset:]``, at a cost in proportion to what is sent."""
     @abc.abstractmethod
     def recv_from(
         self, handle: Handle, amount: int

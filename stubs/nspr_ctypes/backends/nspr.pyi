@@ -51,6 +51,9 @@ class NSPRBackend(Backend):
     def send(
         self, handle: NSPRHandle, data: Union[bytes, memoryview]
     ) -> Optional[int]: ...
+    def send_at(
+        self, handle: NSPRHandle, data: bytes, offset: int
+    ) -> Optional[int]: ...
     def recv_from(
         self, handle: NSPRHandle, amount: int
     ) -> Optional[Tuple[bytes, SockAddr]]: ...
