@@ -6,7 +6,7 @@ own client/server test does with ``os.fork()``. Every wait is bounded:
 * the child arms ``alarm()`` with the default action, so a child stuck in a
   blocking call (python-nss's ``readline()`` has no timeout) is killed by the
   kernel, which also closes its sockets and so ends the parent's waits on them;
-* the parent reads the child's pipe with a ``select()`` timeout, and reaps the
+* the parent reads the child's pipe with a ``poll()`` timeout, and reaps the
   child with a ``WNOHANG`` loop that kills that pid if it overstays.
 """
 
@@ -75,8 +75,11 @@ def read_line(read_fd: int, limit: float = CHILD_LIMIT) -> str:
         left = deadline - time.monotonic()
         if left <= 0:
             raise AssertionError("the child sent no line within %s s" % limit)
-        readable, _, _ = select.select([read_fd], [], [], left)
-        if not readable:
+        # poll, not select: descriptors above FD_SETSIZE are fine (python-nss
+        # leaks descriptors in the tests run before these).
+        poller = select.poll()
+        poller.register(read_fd, select.POLLIN)
+        if not poller.poll(left * 1000):
             continue
         chunk = os.read(read_fd, 1)
         if not chunk:
