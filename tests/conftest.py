@@ -28,6 +28,7 @@ neither installed nor importable.
 
 from __future__ import annotations
 
+import gc
 import os
 import types
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Tuple
@@ -193,6 +194,16 @@ def io(nss_modules: Tuple[types.ModuleType, types.ModuleType]) -> Any:
 def error(nss_modules: Tuple[types.ModuleType, types.ModuleType]) -> Any:
     """The ``error`` module of the target (``nss.error`` or ``nspr_ctypes.error``)."""
     return nss_modules[1]
+
+
+def collect_garbage() -> None:
+    """Collect until dropped objects and what their finalizers hold are gone.
+
+    One ``gc.collect()`` does it on CPython; PyPy runs finalizers after a
+    collection, so what they release is freed only by a later one.
+    """
+    for _ in range(3):
+        gc.collect()
 
 
 def safe_close(sock: Any) -> None:

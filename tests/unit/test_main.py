@@ -107,7 +107,7 @@ def test_json_report_is_one_object_with_the_echo_result() -> None:
     assert report["error"] is None
     assert report["echo"]["ok"] is True
     assert report["echo"]["detail"].endswith("OK")
-    assert [c["name"] for c in report["candidates"]][:2] == ["nspr", "stdlib"]
+    assert {"nspr", "stdlib"} <= {c["name"] for c in report["candidates"]}
     assert report["environment"]["NSPR_CTYPES_BACKEND"] == "stdlib"
     assert report["python"]["executable"] == sys.executable
     assert report["platform"]["system"]
