@@ -34,6 +34,8 @@ import cProfile
 import datetime
 import faulthandler
 import gc
+import http.client
+import http.server
 import json
 import os
 import platform
@@ -60,6 +62,7 @@ from typing import (
     Optional,
     Sequence,
     Tuple,
+    Type,
 )
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -102,6 +105,9 @@ class Settings(NamedTuple):
     accept_cap: int  # connections per repeat (TIME_WAIT and ephemeral ports)
     memory_sockets: int
     watchdog_seconds: int
+    paired_seconds: float  # paired workloads: length of one measurement
+    rounds: int  # paired workloads: rounds (--rounds overrides)
+    churn_cap: int  # paired churn: connections per measurement
 
 
 FULL = Settings(
@@ -112,6 +118,9 @@ FULL = Settings(
     accept_cap=300,
     memory_sockets=10000,
     watchdog_seconds=600,
+    paired_seconds=0.25,
+    rounds=7,
+    churn_cap=2000,
 )
 QUICK = Settings(
     repeats=3,
@@ -121,6 +130,9 @@ QUICK = Settings(
     accept_cap=20,
     memory_sockets=200,
     watchdog_seconds=120,
+    paired_seconds=0.003,
+    rounds=2,
+    churn_cap=20,
 )
 
 Loop = Callable[[int], None]
@@ -1078,6 +1090,7 @@ def render(
     memory: Sequence[Memory],
     notes: Dict[str, str],
     failures: Sequence[str],
+    paired: Optional[List[str]] = None,
 ) -> str:
     out: List[str] = []
     out.append("# nspr_ctypes benchmarks")
@@ -1091,9 +1104,28 @@ def render(
     for label, note in notes.items():
         out.append("- %s: %s" % (label, note))
     out.append("")
+    if paired:
+        out.extend(paired)
+        out.append("")
+    if timings:
+        out.extend(_render_absolute(settings, timings))
+    if memory:
+        out.extend(_render_memory(memory))
+    if failures:
+        out.append("")
+        out.append("FAILED:")
+        out.extend("- %s" % failure for failure in failures)
+    return "\n".join(out) + "\n"
+
+
+def _render_absolute(settings: Settings, timings: Sequence[Timing]) -> List[str]:
+    out: List[str] = []
+    out.append("## Absolute times (timeit-style, each implementation alone)")
+    out.append("")
     out.append(
         "Times are ns per operation: median and minimum of %d repeats. "
-        "Ratios are this row's median divided by the peer's median: "
+        "Ratios here are the opposite of the paired table's: this row's "
+        "median time divided by the peer's median time, so "
         "> 1 means slower than the peer, < 1 faster." % settings.repeats
     )
     out.append("")
@@ -1125,12 +1157,30 @@ def render(
                     ),
                 )
             )
+    out.append("")
+    out.append("One operation is:")
+    out.append("")
+    for benchmark in BENCHMARKS:
+        peer = (
+            "socket: " + benchmark.socket_equivalent
+            if benchmark.socket is not None
+            else "no socket equivalent"
+        )
+        out.append("- %s: %s (%s)" % (benchmark.name, benchmark.operation, peer))
+    out.append("")
+    return out
+
+
+def _render_memory(memory: Sequence[Memory]) -> List[str]:
+    out: List[str] = []
     if memory:
+        out.append("## Memory")
         out.append("")
         out.append(
             "Memory per 1000 open idle TCP sockets (measured with %d): RSS "
-            "growth, and Python allocations seen by tracemalloc. Ratios as "
-            "above: > 1 means more memory than the peer." % memory[0].sockets
+            "growth, and Python allocations seen by tracemalloc. Ratios are "
+            "this row's bytes divided by the peer's: > 1 means more memory "
+            "than the peer." % memory[0].sockets
         )
         out.append("")
         out.append(
@@ -1162,21 +1212,905 @@ def render(
                     ),
                 )
             )
+    return out
+
+
+# -- the paired workloads -----------------------------------------------------------
+#
+# The speed target of nspr_ctypes, measured as paired rounds: python-nss and
+# both nspr_ctypes backends in this one interpreter, alternating per workload
+# and round (A B C, then C B A). A round's ratio is the implementation's
+# throughput divided by python-nss's in the same round; the table gives the
+# median over the rounds. > 1 means faster than python-nss.
+
+PAIRED_TARGETS = (PYTHON_NSS, NSPR, STDLIB)
+PAIRED_IMPLS = (NSPR, STDLIB)  # the ratio columns
+LINE_80 = b"%079d\n" % 0  # Socket.readline: one 80-byte line
+LINES_80_PER_BATCH = 100  # 8000 bytes sent at once: never blocks
+QUEUED_BYTES = 1024  # recv(1): bytes sent at once, then read one by one
+UNROLL = 10  # calls per operation of the helper workloads (less loop overhead)
+POLL_CLIENTS = 32  # end-to-end poll server: clients in the child process
+POLL_ROUND_TRIPS = 10  # ... round trips of each client per operation
+MESSAGE = 64  # ... bytes per round trip
+HTTP_BODY = bytes(range(256)) * 4  # end-to-end http.client: 1 KiB
+
+
+class Unavailable(Exception):
+    """The implementation lacks what the workload measures (a missing method)."""
+
+
+class Workload(NamedTuple):
+    name: str
+    operation: str  # what one operation is
+    setup: Callable[[Target, Settings], ContextManager[Loop]]
+    target_nspr: Tuple[str, float]  # (">=" or "<=", value)
+    target_stdlib: Tuple[str, float]
+    calls_per_op: int = 1  # the ns column is per call
+    max_number: Optional[Callable[[Settings], int]] = None
+
+
+def _io(target: Target) -> Any:
+    if target.io is None:
+        raise Unavailable("not an nss.io implementation")
+    return target.io
+
+
+@contextlib.contextmanager
+def pw_create_close(target: Target, settings: Settings) -> Iterator[Loop]:
+    with nss_create_close(_io(target), settings) as loop:
+        yield loop
+
+
+@contextlib.contextmanager
+def pw_churn(target: Target, settings: Settings) -> Iterator[Loop]:
+    with nss_accept_connect(_io(target), settings) as loop:
+        yield loop
+
+
+@contextlib.contextmanager
+def pw_ping_pong_thread(target: Target, settings: Settings) -> Iterator[Loop]:
+    with nss_ping_pong_thread(_io(target), settings) as loop:
+        yield loop
+
+
+def _child_command(*args: str) -> List[str]:
+    return [sys.executable, str(Path(__file__).resolve())] + list(args)
+
+
+def _end_child(child: "subprocess.Popen[bytes]") -> None:
+    """Wait for a child that was told to stop; kill it (by its pid) if it does not."""
+    try:
+        child.wait(WAIT_SECONDS)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.wait(WAIT_SECONDS)
+        raise BenchmarkFailure("child process did not stop; killed") from None
+    if child.returncode != 0:
+        raise BenchmarkFailure("child process failed (exit %d)" % child.returncode)
+
+
+def _listen(io: ModuleType, backlog: int) -> Any:
+    listener = io.Socket(io.PR_AF_INET)
+    try:
+        listener.bind(io.NetworkAddress(io.PR_IpAddrLoopback, 0))
+        listener.listen(backlog)
+    except BaseException:
+        listener.close()
+        raise
+    return listener
+
+
+@contextlib.contextmanager
+def pw_ping_pong_process(target: Target, settings: Settings) -> Iterator[Loop]:
+    io = _io(target)
+    timeout = _nss_timeout(io)
+    listener = _listen(io, 1)
+    child = None
+    server = None
+    try:
+        port = listener.get_sock_name().port
+        child = subprocess.Popen(_child_command("--echo-child", str(port)))
+        server, _peer = listener.accept(timeout)
+        server.set_socket_option(io.PR_SockOpt_NoDelay, True)
+        conn = server
+
+        def loop(n: int) -> None:
+            for _ in range(n):
+                conn.send(b"x", timeout)
+                if conn.recv(1, timeout) != b"x":
+                    raise BenchmarkFailure("echo lost")
+
+        yield loop
+        conn.shutdown(io.PR_SHUTDOWN_SEND)
+        _end_child(child)
+    finally:
+        if child is not None and child.poll() is None:
+            child.kill()
+            child.wait(WAIT_SECONDS)
+        _close_all([sock for sock in (server, listener) if sock is not None])
+
+
+def _echo_child(port: int) -> int:
+    """The peer of the ping-pong process workload: echo until EOF."""
+    sock = socket.create_connection((LOOPBACK, port), timeout=WAIT_SECONDS)
+    with sock:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        while True:
+            data = sock.recv(1)
+            if not data:
+                return 0
+            sock.sendall(data)
+
+
+@contextlib.contextmanager
+def pw_recv_queued(target: Target, settings: Settings) -> Iterator[Loop]:
+    io = _io(target)
+    client, server = _nss_tcp_pair(io)
+    timeout = _nss_timeout(io)
+    block = b"q" * QUEUED_BYTES
+    recv = server.recv
+
+    def loop(n: int) -> None:
+        left = n
+        while left:
+            batch = min(left, QUEUED_BYTES)
+            client.send(block[:batch], timeout)
+            # The last byte sent must be queued before the first recv.
+            for _ in range(batch):
+                data = recv(1, timeout)
+            _expect(data, b"q", "recv(1)")
+            left -= batch
+
+    try:
+        yield loop
+    finally:
+        _close_all((client, server))
+
+
+@contextlib.contextmanager
+def pw_bulk(target: Target, settings: Settings) -> Iterator[Loop]:
+    with _nss_bulk(_io(target), CHUNK, sendall=False) as loop:
+        yield loop
+
+
+@contextlib.contextmanager
+def pw_bulk_sendall(target: Target, settings: Settings) -> Iterator[Loop]:
+    with _nss_bulk(_io(target), BIG_CHUNK, sendall=True) as loop:
+        yield loop
+
+
+@contextlib.contextmanager
+def pw_bulk_recv_into(target: Target, settings: Settings) -> Iterator[Loop]:
+    io = _io(target)
+    if target.label == PYTHON_NSS:
+        # The reference: python-nss has no recv_into; its recv is the peer.
+        with _nss_bulk(io, CHUNK, sendall=False) as loop:
+            yield loop
+        return
+    if not hasattr(io.Socket, "recv_into"):
+        raise Unavailable("Socket.recv_into not available")
+    client, server = _nss_tcp_pair(io)
+    timeout = _nss_timeout(io)
+    chunk = b"b" * CHUNK
+    buffer = bytearray(CHUNK)
+
+    def send_chunk() -> None:
+        client.send(chunk, timeout)
+
+    def receive() -> int:
+        return int(server.recv_into(buffer, CHUNK, timeout=timeout))
+
+    loop, stop = _bulk_loop(send_chunk, receive, CHUNK)
+    try:
+        yield loop
+    finally:
+        try:
+            stop()
+        finally:
+            _close_all((client, server))
+
+
+@contextlib.contextmanager
+def _poll_set(target: Target, idle: int) -> Iterator[Loop]:
+    io = _io(target)
+    socks: List[Any] = []
+    try:
+        while len(socks) < idle + 1:
+            socks.extend(io.Socket.new_tcp_pair())
+        socks[1].send(b"!", _nss_timeout(io))  # socks[0] stays readable
+        descs = [(sock, io.PR_POLL_READ) for sock in socks[: idle + 1]]
+        poll = io.Socket.poll
+        timeout = _nss_timeout(io)
+        ready = io.PR_POLL_READ
+
+        def loop(n: int) -> None:
+            for _ in range(n):
+                flags = poll(descs, timeout)
+            _expect(flags[0] & ready, ready, "poll flags of the ready socket")
+            _expect(sum(1 for flag in flags if flag), 1, "ready sockets")
+            _expect(len(flags), idle + 1, "poll results")
+
+        yield loop
+    finally:
+        _close_all(socks)
+
+
+@contextlib.contextmanager
+def pw_poll_1(target: Target, settings: Settings) -> Iterator[Loop]:
+    with _poll_set(target, 1) as loop:
+        yield loop
+
+
+@contextlib.contextmanager
+def pw_poll_64(target: Target, settings: Settings) -> Iterator[Loop]:
+    with _poll_set(target, 64) as loop:
+        yield loop
+
+
+def _lines_loop(send: Callable[[bytes], None], readline: Callable[[], bytes]) -> Loop:
+    block = LINE_80 * LINES_80_PER_BATCH
+
+    def loop(n: int) -> None:
+        left = n
+        while left:
+            batch = min(left, LINES_80_PER_BATCH)
+            send(block[: batch * len(LINE_80)])
+            for _ in range(batch):
+                line = readline()
+            _expect(line, LINE_80, "readline")
+            left -= batch
+
+    return loop
+
+
+@contextlib.contextmanager
+def pw_readline(target: Target, settings: Settings) -> Iterator[Loop]:
+    io = _io(target)
+    client, server = _nss_tcp_pair(io)
+    timeout = _nss_timeout(io)
+
+    def send(data: bytes) -> None:
+        client.sendall(data, timeout)
+
+    # python-nss's readline() has no timeout: every line it waits for was sent.
+    try:
+        yield _lines_loop(send, server.readline)
+    finally:
+        _close_all((client, server))
+
+
+@contextlib.contextmanager
+def pw_makefile_readline(target: Target, settings: Settings) -> Iterator[Loop]:
+    io = _io(target)
+    client, server = _nss_tcp_pair(io)
+    timeout = _nss_timeout(io)
+
+    def send(data: bytes) -> None:
+        client.sendall(data, timeout)
+
+    # python-nss's makefile() returns the socket itself: its readline is the peer.
+    reader = server if target.label == PYTHON_NSS else server.makefile("rb")
+    try:
+        yield _lines_loop(send, reader.readline)
+    finally:
+        if reader is not server:
+            reader.close()
+        _close_all((client, server))
+
+
+@contextlib.contextmanager
+def pw_htonl(target: Target, settings: Settings) -> Iterator[Loop]:
+    htonl = _io(target).htonl
+    value = 0x01020304
+
+    def loop(n: int) -> None:
+        for _ in range(n):
+            htonl(value), htonl(value), htonl(value), htonl(value), htonl(value)
+            htonl(value), htonl(value), htonl(value), htonl(value)
+            result = htonl(value)
+        _expect(result, socket.htonl(value), "htonl")
+
+    yield loop
+
+
+@contextlib.contextmanager
+def pw_ms_to_interval(target: Target, settings: Settings) -> Iterator[Loop]:
+    io = _io(target)
+    convert = io.milliseconds_to_interval
+    expected = io.ticks_per_second()
+
+    def loop(n: int) -> None:
+        for _ in range(n):
+            convert(1000), convert(1000), convert(1000), convert(1000), convert(1000)
+            convert(1000), convert(1000), convert(1000), convert(1000)
+            result = convert(1000)
+        _expect(result, expected, "milliseconds_to_interval(1000)")
+
+    yield loop
+
+
+@contextlib.contextmanager
+def pw_interval_now(target: Target, settings: Settings) -> Iterator[Loop]:
+    now = _io(target).interval_now
+
+    def loop(n: int) -> None:
+        for _ in range(n):
+            now(), now(), now(), now(), now(), now(), now(), now(), now()
+            result = now()
+        if not isinstance(result, int) or not 0 <= result <= 0xFFFFFFFF:
+            raise BenchmarkFailure("interval_now() returned %r" % (result,))
+
+    yield loop
+
+
+def _check_address_8080(address: Any, text: str) -> None:
+    # python-nss's str() is the address alone; nspr_ctypes adds the port.
+    _expect(address.port, 8080, "NetworkAddress.port")
+    if text not in (LOOPBACK, LOOPBACK + ":8080"):
+        raise BenchmarkFailure("str(NetworkAddress) is %r" % (text,))
+
+
+@contextlib.contextmanager
+def pw_netaddr_new(target: Target, settings: Settings) -> Iterator[Loop]:
+    io = _io(target)
+    make = io.NetworkAddress
+    lo = io.PR_IpAddrLoopback
+
+    def loop(n: int) -> None:
+        for _ in range(n):
+            make(lo, 8080), make(lo, 8080), make(lo, 8080), make(lo, 8080)
+            make(lo, 8080), make(lo, 8080), make(lo, 8080), make(lo, 8080)
+            make(lo, 8080)
+            address = make(lo, 8080)
+        _check_address_8080(address, str(address))
+
+    yield loop
+
+
+@contextlib.contextmanager
+def pw_netaddr_str(target: Target, settings: Settings) -> Iterator[Loop]:
+    io = _io(target)
+    address = io.NetworkAddress(io.PR_IpAddrLoopback, 8080)
+
+    def loop(n: int) -> None:
+        for _ in range(n):
+            str(address), str(address), str(address), str(address), str(address)
+            str(address), str(address), str(address), str(address)
+            text = str(address)
+        _check_address_8080(address, text)
+
+    yield loop
+
+
+class _ChildLines:
+    """Lines from a child's stdout, each awaited with a timeout."""
+
+    def __init__(self, child: "subprocess.Popen[bytes]") -> None:
+        assert child.stdout is not None and child.stdin is not None
+        self._child = child
+        self._stdin = child.stdin
+        self._fd = child.stdout.fileno()
+        self._pending = b""
+
+    def send(self, line: str) -> None:
+        self._stdin.write(line.encode() + b"\n")
+        self._stdin.flush()
+
+    def expect(self, wanted: str) -> None:
+        deadline = time.monotonic() + WAIT_SECONDS * 3
+        while b"\n" not in self._pending:
+            left = deadline - time.monotonic()
+            readable, _w, _x = select.select([self._fd], [], [], max(0.0, left))
+            if not readable:
+                raise BenchmarkFailure("child process: no %r in time" % wanted)
+            data = os.read(self._fd, 4096)
+            if not data:
+                raise BenchmarkFailure("child process ended before %r" % wanted)
+            self._pending += data
+        line, self._pending = self._pending.split(b"\n", 1)
+        _expect(line.decode(), wanted, "child process")
+
+
+@contextlib.contextmanager
+def pw_poll_server(target: Target, settings: Settings) -> Iterator[Loop]:
+    io = _io(target)
+    timeout = _nss_timeout(io)
+    listener = _listen(io, POLL_CLIENTS)
+    conns: List[Any] = []
+    child = subprocess.Popen(
+        _child_command(
+            "--poll-clients", str(listener.get_sock_name().port), str(POLL_CLIENTS)
+        ),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+    )
+    try:
+        lines = _ChildLines(child)
+        for _ in range(POLL_CLIENTS):
+            conn, _peer = listener.accept(timeout)
+            conns.append(conn)
+            conn.set_socket_option(io.PR_SockOpt_NoDelay, True)
+            conn.set_socket_option(io.PR_SockOpt_Nonblocking, True)
+        lines.expect("ready")
+        read = io.PR_POLL_READ
+        descs = [(listener, read)] + [(conn, read) for conn in conns]
+        poll = io.Socket.poll
+        per_exchange = POLL_CLIENTS * POLL_ROUND_TRIPS * MESSAGE
+
+        def exchange() -> None:
+            lines.send("go %d" % POLL_ROUND_TRIPS)
+            left = per_exchange
+            while left:
+                flags = poll(descs, timeout)
+                if not any(flags):
+                    raise BenchmarkFailure("poll timed out, %d bytes left" % left)
+                _expect(flags[0], 0, "poll flags of the idle listener")
+                for conn, flag in zip(conns, flags[1:]):
+                    if not flag:
+                        continue
+                    if flag != read:
+                        raise BenchmarkFailure("poll flags %#x" % flag)
+                    data = conn.recv(65536)
+                    if not data:
+                        raise BenchmarkFailure("client closed early")
+                    # 64-byte messages: the socket buffer always has room.
+                    _expect(conn.send(data), len(data), "bytes echoed")
+                    left -= len(data)
+            lines.expect("done")
+
+        def loop(n: int) -> None:
+            for _ in range(n):
+                exchange()
+
+        yield loop
+        lines.send("quit")
+        _end_child(child)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait(WAIT_SECONDS)
+        for pipe in (child.stdin, child.stdout):
+            if pipe is not None:
+                pipe.close()
+        _close_all(conns + [listener])
+
+
+def _poll_clients_child(port: int, count: int) -> int:
+    """The clients of the end-to-end poll server: stdlib sockets, lock-step rounds.
+
+    Commands on stdin: ``go K`` (every client makes K round trips of MESSAGE
+    bytes, all in flight at once; answers ``done``) and ``quit``.
+    """
+    clients = []
+    for number in range(count):
+        sock = socket.create_connection((LOOPBACK, port), timeout=WAIT_SECONDS)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        sock.setblocking(False)
+        clients.append((sock, (b"%02d" % number) * (MESSAGE // 2)))
+    poller = select.poll()
+    by_fd = {sock.fileno(): (sock, message) for sock, message in clients}
+    for fd in by_fd:
+        poller.register(fd, select.POLLIN)
+    out = sys.stdout
+    out.write("ready\n")
+    out.flush()
+    for command in sys.stdin:
+        words = command.split()
+        if words == ["quit"]:
+            break
+        round_trips = int(words[1])
+        for _ in range(round_trips):
+            got = {fd: b"" for fd in by_fd}
+            for sock, message in clients:
+                sock.sendall(message)
+            waiting = len(got)
+            while waiting:
+                events = poller.poll(WAIT_SECONDS * 1000)
+                if not events:
+                    raise BenchmarkFailure("echo server did not answer")
+                for fd, _event in events:
+                    sock, message = by_fd[fd]
+                    data = sock.recv(MESSAGE)
+                    if not data:
+                        raise BenchmarkFailure("server closed a connection")
+                    got[fd] += data
+                    if len(got[fd]) == MESSAGE:
+                        waiting -= 1
+                        _expect(got[fd], message, "echo")
+                    elif len(got[fd]) > MESSAGE:
+                        raise BenchmarkFailure("echo too long")
+        out.write("done\n")
+        out.flush()
+    _close_all([sock for sock, _message in clients])
+    return 0
+
+
+class _HTTPHandler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive
+    timeout = WAIT_SECONDS  # an idle or stuck connection ends its thread
+    # The headers and the body are two writes: without this, Nagle's algorithm
+    # holds the body until the client's delayed ACK (40 ms).
+    disable_nagle_algorithm = True
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(HTTP_BODY)))
+        self.end_headers()
+        self.wfile.write(HTTP_BODY)
+
+
+def _connection_class(io: Any) -> Type[http.client.HTTPConnection]:
+    """An HTTPConnection over ``io.Socket``, as python-nss's http example makes it."""
+
+    class NSPRConnection(http.client.HTTPConnection):
+        def connect(self) -> None:
+            net_addr = io.NetworkAddress(io.PR_IpAddrLoopback, self.port)
+            sock = io.Socket(net_addr.family)
+            try:
+                sock.connect(net_addr, timeout=io.seconds_to_interval(WAIT_SECONDS))
+            except BaseException:
+                sock.close()
+                raise
+            self.sock = sock
+
+    return NSPRConnection
+
+
+@contextlib.contextmanager
+def pw_http(target: Target, settings: Settings) -> Iterator[Loop]:
+    io = _io(target)
+    server = http.server.ThreadingHTTPServer((LOOPBACK, 0), _HTTPHandler)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.5}, daemon=True
+    )
+    thread.start()
+    conn = _connection_class(io)(LOOPBACK, server.server_address[1])
+    try:
+
+        def loop(n: int) -> None:
+            for _ in range(n):
+                conn.request("GET", "/")
+                response = conn.getresponse()
+                body = response.read()
+            _expect((response.status, body), (200, HTTP_BODY), "GET")
+            if response.will_close:
+                raise BenchmarkFailure("the connection was not kept alive")
+
+        yield loop
+    finally:
+        conn.close()
+        server.shutdown()
+        server.server_close()
+        thread.join(WAIT_SECONDS)
+
+
+def _at_least(value: float) -> Tuple[str, float]:
+    return (">=", value)
+
+
+WORKLOADS: Tuple[Workload, ...] = (
+    Workload(
+        "create_close",
+        "Socket(PR_AF_INET).close()",
+        pw_create_close,
+        _at_least(0.65),
+        _at_least(0.6),
+    ),
+    Workload(
+        "churn",
+        "Socket() + connect + accept + close both, on loopback",
+        pw_churn,
+        _at_least(0.75),
+        _at_least(0.7),
+        max_number=lambda settings: settings.churn_cap,
+    ),
+    Workload(
+        "ping_pong_thread",
+        "1 byte there and back (send + recv(1, timeout)), echoed by a thread "
+        "using the same implementation",
+        pw_ping_pong_thread,
+        _at_least(0.88),
+        _at_least(0.95),
+    ),
+    Workload(
+        "ping_pong_process",
+        "1 byte there and back (send + recv(1, timeout)), echoed by a child "
+        "process using stdlib sockets",
+        pw_ping_pong_process,
+        _at_least(0.88),
+        _at_least(0.9),
+    ),
+    Workload(
+        "recv_1B_queued",
+        "recv(1, timeout) of a byte already queued (1024 bytes sent at once, "
+        "the send included)",
+        pw_recv_queued,
+        _at_least(0.4),
+        _at_least(0.35),
+    ),
+    Workload(
+        "bulk_64KiB",
+        "send(64 KiB), read by a thread with recv(65536, timeout)",
+        pw_bulk,
+        _at_least(0.9),
+        _at_least(0.9),
+    ),
+    Workload(
+        "bulk_sendall_1MiB",
+        "sendall(1 MiB), read by a thread with recv(65536, timeout)",
+        pw_bulk_sendall,
+        _at_least(1.0),
+        _at_least(1.0),
+    ),
+    Workload(
+        "bulk_recv_into",
+        "send(64 KiB), read by a thread with recv_into(bytearray(65536)); "
+        "python-nss: recv(65536)",
+        pw_bulk_recv_into,
+        _at_least(1.0),
+        _at_least(1.0),
+    ),
+    Workload(
+        "poll_1_idle_1_ready",
+        "Socket.poll() of 2 sockets, 1 readable",
+        pw_poll_1,
+        _at_least(0.6),
+        _at_least(0.6),
+    ),
+    Workload(
+        "poll_64_idle_1_ready",
+        "Socket.poll() of 65 sockets, 1 readable",
+        pw_poll_64,
+        _at_least(0.95),
+        _at_least(0.95),
+    ),
+    Workload(
+        "readline_80B",
+        "Socket.readline() of an 80-byte line (100 lines sent at once, the "
+        "send included)",
+        pw_readline,
+        _at_least(0.5),
+        _at_least(0.5),
+    ),
+    Workload(
+        "makefile_readline_80B",
+        "makefile('rb').readline() of an 80-byte line; python-nss: "
+        "Socket.readline() (its makefile() returns the socket)",
+        pw_makefile_readline,
+        _at_least(1.3),
+        _at_least(1.3),
+    ),
+    Workload(
+        "htonl",
+        "htonl(0x01020304)",
+        pw_htonl,
+        _at_least(1.0),
+        _at_least(1.0),
+        calls_per_op=UNROLL,
+    ),
+    Workload(
+        "milliseconds_to_interval",
+        "milliseconds_to_interval(1000)",
+        pw_ms_to_interval,
+        _at_least(0.65),
+        _at_least(0.65),
+        calls_per_op=UNROLL,
+    ),
+    Workload(
+        "interval_now",
+        "interval_now()",
+        pw_interval_now,
+        _at_least(0.45),
+        _at_least(0.4),
+        calls_per_op=UNROLL,
+    ),
+    Workload(
+        "netaddr_new",
+        "NetworkAddress(PR_IpAddrLoopback, 8080)",
+        pw_netaddr_new,
+        _at_least(0.4),
+        _at_least(0.4),
+        calls_per_op=UNROLL,
+    ),
+    Workload(
+        "netaddr_str",
+        "str() of NetworkAddress(PR_IpAddrLoopback, 8080)",
+        pw_netaddr_str,
+        _at_least(2.9),
+        _at_least(2.9),
+        calls_per_op=UNROLL,
+    ),
+    Workload(
+        "e2e_poll_server",
+        "an echo server on Socket.poll (listener + 32 non-blocking "
+        "connections) for 32 clients in a child process (stdlib sockets), "
+        "10 round trips of 64 bytes each per operation",
+        pw_poll_server,
+        _at_least(0.85),
+        _at_least(0.9),
+    ),
+    Workload(
+        "e2e_http_keepalive",
+        "a keep-alive GET of a 1 KiB body through an http.client."
+        "HTTPConnection whose connect() makes an io.Socket; http.server in a "
+        "thread of this process",
+        pw_http,
+        _at_least(0.95),
+        _at_least(0.95),
+    ),
+)
+MEMORY_TARGET = ("<=", 300.0)  # bytes of Python memory per open idle socket
+
+
+class PairedResult(NamedTuple):
+    workload: str
+    target: str
+    number: int  # operations per measurement
+    ns_per_call: List[float]  # one value per round
+    unavailable: Optional[str] = None
+
+
+def run_workload(
+    workload: Workload, targets: Sequence[Target], settings: Settings, rounds: int
+) -> List[PairedResult]:
+    """Measure ``workload`` on every target, in alternating rounds."""
+    cap = workload.max_number(settings) if workload.max_number else None
+    loops: Dict[str, Loop] = {}
+    numbers: Dict[str, int] = {}
+    results: List[PairedResult] = []
+    by_label = {target.label: target for target in targets}
+    with contextlib.ExitStack() as stack:
+        for target in targets:
+            target.activate()
+            try:
+                loop = stack.enter_context(workload.setup(target, settings))
+            except Unavailable as exc:
+                results.append(PairedResult(workload.name, target.label, 0, [], str(exc)))
+                continue
+            warm = settings.warmup_ops if cap is None else min(cap, settings.warmup_ops)
+            loop(warm)
+            numbers[target.label] = _calibrate(loop, settings.paired_seconds, cap)
+            loops[target.label] = loop
+        times: Dict[str, List[float]] = {label: [] for label in loops}
+        order = list(loops)
+        for _ in range(rounds):
+            for label in order:
+                by_label[label].activate()
+                number = numbers[label]
+                elapsed = _time_once(loops[label], number)
+                times[label].append(elapsed / (number * workload.calls_per_op))
+            order.reverse()
+    for label in loops:
+        results.append(PairedResult(workload.name, label, numbers[label], times[label]))
+    return results
+
+
+def _round_ratios(
+    results: Sequence[PairedResult], workload: str, label: str
+) -> Optional[List[float]]:
+    """Per round: the throughput of ``label`` over python-nss's (> 1: faster)."""
+    found = {r.target: r for r in results if r.workload == workload}
+    impl = found.get(label)
+    reference = found.get(PYTHON_NSS)
+    if impl is None or reference is None or not impl.ns_per_call:
+        return None
+    if not reference.ns_per_call:
+        return None
+    return [ref / own for ref, own in zip(reference.ns_per_call, impl.ns_per_call)]
+
+
+def _spread(values: Sequence[float]) -> str:
+    if len(values) >= 4:
+        low, _mid, high = statistics.quantiles(values, n=4, method="inclusive")
+    else:
+        low, high = min(values), max(values)
+    return "%.2f–%.2f" % (low, high)
+
+
+def _met(value: float, target: Tuple[str, float]) -> str:
+    ok = value >= target[1] if target[0] == ">=" else value <= target[1]
+    return "yes" if ok else "**no**"
+
+
+def _target_text(target: Tuple[str, float], unit: str = "") -> str:
+    return "%s %s%s" % ("≥" if target[0] == ">=" else "≤", "%g" % target[1], unit)
+
+
+def render_paired(
+    results: Sequence[PairedResult],
+    memory: Sequence[Memory],
+    rounds: int,
+    settings: Settings,
+) -> List[str]:
+    out: List[str] = []
+    out.append("## Paired ratios to python-nss (the speed target)")
+    out.append("")
+    out.append(
+        "Ratio = nspr_ctypes throughput / python-nss throughput in the same "
+        "round, median over %d rounds; the spread is the IQR of the rounds' "
+        "ratios (min–max under 4 rounds). **> 1 means faster than "
+        "python-nss.** python-nss and both backends run in this one process, "
+        "alternating per round (A B C, then C B A), about %g s each per "
+        "round. The memory row is bytes, not a ratio." % (rounds, settings.paired_seconds)
+    )
+    out.append("")
+    out.append(
+        "| workload | nspr | nspr spread | nspr target | met "
+        "| stdlib | stdlib spread | stdlib target | met | python-nss ns/call |"
+    )
+    out.append("|---|---:|---:|---:|---|---:|---:|---:|---|---:|")
+    notes: List[str] = []
+    for workload in WORKLOADS:
+        rows = [r for r in results if r.workload == workload.name]
+        if not rows:
+            continue
+        cells = [workload.name]
+        for label, target in (
+            (NSPR, workload.target_nspr),
+            (STDLIB, workload.target_stdlib),
+        ):
+            ratios = _round_ratios(results, workload.name, label)
+            if ratios is None:
+                cells += ["—", "", _target_text(target), ""]
+                for r in rows:
+                    if r.target == label and r.unavailable:
+                        notes.append("%s on %s: %s" % (workload.name, label, r.unavailable))
+            else:
+                median = statistics.median(ratios)
+                cells += [
+                    "%.2f" % median,
+                    _spread(ratios),
+                    _target_text(target),
+                    _met(median, target),
+                ]
+        reference = [r for r in rows if r.target == PYTHON_NSS and r.ns_per_call]
+        cells.append(
+            _ns(statistics.median(reference[0].ns_per_call)) if reference else "—"
+        )
+        out.append("| " + " | ".join(cells) + " |")
+    by_target = {m.target: m for m in memory}
+    if memory:
+        cells = ["memory per idle socket, bytes (tracemalloc)"]
+        for label in PAIRED_IMPLS:
+            m = by_target.get(label)
+            traced = None if m is None else m.traced_bytes
+            if traced is None:
+                cells += ["—", "", _target_text(MEMORY_TARGET, " B"), ""]
+            else:
+                per_socket = traced / 1000.0
+                cells += [
+                    "%.0f B" % per_socket,
+                    "",
+                    _target_text(MEMORY_TARGET, " B"),
+                    _met(per_socket, MEMORY_TARGET),
+                ]
+        nss_memory = by_target.get(PYTHON_NSS)
+        cells.append(
+            "%.0f B" % (nss_memory.traced_bytes / 1000.0)
+            if nss_memory is not None and nss_memory.traced_bytes is not None
+            else "—"
+        )
+        out.append("| " + " | ".join(cells) + " |")
+    if not any(r.target == PYTHON_NSS for r in results):
+        notes.append(
+            "python-nss was not measured, so there are no ratios (it is "
+            "installed for /usr/bin/python3 only)"
+        )
+    if notes:
+        out.append("")
+        out.extend("- %s" % note for note in notes)
     out.append("")
     out.append("One operation is:")
     out.append("")
-    for benchmark in BENCHMARKS:
-        peer = (
-            "socket: " + benchmark.socket_equivalent
-            if benchmark.socket is not None
-            else "no socket equivalent"
+    for workload in WORKLOADS:
+        per = "" if workload.calls_per_op == 1 else " (%d per loop pass)" % (
+            workload.calls_per_op
         )
-        out.append("- %s: %s (%s)" % (benchmark.name, benchmark.operation, peer))
-    if failures:
-        out.append("")
-        out.append("FAILED:")
-        out.extend("- %s" % failure for failure in failures)
-    return "\n".join(out) + "\n"
+        out.append("- %s: %s%s" % (workload.name, workload.operation, per))
+    return out
 
 
 # -- main ---------------------------------------------------------------------------
@@ -1192,11 +2126,30 @@ def _parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     )
     parser.add_argument("--json", metavar="PATH", help="save the raw numbers here")
     parser.add_argument(
+        "--rounds",
+        type=int,
+        help="rounds of the paired workloads (default: %d; --quick: %d)"
+        % (FULL.rounds, QUICK.rounds),
+    )
+    parser.add_argument(
+        "--workload",
+        action="append",
+        choices=[w.name for w in WORKLOADS] + ["none"],
+        help="run only this paired workload (repeatable; 'none' for none); "
+        "default: all",
+    )
+    parser.add_argument(
+        "--absolute",
+        action="store_true",
+        help="also run the absolute timeit-style table (with the stdlib "
+        "socket as a fourth implementation)",
+    )
+    parser.add_argument(
         "--bench",
         action="append",
         choices=[b.name for b in BENCHMARKS] + ["memory"],
-        help="run only this benchmark (repeatable; 'memory' for the memory "
-        "table); default: all",
+        help="run only this benchmark of the absolute table (repeatable; "
+        "implies --absolute; 'memory' for the memory tables); default: all",
     )
     parser.add_argument(
         "--impl",
@@ -1207,6 +2160,8 @@ def _parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     parser.add_argument(
         "--memory-child", metavar="IMPL", choices=ALL_TARGETS, help=argparse.SUPPRESS
     )
+    parser.add_argument("--echo-child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--poll-clients", type=int, nargs=2, help=argparse.SUPPRESS)
     parser.add_argument(
         "--profile",
         action="store_true",
@@ -1220,21 +2175,43 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     settings = QUICK if args.quick else FULL
     if args.memory_child:
         return _memory_child(args.memory_child, settings)
+    if args.echo_child is not None:
+        return _echo_child(args.echo_child)
+    if args.poll_clients is not None:
+        return _poll_clients_child(*args.poll_clients)
+    rounds = settings.rounds if args.rounds is None else args.rounds
+    if rounds < 1:
+        print("--rounds must be at least 1", file=sys.stderr)
+        return 2
     # A hung run ends with a traceback of every thread instead of waiting.
     faulthandler.dump_traceback_later(settings.watchdog_seconds, exit=True)
     # NetworkAddress(str) warns on every call (a deprecated path, on purpose).
     warnings.simplefilter("ignore", DeprecationWarning)
 
     wanted = [TARGET_ALIASES[name] for name in args.impl] if args.impl else ALL_TARGETS
-    chosen = args.bench or [b.name for b in BENCHMARKS] + ["memory"]
+    absolute = args.absolute or bool(args.bench)
+    chosen = args.bench or (
+        [b.name for b in BENCHMARKS] + ["memory"] if absolute else ["memory"]
+    )
+    chosen_workloads = args.workload or [w.name for w in WORKLOADS]
     targets, notes = _load_targets(wanted)
     info = _environment(targets)
     info["mode"] = "quick" if args.quick else "full"
     info["load_average_before"] = _load_average()
 
-    timings: List[Timing] = []
     failures: List[str] = []
-    for benchmark in BENCHMARKS:
+    paired: List[PairedResult] = []
+    paired_targets = [t for t in targets if t.label in PAIRED_TARGETS]
+    for workload in WORKLOADS:
+        if workload.name not in chosen_workloads:
+            continue
+        try:
+            paired.extend(run_workload(workload, paired_targets, settings, rounds))
+        except Exception as exc:
+            failures.append("%s (paired): %r" % (workload.name, exc))
+
+    timings: List[Timing] = []
+    for benchmark in BENCHMARKS if absolute else ():
         if benchmark.name not in chosen:
             continue
         for target in targets:
@@ -1266,7 +2243,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     info["load_average_after"] = _load_average()
     faulthandler.cancel_dump_traceback_later()
 
-    sys.stdout.write(render(info, settings, timings, memory, notes, failures))
+    paired_lines = (
+        render_paired(paired, memory, rounds, settings) if paired else None
+    )
+    sys.stdout.write(
+        render(info, settings, timings, memory, notes, failures, paired_lines)
+    )
     if args.json:
         raw = {
             "environment": info,
@@ -1277,6 +2259,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                 dict(t._asdict(), median=t.median, min=t.best) for t in timings
             ],
             "memory": [m._asdict() for m in memory],
+            "rounds": rounds,
+            "paired": [
+                dict(
+                    r._asdict(),
+                    ratio_per_round=_round_ratios(paired, r.workload, r.target),
+                )
+                for r in paired
+            ],
         }
         Path(args.json).write_text(json.dumps(raw, indent=2) + "\n")
     return 1 if failures else 0
