@@ -105,9 +105,10 @@ class Settings(NamedTuple):
     accept_cap: int  # connections per repeat (TIME_WAIT and ephemeral ports)
     memory_sockets: int
     watchdog_seconds: int
-    paired_seconds: float  # paired workloads: length of one measurement
+    paired_seconds: float  # paired workloads: one implementation's time per round
+    slices: int  # paired workloads: interleaved measurements per round
     rounds: int  # paired workloads: rounds (--rounds overrides)
-    churn_cap: int  # paired churn: connections per measurement
+    churn_cap: int  # paired churn: connections per slice
 
 
 FULL = Settings(
@@ -119,8 +120,9 @@ FULL = Settings(
     memory_sockets=10000,
     watchdog_seconds=600,
     paired_seconds=0.25,
+    slices=5,
     rounds=7,
-    churn_cap=2000,
+    churn_cap=400,
 )
 QUICK = Settings(
     repeats=3,
@@ -131,6 +133,7 @@ QUICK = Settings(
     memory_sockets=200,
     watchdog_seconds=120,
     paired_seconds=0.003,
+    slices=2,
     rounds=2,
     churn_cap=20,
 )
@@ -1274,10 +1277,10 @@ def pw_ping_pong_thread(target: Target, settings: Settings) -> Iterator[Loop]:
 
 
 def _child_command(*args: str) -> List[str]:
-    return [sys.executable, str(Path(__file__).resolve())] + list(args)
+    return [sys.executable, str(Path(__file__).resolve()), *args]
 
 
-def _end_child(child: "subprocess.Popen[bytes]") -> None:
+def _end_child(child: subprocess.Popen[bytes]) -> None:
     """Wait for a child that was told to stop; kill it (by its pid) if it does not."""
     try:
         child.wait(WAIT_SECONDS)
@@ -1585,7 +1588,7 @@ def pw_netaddr_str(target: Target, settings: Settings) -> Iterator[Loop]:
 class _ChildLines:
     """Lines from a child's stdout, each awaited with a timeout."""
 
-    def __init__(self, child: "subprocess.Popen[bytes]") -> None:
+    def __init__(self, child: subprocess.Popen[bytes]) -> None:
         assert child.stdout is not None and child.stdin is not None
         self._child = child
         self._stdin = child.stdin
@@ -1672,7 +1675,7 @@ def pw_poll_server(target: Target, settings: Settings) -> Iterator[Loop]:
         for pipe in (child.stdin, child.stdout):
             if pipe is not None:
                 pipe.close()
-        _close_all(conns + [listener])
+        _close_all([*conns, listener])
 
 
 def _poll_clients_child(port: int, count: int) -> int:
@@ -1968,21 +1971,31 @@ def run_workload(
             try:
                 loop = stack.enter_context(workload.setup(target, settings))
             except Unavailable as exc:
-                results.append(PairedResult(workload.name, target.label, 0, [], str(exc)))
+                results.append(
+                    PairedResult(workload.name, target.label, 0, [], str(exc))
+                )
                 continue
             warm = settings.warmup_ops if cap is None else min(cap, settings.warmup_ops)
             loop(warm)
-            numbers[target.label] = _calibrate(loop, settings.paired_seconds, cap)
+            numbers[target.label] = _calibrate(
+                loop, settings.paired_seconds / settings.slices, cap
+            )
             loops[target.label] = loop
         times: Dict[str, List[float]] = {label: [] for label in loops}
         order = list(loops)
         for _ in range(rounds):
-            for label in order:
-                by_label[label].activate()
-                number = numbers[label]
-                elapsed = _time_once(loops[label], number)
-                times[label].append(elapsed / (number * workload.calls_per_op))
-            order.reverse()
+            # A round is several short slices per implementation, interleaved,
+            # so that every implementation samples the same stretch of time
+            # (the machine's state drifts within a fraction of a second).
+            elapsed = {label: 0 for label in loops}
+            for _slice in range(settings.slices):
+                for label in order:
+                    by_label[label].activate()
+                    elapsed[label] += _time_once(loops[label], numbers[label])
+                order.reverse()
+            for label in loops:
+                operations = numbers[label] * settings.slices * workload.calls_per_op
+                times[label].append(elapsed[label] / operations)
     for label in loops:
         results.append(PairedResult(workload.name, label, numbers[label], times[label]))
     return results
@@ -2007,7 +2020,7 @@ def _spread(values: Sequence[float]) -> str:
         low, _mid, high = statistics.quantiles(values, n=4, method="inclusive")
     else:
         low, high = min(values), max(values)
-    return "%.2f–%.2f" % (low, high)
+    return "%.2f-%.2f" % (low, high)
 
 
 def _met(value: float, target: Tuple[str, float]) -> str:
@@ -2031,10 +2044,11 @@ def render_paired(
     out.append(
         "Ratio = nspr_ctypes throughput / python-nss throughput in the same "
         "round, median over %d rounds; the spread is the IQR of the rounds' "
-        "ratios (min–max under 4 rounds). **> 1 means faster than "
-        "python-nss.** python-nss and both backends run in this one process, "
-        "alternating per round (A B C, then C B A), about %g s each per "
-        "round. The memory row is bytes, not a ratio." % (rounds, settings.paired_seconds)
+        "ratios (min-max under 4 rounds). **> 1 means faster than "
+        "python-nss.** python-nss and both backends run in this one process; "
+        "a round gives each about %g s in %d interleaved slices (A B C, then "
+        "C B A, ...). The memory row is bytes, not a ratio."
+        % (rounds, settings.paired_seconds, settings.slices)
     )
     out.append("")
     out.append(
@@ -2057,7 +2071,9 @@ def render_paired(
                 cells += ["—", "", _target_text(target), ""]
                 for r in rows:
                     if r.target == label and r.unavailable:
-                        notes.append("%s on %s: %s" % (workload.name, label, r.unavailable))
+                        notes.append(
+                            "%s on %s: %s" % (workload.name, label, r.unavailable)
+                        )
             else:
                 median = statistics.median(ratios)
                 cells += [
@@ -2106,8 +2122,10 @@ def render_paired(
     out.append("One operation is:")
     out.append("")
     for workload in WORKLOADS:
-        per = "" if workload.calls_per_op == 1 else " (%d per loop pass)" % (
-            workload.calls_per_op
+        per = (
+            ""
+            if workload.calls_per_op == 1
+            else " (%d per loop pass)" % (workload.calls_per_op)
         )
         out.append("- %s: %s%s" % (workload.name, workload.operation, per))
     return out
@@ -2243,9 +2261,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     info["load_average_after"] = _load_average()
     faulthandler.cancel_dump_traceback_later()
 
-    paired_lines = (
-        render_paired(paired, memory, rounds, settings) if paired else None
-    )
+    paired_lines = render_paired(paired, memory, rounds, settings) if paired else None
     sys.stdout.write(
         render(info, settings, timings, memory, notes, failures, paired_lines)
     )
