@@ -2113,7 +2113,8 @@ def render_paired(
     if not any(r.target == PYTHON_NSS for r in results):
         notes.append(
             "python-nss was not measured, so there are no ratios (it is "
-            "installed for /usr/bin/python3 only)"
+            "installed for /usr/bin/python3 only); each implementation's ns per call "
+            "is in the --json output"
         )
     if notes:
         out.append("")
