@@ -1,29 +1,33 @@
 #!/usr/bin/env python3
 """Speed and memory of nspr_ctypes, against python-nss and the stdlib socket.
 
-One run measures every available implementation with the same workloads:
+The headline is the paired table: every workload of the speed target, with
+python-nss (``nss.io``), ``nspr_ctypes/nspr`` and ``nspr_ctypes/stdlib`` in
+this one interpreter, measured in alternating rounds (A B C, then C B A; each
+round interleaves several short slices per implementation). A round's ratio
+is nspr_ctypes's throughput divided by python-nss's in that round; the table
+gives the median over the rounds and their IQR: **> 1 means faster than
+python-nss**. python-nss is skipped, with a note, when this interpreter cannot
+import it (on Debian only ``/usr/bin/python3`` has it); the ratios are then
+``—``.
 
-* ``python-nss``: the C extension ``nss.io`` (skipped, with a note, when it is
-  not importable by this interpreter; on Debian only ``/usr/bin/python3`` has it);
-* ``nspr_ctypes/nspr``: nspr_ctypes on libnspr4 through ctypes;
-* ``nspr_ctypes/stdlib``: nspr_ctypes on its standard-library emulation;
-* ``socket``: the stdlib ``socket`` module, where an equivalent operation exists.
-
-Each timing is timeit-style: a warm-up, a calibrated number of operations per
-repeat (garbage collection off while timing), several repeats; the median and
-the minimum of the per-operation times are reported in nanoseconds. Ratios
-divide a row's median by the peer's median, so a value above 1 means slower
-than the peer (for memory: more memory than the peer).
+``--absolute`` adds the older timeit-style table: each implementation (and the
+stdlib ``socket`` module, where an equivalent exists) timed alone, a warm-up,
+a calibrated number of operations per repeat, several repeats; the median and
+minimum ns per operation. Its ratios divide a row's median *time* by the
+peer's, so there a value above 1 means slower than the peer. The memory table
+(always run) gives RSS and tracemalloc growth per 1000 idle sockets.
 
 Usage::
 
-    /usr/bin/python3 benchmarks/run.py            # full run, markdown on stdout
+    /usr/bin/python3 benchmarks/run.py            # full paired run, markdown on stdout
     /usr/bin/python3 benchmarks/run.py --quick    # smoke run, a few seconds
-    /usr/bin/python3 benchmarks/run.py --json results.json
+    /usr/bin/python3 benchmarks/run.py --rounds 11 --json results.json
+    /usr/bin/python3 benchmarks/run.py --absolute # also the timeit-style table
     python3 benchmarks/run.py --bench poll_64 --impl nspr --profile
 
-Loopback only, port 0; every wait has a timeout, and a watchdog ends a run
-that hangs anyway.
+Loopback only, port 0; every wait has a timeout, child processes are killed
+(by pid) when they overrun, and a watchdog ends a run that hangs anyway.
 """
 
 from __future__ import annotations
