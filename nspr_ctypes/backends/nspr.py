@@ -278,6 +278,22 @@ def _received(buf: ctypes.Array[c_char], count: int) -> bytes:
     return (c_char * count).from_buffer(buf).raw
 
 
+def _holding_the_gil(lib: ffi.NSPRLibrary, name: str) -> Callable[[], int]:
+    """The C function ``name`` of ``lib`` called through ``ctypes.PyDLL``,
+    which keeps the GIL: for a call that never blocks, releasing and taking
+    the GIL back costs more than the call. Where ctypes has no PyDLL (PyPy),
+    the ordinary function."""
+    function: Any = lib.functions[name]
+    handle = getattr(lib.cdll, "_handle", None)
+    if not hasattr(ctypes, "PyDLL") or handle is None or name in lib.stand_ins:
+        return cast("Callable[[], int]", function)
+    # The same loaded library (its dlopen handle), not a second dlopen.
+    held = ctypes.PyDLL(lib.path, handle=handle)[name]
+    held.restype = function.restype
+    held.argtypes = function.argtypes
+    return cast("Callable[[], int]", held)
+
+
 class NSPRBackend(Backend):
     """The backend on one loaded libnspr4 (see :func:`create_backend`)."""
 
@@ -301,8 +317,11 @@ class NSPRBackend(Backend):
         self._pr_close = f["PR_Close"]
         self._pr_set_option = f["PR_SetSocketOption"]
         self._pr_get_option = f["PR_GetSocketOption"]
-        self._pr_interval_now: Callable[[], int] = f["PR_IntervalNow"]
+        # An instance attribute in place of the method: io.interval_now() then
+        # reaches C without a Python frame of the backend.
+        self.interval_now = _holding_the_gil(lib, "PR_IntervalNow")  # type: ignore[method-assign]
         self._ticks: int = int(f["PR_TicksPerSecond"]())
+        self._millisecond_ticks = self._ticks == 1000
         # Read-only input to PR_SetSocketOption (a const pointer), shared.
         self._nonblocking = ffi.PRSocketOptionData()
         self._nonblocking.option = PR_SockOpt_Nonblocking
@@ -801,8 +820,8 @@ class NSPRBackend(Backend):
         return self._ticks
 
     def interval_now(self) -> int:
-        """``PR_IntervalNow()``."""
-        return self._pr_interval_now()
+        """``PR_IntervalNow()`` (replaced per instance by the C function)."""
+        return int(self.lib.functions["PR_IntervalNow"]())
 
 
 def _as_int(value: Any) -> int:

@@ -414,6 +414,7 @@ class StdlibBackend(Backend):
     name = "stdlib"
     library_path = None
     version = None
+    _millisecond_ticks = _TICKS_PER_SECOND == 1000
 
     def __init__(self) -> None:
         # Per thread: the last poll's registrations and its select.poll.
