@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import socket
 import warnings
-from typing import Any, Dict, Iterator, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, Dict, Iterator, Optional, Tuple, Union
 
 from nspr_ctypes import _args
+from nspr_ctypes import backends as _backends
 from nspr_ctypes.backends import get_backend
 from nspr_ctypes.backends._base import Backend, HostEnt, SockAddr
 from nspr_ctypes.constants import (
@@ -56,6 +57,22 @@ _ADDR_LENGTH = {PR_AF_INET: 4, PR_AF_INET6: 16}
 _ANY = {PR_AF_INET: bytes(4), PR_AF_INET6: bytes(16)}
 _LOOPBACK = {PR_AF_INET: b"\x7f\0\0\x01", PR_AF_INET6: bytes(15) + b"\x01"}
 _UNSET = SockAddr(PR_AF_UNSPEC, b"", 0)
+#: The address bytes of the int constants that need no lookup, per family.
+_CONSTANT_ADDRESS_BYTES = {
+    (PR_IpAddrAny, PR_AF_INET): _ANY[PR_AF_INET],
+    (PR_IpAddrAny, PR_AF_INET6): _ANY[PR_AF_INET6],
+    (PR_IpAddrLoopback, PR_AF_INET): _LOOPBACK[PR_AF_INET],
+    (PR_IpAddrLoopback, PR_AF_INET6): _LOOPBACK[PR_AF_INET6],
+}
+#: The fields of an uninitialised NetworkAddress (made by ``__new__`` alone).
+_UNSET_FIELDS: Dict[str, Any] = {
+    "_sa": _UNSET,
+    "_hostname": None,
+    "_hostentry": None,
+    "_backend": None,
+}
+# What SockAddr(...) does, without its Python frame: the fields in order.
+_new_sockaddr = tuple.__new__
 
 _STRING_INIT_WARNING = (
     "NetworkAddress initialization from a string parameter only works for IPv4, "
@@ -184,13 +201,22 @@ class NetworkAddress:
     _hostentry: Optional[HostEntry]
     _backend: Optional[Backend]
 
-    def __new__(cls, *args: Any, **kwargs: Any) -> NetworkAddress:
-        self = super().__new__(cls)
-        self._sa = _UNSET
-        self._hostname = None
-        self._hostentry = None
-        self._backend = None
-        return self
+    if not TYPE_CHECKING:  # to mypy, every attribute would be Any
+
+        def __getattr__(self, name: str) -> Any:
+            # Reached only when a slot is empty: an object made by __new__
+            # alone (no Python __new__: it would cost every construction)
+            # reads as python-nss's zeroed object, an unset address.
+            try:
+                return _UNSET_FIELDS[name]
+            except KeyError:
+                pass
+            error = AttributeError(
+                "'%s' object has no attribute '%s'" % (type(self).__name__, name)
+            )
+            error.name = name
+            error.obj = self
+            raise error
 
     def __init__(
         self,
@@ -199,6 +225,32 @@ class NetworkAddress:
         family: int = PR_AF_INET,
         *,
         backend: Optional[Backend] = None,
+    ) -> None:
+        # The usual call, NetworkAddress(PR_IpAddrLoopback or PR_IpAddrAny,
+        # port[, family]), is checked inline (one Python frame); anything
+        # else takes _init_checked, python-nss's checks in its order.
+        if type(port) is int and -0x80000000 <= port <= 0x7FFFFFFF:
+            if type(addr) is int and type(family) is int:
+                raw = _CONSTANT_ADDRESS_BYTES.get((addr, family))
+                if raw is not None:
+                    # Bound now: a later change of the default does not move it.
+                    if backend is None:
+                        backend = _backends._default or get_backend()
+                    self._backend = backend
+                    self._hostname = None
+                    self._hostentry = None
+                    self._sa = _new_sockaddr(
+                        SockAddr, (family, raw, port & 0xFFFF, 0, 0)
+                    )
+                    return
+        self._init_checked(addr, port, family, backend)
+
+    def _init_checked(
+        self,
+        addr: Union[int, str],
+        port: int,
+        family: int,
+        backend: Optional[Backend],
     ) -> None:
         port = _args.c_int(port)
         family = _args.c_int(family)
@@ -223,7 +275,7 @@ class NetworkAddress:
         port &= 0xFFFF
         if isinstance(addr, str):
             self._sa = SockAddr(family, self._sa_bytes_for(family), port)
-            warnings.warn(_STRING_INIT_WARNING, DeprecationWarning, stacklevel=2)
+            warnings.warn(_STRING_INIT_WARNING, DeprecationWarning, stacklevel=3)
             self._set_from_name(_c_string_name(addr), addr, family)
             return
         if addr == PR_IpAddrV4Mapped:  # NSPR refuses it for either family
@@ -249,6 +301,8 @@ class NetworkAddress:
         self = cls.__new__(cls)
         self._sa = sa
         self._backend = backend
+        self._hostname = None
+        self._hostentry = None
         return self
 
     def _lookup_backend(self) -> Backend:
@@ -347,11 +401,12 @@ class NetworkAddress:
         return hash(self._sa)
 
     def __str__(self) -> str:
-        text = _format_address(self._sa)
-        if self._sa.family == PR_AF_INET:
-            return "%s:%d" % (text, self._sa.port)
-        if self._sa.family == PR_AF_INET6:
-            return "[%s]:%d" % (text, self._sa.port)
+        sa = self._sa
+        if sa.family == PR_AF_INET:  # the usual case, without a call
+            return "%s:%d" % (socket.inet_ntop(socket.AF_INET, sa.addr), sa.port)
+        text = _format_address(sa)
+        if sa.family == PR_AF_INET6:
+            return "[%s]:%d" % (text, sa.port)
         return text
 
     def __repr__(self) -> str:
