@@ -321,13 +321,14 @@ class NSPRBackend(Backend):
         # reaches C without a Python frame of the backend.
         self.interval_now = _holding_the_gil(lib, "PR_IntervalNow")  # type: ignore[method-assign]
         self._ticks: int = int(f["PR_TicksPerSecond"]())
-        self._millisecond_ticks = self._ticks == 1000
         # Read-only input to PR_SetSocketOption (a const pointer), shared.
         self._nonblocking = ffi.PRSocketOptionData()
         self._nonblocking.option = PR_SockOpt_Nonblocking
         self._nonblocking.value.non_blocking = 1
         self._tls = threading.local()
         self._buffer_lock = threading.Lock()
+        # Asked, not assumed: a subclass may count other ticks.
+        self._millisecond_ticks = self.ticks_per_second() == 1000
 
     # -- helpers --------------------------------------------------------------
 

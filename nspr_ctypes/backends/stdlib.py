@@ -414,11 +414,12 @@ class StdlibBackend(Backend):
     name = "stdlib"
     library_path = None
     version = None
-    _millisecond_ticks = _TICKS_PER_SECOND == 1000
 
     def __init__(self) -> None:
         # Per thread: the last poll's registrations and its select.poll.
         self._tls = threading.local()
+        # Asked, not assumed: a subclass may count other ticks.
+        self._millisecond_ticks = self.ticks_per_second() == 1000
 
     # -- sockets --------------------------------------------------------------
 
