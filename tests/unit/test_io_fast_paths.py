@@ -128,16 +128,25 @@ def test_constant_address_has_no_hostname() -> None:
     assert io.NetworkAddress(io.PR_IpAddrAny, 80, io.PR_AF_INET6).hostname is None
 
 
-def test_uninitialised_address_has_no_backend_until_used() -> None:
+def test_uninitialised_address_equals_another() -> None:
+    first = io.NetworkAddress.__new__(io.NetworkAddress)
+    second = io.NetworkAddress.__new__(io.NetworkAddress)
+    assert first == second
+    assert hash(first) == hash(second)
+
+
+def test_uninitialised_address_is_not_the_default_address() -> None:
+    assert io.NetworkAddress.__new__(io.NetworkAddress) != io.NetworkAddress()
+
+
+def test_uninitialised_address_family_is_unspec() -> None:
     na = io.NetworkAddress.__new__(io.NetworkAddress)
-    assert na._backend is None
+    assert na.family == io.PR_AF_UNSPEC
 
 
-def test_unknown_attribute_is_an_attribute_error_naming_it() -> None:
-    na = io.NetworkAddress(io.PR_IpAddrLoopback, 80)
-    with pytest.raises(AttributeError) as info:
-        getattr(na, "no_such_attribute")  # noqa: B009 (mypy knows it is missing)
-    assert (
-        str(info.value)
-        == "'NetworkAddress' object has no attribute 'no_such_attribute'"
-    )
+def test_uninitialised_address_is_refused_by_connect() -> None:
+    na = io.NetworkAddress.__new__(io.NetworkAddress)
+    with io.Socket(io.PR_AF_INET) as sock:
+        with pytest.raises(ValueError) as info:
+            sock.connect(na, 0)
+    assert "NetworkAddress family (PR_AF_UNSPEC)" in str(info.value)
