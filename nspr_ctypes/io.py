@@ -278,8 +278,8 @@ def htons(value: int) -> int:
 
     16 bit conversion from host to network (the low 16 bits of ``value``).
     """
-    if type(value) is int and -0x80000000 <= value <= 0x7FFFFFFF:
-        return _socket.htons(value & 0xFFFF)
+    if type(value) is int and 0 <= value <= 0xFFFF:
+        return _socket.htons(value)
     return _socket.htons(_args.c_int(value) & 0xFFFF)
 
 
@@ -288,8 +288,8 @@ def ntohs(value: int) -> int:
 
     16 bit conversion from network to host (the low 16 bits of ``value``).
     """
-    if type(value) is int and -0x80000000 <= value <= 0x7FFFFFFF:
-        return _socket.ntohs(value & 0xFFFF)
+    if type(value) is int and 0 <= value <= 0xFFFF:
+        return _socket.ntohs(value)
     return _socket.ntohs(_args.c_int(value) & 0xFFFF)
 
 
