@@ -14,6 +14,7 @@ import warnings
 from typing import Any, Dict, Iterator, Optional, Tuple, Union
 
 from nspr_ctypes import _args
+from nspr_ctypes import backends as _backends
 from nspr_ctypes.backends import get_backend
 from nspr_ctypes.backends._base import Backend, HostEnt, SockAddr
 from nspr_ctypes.constants import (
@@ -56,6 +57,15 @@ _ADDR_LENGTH = {PR_AF_INET: 4, PR_AF_INET6: 16}
 _ANY = {PR_AF_INET: bytes(4), PR_AF_INET6: bytes(16)}
 _LOOPBACK = {PR_AF_INET: b"\x7f\0\0\x01", PR_AF_INET6: bytes(15) + b"\x01"}
 _UNSET = SockAddr(PR_AF_UNSPEC, b"", 0)
+#: The address bytes of the int constants that need no lookup, per family.
+_CONSTANT_ADDRESS_BYTES = {
+    (PR_IpAddrAny, PR_AF_INET): _ANY[PR_AF_INET],
+    (PR_IpAddrAny, PR_AF_INET6): _ANY[PR_AF_INET6],
+    (PR_IpAddrLoopback, PR_AF_INET): _LOOPBACK[PR_AF_INET],
+    (PR_IpAddrLoopback, PR_AF_INET6): _LOOPBACK[PR_AF_INET6],
+}
+# What SockAddr(...) does, without its Python frame: the fields in order.
+_new_sockaddr = tuple.__new__
 
 _STRING_INIT_WARNING = (
     "NetworkAddress initialization from a string parameter only works for IPv4, "
@@ -149,6 +159,14 @@ def foreign_backend_error(
     )
 
 
+def sockaddr_of(addr: NetworkAddress) -> SockAddr:
+    """The value of ``addr``: unset for an object made by ``__new__`` alone."""
+    try:
+        return addr._sa
+    except AttributeError:
+        return _UNSET
+
+
 def check_address_backend(
     addr: NetworkAddress, backend: Backend, context: str, expected: str
 ) -> None:
@@ -157,7 +175,7 @@ def check_address_backend(
     An uninitialised address (made with ``__new__`` only) has no backend yet
     and is accepted: it holds no value a backend could disagree with.
     """
-    owner = addr._backend
+    owner = getattr(addr, "_backend", None)
     if owner is not None and owner is not backend:
         error = foreign_backend_error(
             context, "the NetworkAddress", owner, expected, backend
@@ -178,19 +196,14 @@ class NetworkAddress:
     """
 
     __module__ = "nspr_ctypes.io"
+    # No Python __new__ (it would cost every construction): the slots of an
+    # object made by __new__ alone stay empty, and read as python-nss's
+    # zeroed object, an unset address (see sockaddr_of and its inline uses).
     __slots__ = ("__weakref__", "_backend", "_hostentry", "_hostname", "_sa")
     _sa: SockAddr
     _hostname: Optional[str]
     _hostentry: Optional[HostEntry]
     _backend: Optional[Backend]
-
-    def __new__(cls, *args: Any, **kwargs: Any) -> NetworkAddress:
-        self = super().__new__(cls)
-        self._sa = _UNSET
-        self._hostname = None
-        self._hostentry = None
-        self._backend = None
-        return self
 
     def __init__(
         self,
@@ -199,6 +212,32 @@ class NetworkAddress:
         family: int = PR_AF_INET,
         *,
         backend: Optional[Backend] = None,
+    ) -> None:
+        # The usual call, NetworkAddress(PR_IpAddrLoopback or PR_IpAddrAny,
+        # port[, family]), is checked inline (one Python frame); anything
+        # else takes _init_checked, python-nss's checks in its order.
+        if type(port) is int and -0x80000000 <= port <= 0x7FFFFFFF:
+            if type(addr) is int and type(family) is int:
+                raw = _CONSTANT_ADDRESS_BYTES.get((addr, family))
+                if raw is not None:
+                    # Bound now: a later change of the default does not move it.
+                    if backend is None:
+                        backend = _backends._default or get_backend()
+                    self._backend = backend
+                    self._hostname = None
+                    self._hostentry = None
+                    self._sa = _new_sockaddr(
+                        SockAddr, (family, raw, port & 0xFFFF, 0, 0)
+                    )
+                    return
+        self._init_checked(addr, port, family, backend)
+
+    def _init_checked(
+        self,
+        addr: Union[int, str],
+        port: int,
+        family: int,
+        backend: Optional[Backend],
     ) -> None:
         port = _args.c_int(port)
         family = _args.c_int(family)
@@ -223,7 +262,7 @@ class NetworkAddress:
         port &= 0xFFFF
         if isinstance(addr, str):
             self._sa = SockAddr(family, self._sa_bytes_for(family), port)
-            warnings.warn(_STRING_INIT_WARNING, DeprecationWarning, stacklevel=2)
+            warnings.warn(_STRING_INIT_WARNING, DeprecationWarning, stacklevel=3)
             self._set_from_name(_c_string_name(addr), addr, family)
             return
         if addr == PR_IpAddrV4Mapped:  # NSPR refuses it for either family
@@ -238,7 +277,7 @@ class NetworkAddress:
 
     def _sa_bytes_for(self, family: int) -> bytes:
         # PR_IpAddrNull keeps the address bytes the object already holds.
-        current = self._sa.addr
+        current = sockaddr_of(self).addr
         length = _ADDR_LENGTH[family]
         return (current + bytes(length))[:length]
 
@@ -249,10 +288,12 @@ class NetworkAddress:
         self = cls.__new__(cls)
         self._sa = sa
         self._backend = backend
+        self._hostname = None
+        self._hostentry = None
         return self
 
     def _lookup_backend(self) -> Backend:
-        backend = self._backend
+        backend = getattr(self, "_backend", None)
         if backend is None:  # made with __new__ only: bound at first use
             backend = self._backend = get_backend()
         return backend
@@ -273,7 +314,7 @@ class NetworkAddress:
             raise ValueError(
                 'no address for "%s" in family %s' % (text, family_name(family))
             )
-        self._sa = match._replace(port=self._sa.port)
+        self._sa = match._replace(port=sockaddr_of(self).port)
         self._hostname = _decode_idna(canonical) if canonical else text
 
     # -- properties -----------------------------------------------------------
@@ -281,12 +322,15 @@ class NetworkAddress:
     @property
     def address(self) -> str:
         """address as string"""
-        return _format_address(self._sa)
+        return _format_address(sockaddr_of(self))
 
     @property
     def port(self) -> int:
         """network address port"""
-        return self._sa.port
+        try:
+            return self._sa.port
+        except AttributeError:  # made by __new__ alone: unset
+            return 0
 
     @port.setter
     def port(self, value: int) -> None:
@@ -295,7 +339,9 @@ class NetworkAddress:
         if not _args.LONG_MIN <= value <= _args.LONG_MAX:
             raise OverflowError("Python int too large to convert to C long")
         # As PR_SetNetAddr(PR_IpAddrNull, ...): IPv6 flow info and scope reset.
-        self._sa = self._sa._replace(port=value & 0xFFFF, flowinfo=0, scope_id=0)
+        self._sa = sockaddr_of(self)._replace(
+            port=value & 0xFFFF, flowinfo=0, scope_id=0
+        )
 
     @port.deleter
     def port(self) -> None:
@@ -304,21 +350,27 @@ class NetworkAddress:
     @property
     def family(self) -> int:
         """address family (e.g. PR_AF_INET, etc.)"""
-        return self._sa.family
+        try:
+            return self._sa.family
+        except AttributeError:  # made by __new__ alone: unset
+            return PR_AF_UNSPEC
 
     @property
     def hostname(self) -> Optional[str]:
         """The canonical host name when built from a string, else None."""
-        return self._hostname
+        return getattr(self, "_hostname", None)
 
     @property
     def hostentry(self) -> HostEntry:
         """HostEntry object representing this NetworkAddress
         (Warning: Deprecated, use AddrInfo instead)"""
         warnings.warn(_HOSTENTRY_WARNING, DeprecationWarning, stacklevel=2)
-        if self._hostentry is None:
-            self._hostentry = HostEntry(self, backend=self._backend)
-        return self._hostentry
+        entry = getattr(self, "_hostentry", None)
+        if entry is None:
+            entry = self._hostentry = HostEntry(
+                self, backend=getattr(self, "_backend", None)
+            )
+        return entry
 
     def set_from_string(
         self, addr: Union[str, bytes, bytearray], family: int = PR_AF_INET
@@ -341,17 +393,27 @@ class NetworkAddress:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, NetworkAddress):
             return NotImplemented
-        return self._sa == other._sa
+        try:
+            return self._sa == other._sa
+        except AttributeError:  # made by __new__ alone: unset
+            return sockaddr_of(self) == sockaddr_of(other)
 
     def __hash__(self) -> int:
-        return hash(self._sa)
+        try:
+            return hash(self._sa)
+        except AttributeError:  # made by __new__ alone: unset
+            return hash(_UNSET)
 
     def __str__(self) -> str:
-        text = _format_address(self._sa)
-        if self._sa.family == PR_AF_INET:
-            return "%s:%d" % (text, self._sa.port)
-        if self._sa.family == PR_AF_INET6:
-            return "[%s]:%d" % (text, self._sa.port)
+        try:
+            sa = self._sa
+        except AttributeError:  # made by __new__ alone: unset
+            sa = _UNSET
+        if sa.family == PR_AF_INET:  # the usual case, without a call
+            return "%s:%d" % (socket.inet_ntop(socket.AF_INET, sa.addr), sa.port)
+        text = _format_address(sa)
+        if sa.family == PR_AF_INET6:
+            return "[%s]:%d" % (text, sa.port)
         return text
 
     def __repr__(self) -> str:
@@ -499,7 +561,7 @@ class HostEntry:
                 )
             if addr.family not in (PR_AF_INET, PR_AF_INET6):
                 raise nspr_error(PR_DIRECTORY_LOOKUP_ERROR)
-            entry = backend.get_host_by_addr(addr._sa)
+            entry = backend.get_host_by_addr(sockaddr_of(addr))
         elif isinstance(addr, str):
             raw = _c_string_name(addr)
             if backend is None:

@@ -40,6 +40,7 @@ from nspr_ctypes._address import (
     desc_type_name,
     family_name,
     foreign_backend_error,
+    sockaddr_of,
 )
 from nspr_ctypes.backends import get_backend
 from nspr_ctypes.backends._base import Backend, Handle, OptionValue, SockAddr
@@ -384,7 +385,10 @@ def _check_address(addr: Any, method: str) -> NetworkAddress:
 
 
 def _sockaddr_for_call(addr: NetworkAddress) -> SockAddr:
-    sa = addr._sa
+    try:
+        sa = addr._sa
+    except AttributeError:  # made by NetworkAddress.__new__ alone: unset
+        sa = sockaddr_of(addr)
     if sa.family not in (PR_AF_INET, PR_AF_INET6, PR_AF_LOCAL):
         raise nspr_error(PR_ADDRESS_NOT_SUPPORTED_ERROR)
     return sa
@@ -1430,9 +1434,9 @@ def _parse_option_value(option: int, values: Tuple[Any, ...]) -> OptionValue:
     if option == PR_SockOpt_Linger:
         return (bool(_args.c_int(values[0])), _args.c_uint_mask(values[1]))
     if option == PR_SockOpt_McastInterface:
-        return _check_address(values[0], "set_socket_option")._sa
-    group = _check_address(values[0], "set_socket_option")._sa
-    interface = _check_address(values[1], "set_socket_option")._sa
+        return sockaddr_of(_check_address(values[0], "set_socket_option"))
+    group = sockaddr_of(_check_address(values[0], "set_socket_option"))
+    interface = sockaddr_of(_check_address(values[1], "set_socket_option"))
     return (group, interface)
 
 

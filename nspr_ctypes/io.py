@@ -12,6 +12,7 @@ import socket as _socket
 from typing import Optional, Tuple
 
 from nspr_ctypes import _args
+from nspr_ctypes import backends as _backends
 from nspr_ctypes._address import AddrInfo, HostEntry, NetworkAddress, family_name
 from nspr_ctypes._socket import Socket
 from nspr_ctypes.backends import get_backend
@@ -142,6 +143,11 @@ def _backend(backend: Optional[Backend]) -> Backend:
     return get_backend() if backend is None else backend
 
 
+# The functions below are called in tight loops, so each runs in one Python
+# frame on the usual arguments: the default backend is read straight from
+# ``backends._default`` (``get_backend()`` only chooses it on first use), and
+# python-nss's exact conversions run only for unusual arguments.
+
 # -- intervals -----------------------------------------------------------------
 
 
@@ -160,7 +166,14 @@ def interval_now(*, backend: Optional[Backend] = None) -> int:
     The current interval (ticks of a monotonic clock, wrapping at 2**32), to
     establish epochs and measure intervals.
     """
-    return _backend(backend).interval_now()
+    if backend is None:
+        backend = _backends._default or get_backend()
+    return backend.interval_now()
+
+
+# With 1000 ticks per second (NSPR on Linux, and the stdlib backend) an
+# interval is a count of milliseconds: each conversion of an int below is
+# python-nss's formula with ``ticks_per_second() == 1000`` worked out.
 
 
 def seconds_to_interval(seconds: int, *, backend: Optional[Backend] = None) -> int:
@@ -168,6 +181,11 @@ def seconds_to_interval(seconds: int, *, backend: Optional[Backend] = None) -> i
 
     Converts standard clock seconds to platform-dependent intervals.
     """
+    if type(seconds) is int:
+        if backend is None:
+            backend = _backends._default or get_backend()
+        if backend._millisecond_ticks:
+            return seconds * 1000 & 0xFFFFFFFF
     value = _args.c_uint_mask(seconds)
     return value * _backend(backend).ticks_per_second() % _M
 
@@ -179,6 +197,11 @@ def milliseconds_to_interval(
 
     Converts standard clock milliseconds to platform-dependent intervals.
     """
+    if type(milliseconds) is int:
+        if backend is None:
+            backend = _backends._default or get_backend()
+        if backend._millisecond_ticks:
+            return milliseconds & 0xFFFFFFFF
     value = _args.c_uint_mask(milliseconds)
     return (value * _backend(backend).ticks_per_second() + 500) // 1000 % _M
 
@@ -190,6 +213,11 @@ def microseconds_to_interval(
 
     Converts standard clock microseconds to platform-dependent intervals.
     """
+    if type(microseconds) is int:
+        if backend is None:
+            backend = _backends._default or get_backend()
+        if backend._millisecond_ticks:
+            return ((microseconds & 0xFFFFFFFF) + 500) // 1000
     value = _args.c_uint_mask(microseconds)
     return (value * _backend(backend).ticks_per_second() + 500000) // 1000000 % _M
 
@@ -199,6 +227,11 @@ def interval_to_seconds(interval: int, *, backend: Optional[Backend] = None) -> 
 
     Converts platform-dependent intervals to standard clock seconds (truncating).
     """
+    if type(interval) is int:
+        if backend is None:
+            backend = _backends._default or get_backend()
+        if backend._millisecond_ticks:
+            return (interval & 0xFFFFFFFF) // 1000
     value = _args.c_uint_mask(interval)
     return value // _backend(backend).ticks_per_second()
 
@@ -210,6 +243,11 @@ def interval_to_milliseconds(
 
     Converts platform-dependent intervals to standard clock milliseconds.
     """
+    if type(interval) is int:
+        if backend is None:
+            backend = _backends._default or get_backend()
+        if backend._millisecond_ticks:
+            return interval & 0xFFFFFFFF
     value = _args.c_uint_mask(interval)
     tps = _backend(backend).ticks_per_second()
     return (value * 1000 + tps // 2) // tps % _M
@@ -222,6 +260,11 @@ def interval_to_microseconds(
 
     Converts platform-dependent intervals to standard clock microseconds.
     """
+    if type(interval) is int:
+        if backend is None:
+            backend = _backends._default or get_backend()
+        if backend._millisecond_ticks:
+            return interval * 1000 & 0xFFFFFFFF
     value = _args.c_uint_mask(interval)
     tps = _backend(backend).ticks_per_second()
     return (value * 1000000 + tps // 2) // tps % _M
@@ -235,6 +278,8 @@ def htons(value: int) -> int:
 
     16 bit conversion from host to network (the low 16 bits of ``value``).
     """
+    if type(value) is int and 0 <= value <= 0xFFFF:
+        return _socket.htons(value)
     return _socket.htons(_args.c_int(value) & 0xFFFF)
 
 
@@ -243,6 +288,8 @@ def ntohs(value: int) -> int:
 
     16 bit conversion from network to host (the low 16 bits of ``value``).
     """
+    if type(value) is int and 0 <= value <= 0xFFFF:
+        return _socket.ntohs(value)
     return _socket.ntohs(_args.c_int(value) & 0xFFFF)
 
 
@@ -253,11 +300,21 @@ def _uint32(value: int, function: str) -> int:
     return number
 
 
+# socket.htonl/ntohl return the right answer for every value they accept (an
+# int of 0..2**32-1, or on PyPy anything with that __index__), and refuse the
+# rest with OverflowError or TypeError in their own words: those are checked
+# again by _uint32, which raises python-nss's exception.
+
+
 def htonl(value: int) -> int:
     """htonl(value) -> int
 
     32 bit conversion from host to network, unsigned as ``socket.htonl``.
     """
+    try:
+        return _socket.htonl(value)
+    except (OverflowError, TypeError):
+        pass  # raised outside the handler: no exception context
     return _socket.htonl(_uint32(value, "htonl"))
 
 
@@ -266,6 +323,10 @@ def ntohl(value: int) -> int:
 
     32 bit conversion from network to host, unsigned as ``socket.ntohl``.
     """
+    try:
+        return _socket.ntohl(value)
+    except (OverflowError, TypeError):
+        pass  # raised outside the handler: no exception context
     return _socket.ntohl(_uint32(value, "ntohl"))
 
 

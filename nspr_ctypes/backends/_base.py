@@ -106,6 +106,9 @@ class Backend(abc.ABC):
     library_path: Optional[str] = None
     #: NSPR version string (``PR_GetVersion()``), or None for an emulation.
     version: Optional[str] = None
+    #: ``ticks_per_second() == 1000``, which lets ``io`` convert intervals
+    #: without calling the backend (False is always correct, only slower).
+    _millisecond_ticks: bool = False
 
     def describe(self) -> str:
         """One line naming the backend, its library and version."""

@@ -278,6 +278,22 @@ def _received(buf: ctypes.Array[c_char], count: int) -> bytes:
     return (c_char * count).from_buffer(buf).raw
 
 
+def _holding_the_gil(lib: ffi.NSPRLibrary, name: str) -> Callable[[], int]:
+    """The C function ``name`` of ``lib`` called through ``ctypes.PyDLL``,
+    which keeps the GIL: for a call that never blocks, releasing and taking
+    the GIL back costs more than the call. Where ctypes has no PyDLL (PyPy),
+    the ordinary function."""
+    function: Any = lib.functions[name]
+    handle = getattr(lib.cdll, "_handle", None)
+    if not hasattr(ctypes, "PyDLL") or handle is None or name in lib.stand_ins:
+        return cast("Callable[[], int]", function)
+    # The same loaded library (its dlopen handle), not a second dlopen.
+    held = ctypes.PyDLL(lib.path, handle=handle)[name]
+    held.restype = function.restype
+    held.argtypes = function.argtypes
+    return cast("Callable[[], int]", held)
+
+
 class NSPRBackend(Backend):
     """The backend on one loaded libnspr4 (see :func:`create_backend`)."""
 
@@ -301,7 +317,9 @@ class NSPRBackend(Backend):
         self._pr_close = f["PR_Close"]
         self._pr_set_option = f["PR_SetSocketOption"]
         self._pr_get_option = f["PR_GetSocketOption"]
-        self._pr_interval_now: Callable[[], int] = f["PR_IntervalNow"]
+        # An instance attribute in place of the method: io.interval_now() then
+        # reaches C without a Python frame of the backend.
+        self.interval_now = _holding_the_gil(lib, "PR_IntervalNow")  # type: ignore[method-assign]
         self._ticks: int = int(f["PR_TicksPerSecond"]())
         # Read-only input to PR_SetSocketOption (a const pointer), shared.
         self._nonblocking = ffi.PRSocketOptionData()
@@ -309,6 +327,8 @@ class NSPRBackend(Backend):
         self._nonblocking.value.non_blocking = 1
         self._tls = threading.local()
         self._buffer_lock = threading.Lock()
+        # Asked, not assumed: a subclass may count other ticks.
+        self._millisecond_ticks = self.ticks_per_second() == 1000
 
     # -- helpers --------------------------------------------------------------
 
@@ -801,8 +821,8 @@ class NSPRBackend(Backend):
         return self._ticks
 
     def interval_now(self) -> int:
-        """``PR_IntervalNow()``."""
-        return self._pr_interval_now()
+        """``PR_IntervalNow()`` (replaced per instance by the C function)."""
+        return int(self.lib.functions["PR_IntervalNow"]())
 
 
 def _as_int(value: Any) -> int:

@@ -418,6 +418,8 @@ class StdlibBackend(Backend):
     def __init__(self) -> None:
         # Per thread: the last poll's registrations and its select.poll.
         self._tls = threading.local()
+        # Asked, not assumed: a subclass may count other ticks.
+        self._millisecond_ticks = self.ticks_per_second() == 1000
 
     # -- sockets --------------------------------------------------------------
 

@@ -81,6 +81,10 @@ def calls_of(backend: Backend, method: str, counter: List[str]) -> None:
         return original(*args, **kwargs)
 
     setattr(backend, method, spy)
+    if method == "ticks_per_second":
+        # With 1000 ticks per second io converts intervals without asking;
+        # the backend now answers through the spy, so io must ask it.
+        backend._millisecond_ticks = False
 
 
 # -- constructors and static methods ---------------------------------------------

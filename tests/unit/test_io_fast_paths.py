@@ -1,0 +1,152 @@
+"""The one-frame paths of ``io`` give what python-nss's general conversions give.
+
+The interval functions convert an int without asking the backend when it
+counts 1000 ticks per second; a backend counting other ticks is asked.
+NetworkAddress builds the constant addresses inline; an object made by
+``__new__`` alone reads as unset.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Dict, List
+
+import pytest
+
+from nspr_ctypes import io
+from nspr_ctypes.backends import Backend, get_backend
+from nspr_ctypes.backends.stdlib import StdlibBackend
+
+MOD = 2**32
+
+#: python-nss's formulas (NSPR's), for any ticks per second.
+FORMULAS: Dict[str, Callable[[int, int], int]] = {
+    "seconds_to_interval": lambda v, tps: v % MOD * tps % MOD,
+    "milliseconds_to_interval": lambda v, tps: (v % MOD * tps + 500) // 1000 % MOD,
+    "microseconds_to_interval": lambda v, tps: (
+        (v % MOD * tps + 500000) // 1000000 % MOD
+    ),
+    "interval_to_seconds": lambda v, tps: v % MOD // tps,
+    "interval_to_milliseconds": lambda v, tps: (v % MOD * 1000 + tps // 2) // tps % MOD,
+    "interval_to_microseconds": lambda v, tps: (
+        (v % MOD * 1000000 + tps // 2) // tps % MOD
+    ),
+}
+
+VALUES: List[int] = [
+    0,
+    1,
+    499,
+    500,
+    999,
+    1000,
+    4294967,
+    4294968,
+    2**31 - 1,
+    2**31,
+    2**32 - 1,
+    2**32,
+    2**32 + 1,
+    2**40 + 123,
+    -1,
+    -499,
+    -500,
+    -(2**31),
+    -(2**32),
+    -(2**64) - 7,
+]
+
+
+class TenMicrosecondTicks(StdlibBackend):
+    """The stdlib backend, counting 100000 ticks per second."""
+
+    def ticks_per_second(self) -> int:
+        return 100000
+
+
+@pytest.mark.parametrize("name", sorted(FORMULAS))
+def test_millisecond_tick_conversion_matches_the_formula(name: str) -> None:
+    backend = StdlibBackend()
+    convert = getattr(io, name)
+    expected = [FORMULAS[name](v, 1000) for v in VALUES]
+    assert [convert(v, backend=backend) for v in VALUES] == expected
+
+
+@pytest.mark.parametrize("name", sorted(FORMULAS))
+def test_other_ticks_per_second_are_asked_of_the_backend(name: str) -> None:
+    backend = TenMicrosecondTicks()
+    convert = getattr(io, name)
+    expected = [FORMULAS[name](v, 100000) for v in VALUES]
+    assert [convert(v, backend=backend) for v in VALUES] == expected
+
+
+@pytest.mark.parametrize("name", sorted(FORMULAS))
+def test_int_subclass_converts_as_its_value(name: str) -> None:
+    class Ticks(int):
+        pass
+
+    convert = getattr(io, name)
+    assert convert(Ticks(2**32 + 1500)) == convert(2**32 + 1500)
+
+
+def test_default_backend_shortcut_agrees_with_its_ticks() -> None:
+    backend: Backend = get_backend()
+    assert backend._millisecond_ticks == (backend.ticks_per_second() == 1000)
+
+
+class Index:
+    def __init__(self, value: int) -> None:
+        self.value = value
+
+    def __index__(self) -> int:
+        return self.value
+
+
+@pytest.mark.parametrize("name", ["htonl", "ntohl"])
+def test_long_swap_of_index_object_is_that_of_its_value(name: str) -> None:
+    assert getattr(io, name)(Index(0x01020304)) == getattr(io, name)(0x01020304)
+
+
+@pytest.mark.parametrize("name", ["htonl", "ntohl"])
+def test_long_swap_error_has_no_context(name: str) -> None:
+    with pytest.raises(OverflowError) as info:
+        getattr(io, name)(-1)
+    assert info.value.__context__ is None
+
+
+@pytest.mark.parametrize("name", ["htons", "ntohs"])
+def test_short_swap_of_index_object_is_that_of_its_value(name: str) -> None:
+    assert getattr(io, name)(Index(-2)) == getattr(io, name)(0xFFFE)
+
+
+def test_constant_address_belongs_to_the_given_backend() -> None:
+    backend = StdlibBackend()
+    na = io.NetworkAddress(io.PR_IpAddrLoopback, 80, backend=backend)
+    assert na._backend is backend
+
+
+def test_constant_address_has_no_hostname() -> None:
+    assert io.NetworkAddress(io.PR_IpAddrAny, 80, io.PR_AF_INET6).hostname is None
+
+
+def test_uninitialised_address_equals_another() -> None:
+    first = io.NetworkAddress.__new__(io.NetworkAddress)
+    second = io.NetworkAddress.__new__(io.NetworkAddress)
+    assert first == second
+    assert hash(first) == hash(second)
+
+
+def test_uninitialised_address_is_not_the_default_address() -> None:
+    assert io.NetworkAddress.__new__(io.NetworkAddress) != io.NetworkAddress()
+
+
+def test_uninitialised_address_family_is_unspec() -> None:
+    na = io.NetworkAddress.__new__(io.NetworkAddress)
+    assert na.family == io.PR_AF_UNSPEC
+
+
+def test_uninitialised_address_is_refused_by_connect() -> None:
+    na = io.NetworkAddress.__new__(io.NetworkAddress)
+    with io.Socket(io.PR_AF_INET) as sock:
+        with pytest.raises(ValueError) as info:
+            sock.connect(na, 0)
+    assert "NetworkAddress family (PR_AF_UNSPEC)" in str(info.value)
