@@ -30,6 +30,8 @@ from __future__ import annotations
 
 import gc
 import os
+import signal
+import time
 import types
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Tuple
 
@@ -204,6 +206,25 @@ def collect_garbage() -> None:
     """
     for _ in range(3):
         gc.collect()
+
+
+def reap_child(pid: int, limit: float) -> int:
+    """The exit status of forked child ``pid`` (-signal if it was killed).
+
+    A child still running after ``limit`` seconds is killed with SIGKILL (by
+    its pid), and AssertionError raised.
+    """
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            if os.WIFSIGNALED(status):
+                return -os.WTERMSIG(status)
+            return os.WEXITSTATUS(status)
+        time.sleep(0.01)
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    raise AssertionError("child %d did not exit within %s s" % (pid, limit))
 
 
 def safe_close(sock: Any) -> None:

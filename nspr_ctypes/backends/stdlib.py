@@ -529,26 +529,32 @@ class StdlibBackend(Backend):
 
     def send(self, handle: _Handle, data: Union[bytes, memoryview]) -> Optional[int]:
         """PR_Send, non-blocking."""
+        return self.send_at(handle, data, 0)
+
+    def send_at(
+        self, handle: _Handle, data: Union[bytes, memoryview], offset: int
+    ) -> Optional[int]:
+        """PR_Send of ``data[offset:]``, non-blocking. The send loop's
+        primitive: its first try (offset 0) is one call to the socket. On
+        PyPy, where ``socket.send`` copies a memoryview slice whole, a resumed
+        send goes a window at a time."""
+        if offset:
+            view = memoryview(data)
+            if _PASSING_COPIES:
+                return _send_in_windows(
+                    lambda start, size: self.send_at(
+                        handle, view[start : start + size], 0
+                    ),
+                    len(data),
+                    offset,
+                )
+            data = view[offset:]
         try:
             sent: int = handle.sock.send(data)
         except OSError as exc:
             _raise_unless_would_block("send", exc)
             return None
         return sent
-
-    def send_at(self, handle: _Handle, data: bytes, offset: int) -> Optional[int]:
-        """PR_Send of ``data[offset:]``; on PyPy, where ``socket.send``
-        copies a memoryview slice, a window at a time."""
-        if not offset:
-            return self.send(handle, data)
-        view = memoryview(data)
-        if not _PASSING_COPIES:
-            return self.send(handle, view[offset:])
-        return _send_in_windows(
-            lambda start, size: self.send(handle, view[start : start + size]),
-            len(data),
-            offset,
-        )
 
     def recv_from(
         self, handle: _Handle, amount: int

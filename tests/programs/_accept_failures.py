@@ -15,7 +15,7 @@ import gc
 import json
 import os
 import sys
-from typing import Any, Dict, Tuple
+from typing import Any, Callable, Dict, Tuple
 
 
 def _load(name: str) -> Tuple[Any, Any]:
@@ -38,13 +38,17 @@ def _usage() -> Tuple[int, int]:
     return rss, len(os.listdir("/proc/self/fd"))
 
 
-def measure(name: str, count: int) -> Dict[str, int]:
-    """RSS and descriptor growth over ``count`` failing accepts."""
-    io, error = _load(name)
-    listener = io.Socket(io.PR_AF_INET)
-    listener.bind(io.NetworkAddress(io.PR_IpAddrLoopback, 0))
-    listener.listen()
-    listener.set_socket_option(io.PR_SockOpt_Nonblocking, True)
+def nonblocking_listener(io: Any) -> Any:
+    """A listening loopback socket in non-blocking mode: accept() fails."""
+    sock = io.Socket(io.PR_AF_INET)
+    sock.bind(io.NetworkAddress(io.PR_IpAddrLoopback, 0))
+    sock.listen()
+    sock.set_socket_option(io.PR_SockOpt_Nonblocking, True)
+    return sock
+
+
+def failing_accept(error: Any, listener: Any) -> Callable[[], None]:
+    """One accept() on ``listener`` that must fail with PR_WOULD_BLOCK_ERROR."""
 
     def fail_once() -> None:
         try:
@@ -54,6 +58,15 @@ def measure(name: str, count: int) -> Dict[str, int]:
                 raise
         else:
             raise AssertionError("accept() found a connection nobody made")
+
+    return fail_once
+
+
+def measure(name: str, count: int) -> Dict[str, int]:
+    """RSS and descriptor growth over ``count`` failing accepts."""
+    io, error = _load(name)
+    listener = nonblocking_listener(io)
+    fail_once = failing_accept(error, listener)
 
     # A warm-up longer than the measurement: PyPy's JIT and collector grow the
     # heap during the first thousands of calls, whether or not anything leaks.

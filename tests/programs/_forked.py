@@ -20,6 +20,8 @@ import time
 import traceback
 from typing import Callable, Tuple
 
+import conftest
+
 # Seconds a child may live; the parent gives it a little longer before SIGKILL.
 CHILD_LIMIT = 30
 
@@ -89,19 +91,5 @@ def read_line(read_fd: int, limit: float = CHILD_LIMIT) -> str:
 
 
 def reap_child(pid: int, limit: float = CHILD_LIMIT + 5) -> int:
-    """The exit status of child ``pid`` (-signal if it was killed).
-
-    A child that is still running after ``limit`` seconds is killed with
-    SIGKILL, and AssertionError raised.
-    """
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            if os.WIFSIGNALED(status):
-                return -os.WTERMSIG(status)
-            return os.WEXITSTATUS(status)
-        time.sleep(0.01)
-    os.kill(pid, signal.SIGKILL)
-    os.waitpid(pid, 0)
-    raise AssertionError("child %d did not exit within %s s" % (pid, limit))
+    """conftest.reap_child with a limit past the child's own alarm."""
+    return conftest.reap_child(pid, limit)

@@ -25,6 +25,8 @@ from typing import Any, Callable, Dict
 import pytest
 from conftest import collect_garbage
 
+from ._accept_failures import failing_accept, nonblocking_listener
+
 FD_DIR = "/proc/self/fd"
 WARM_UP = 200
 COUNT = 1000
@@ -87,44 +89,23 @@ def _fd_growth(cycle: Callable[[], None]) -> int:
     return len(os.listdir(FD_DIR)) - before
 
 
-def _nonblocking_listener(io: Any) -> Any:
-    sock = io.Socket(io.PR_AF_INET)
-    sock.bind(io.NetworkAddress(io.PR_IpAddrLoopback, 0))
-    sock.listen()
-    sock.set_socket_option(io.PR_SockOpt_Nonblocking, True)
-    return sock
-
-
-def _failing_accept(error: Any, listener: Any) -> Callable[[], None]:
-    def fail_once() -> None:
-        try:
-            listener.accept()
-        except error.NSPRError as exc:
-            if exc.errno != error.PR_WOULD_BLOCK_ERROR:
-                raise
-        else:
-            raise AssertionError("accept() found a connection nobody made")
-
-    return fail_once
-
-
 @needs_tracemalloc
 @pytest.mark.difference(
     "a failed accept() keeps no memory (python-nss: about 470 bytes each)"
 )
 def test_failed_nonblocking_accepts_keep_no_python_memory(io: Any, error: Any) -> None:
-    listener = _nonblocking_listener(io)
+    listener = nonblocking_listener(io)
     try:
-        growth = _traced_growth(_failing_accept(error, listener))
+        growth = _traced_growth(failing_accept(error, listener))
     finally:
         listener.close()
     assert growth < TRACED_LIMIT
 
 
 def test_failed_nonblocking_accepts_keep_no_descriptors(io: Any, error: Any) -> None:
-    listener = _nonblocking_listener(io)
+    listener = nonblocking_listener(io)
     try:
-        growth = _fd_growth(_failing_accept(error, listener))
+        growth = _fd_growth(failing_accept(error, listener))
     finally:
         listener.close()
     assert growth == 0

@@ -23,15 +23,13 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import os
-import signal
 import socket
 import threading
-import time
 import warnings
 from typing import Any, Callable, List, NamedTuple, Optional
 
 import pytest
-from conftest import LONG, collect_garbage
+from conftest import LONG, collect_garbage, reap_child
 
 FD_DIR = "/proc/self/fd"
 RSS_LIMIT = 5 * 1024 * 1024
@@ -307,21 +305,6 @@ def _child_drops_sockets(held: List[Any], fds: List[int]) -> None:
         os._exit(status)
 
 
-def _wait_for_child(pid: int) -> int:
-    """The child's exit status; it is killed if it overstays CHILD_LIMIT."""
-    deadline = time.monotonic() + CHILD_LIMIT
-    while time.monotonic() < deadline:
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            if os.WIFSIGNALED(status):
-                return -os.WTERMSIG(status)
-            return os.WEXITSTATUS(status)
-        time.sleep(0.01)
-    os.kill(pid, signal.SIGKILL)
-    os.waitpid(pid, 0)
-    raise AssertionError("the forked child hung")
-
-
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork()")
 def test_forked_child_leaves_parent_descriptors_open(io: Any) -> None:
     # Only this list holds the sockets, so the child's clear() drops its
@@ -332,7 +315,7 @@ def test_forked_child_leaves_parent_descriptors_open(io: Any) -> None:
         pid = os.fork()
         if pid == 0:
             _child_drops_sockets(held, fds)
-        assert _wait_for_child(pid) == _CHILD_OK
+        assert reap_child(pid, CHILD_LIMIT) == _CHILD_OK
         first, second, _unused = held
         first.send(b"still open", LONG)
         assert second.recv(100, LONG) == b"still open"
