@@ -1,21 +1,34 @@
 """The primitive operations every backend implements.
 
 The public classes of :mod:`nspr_ctypes.io` are written once, over this small
-interface. A backend is a driver of *non-blocking* primitives on opaque
-handles: every blocking behaviour of NSPR (timeouts in ticks, "blocking"
-sockets, the poll loop, interruptibility) is built once in :mod:`nspr_ctypes.io`
-from these primitives, so the backends cannot drift apart there.
+interface. A backend is a driver of *bounded* primitives on opaque handles:
+a call that may have to wait takes a ``timeout`` in ticks and waits at most
+that long inside the backend (in C: NSPR's own timeout, the stdlib socket's),
+so the common case costs one backend call. The blocking engine of
+:mod:`nspr_ctypes._engine` turns the caller's timeout into such slices of at
+most 100 ms and loops only when a slice runs out: between slices it notices a
+``close()`` from another thread, runs signal handlers and checks the deadline.
 
 Rules every backend follows:
 
 * Arguments arrive checked and normalised by ``io``: ints are in range, sizes
   are non-negative, addresses are :class:`SockAddr` values of a family the
   call accepts, handles are live (not closed) and belong to this backend.
-* A would-block condition is reported by returning ``None`` (never an error).
+* ``timeout`` (ticks) is ``0`` for "do not wait" (a non-blocking try, as for
+  ``PR_INTERVAL_NO_WAIT``) or a bounded slice: never
+  ``PR_INTERVAL_NO_TIMEOUT``, never more than about 100 ms.
+* When nothing could be done within ``timeout`` the call returns ``None``
+  (``False`` for the connect calls), never an error, and only once the whole
+  ``timeout`` has passed: the engine counts a returned slice as elapsed.
+* Counts are exact: a send reports every byte it handed the OS, also when
+  it stopped part way (the engine resumes from there and reports
+  ``bytes_sent``); it never returns ``None`` after sending something.
 * Every other failure raises :class:`nspr_ctypes.error.NSPRError` built with
   :func:`nspr_ctypes.error.nspr_error` and the ``PR_*_ERROR`` code NSPR reports
   for it, translated at one place in the backend.
-* A socket handle is always non-blocking at the OS level and at the NSPR level.
+* A primitive never blocks longer than its ``timeout``, whatever the mode of
+  the handle; the user's ``PR_SockOpt_Nonblocking`` never reaches a backend
+  (``io`` passes ``timeout=0`` for such sockets).
 """
 
 from __future__ import annotations
@@ -146,50 +159,75 @@ class Backend(abc.ABC):
         """Listen; ``backlog`` is a C int."""
 
     @abc.abstractmethod
-    def connect(self, handle: Handle, addr: SockAddr) -> bool:
-        """Start connecting: True when connected at once, False when in progress."""
+    def connect(self, handle: Handle, addr: SockAddr, timeout: int) -> bool:
+        """Connect to ``addr``, waiting up to ``timeout`` ticks: True when
+        connected, False while the connection is still in progress (then
+        :meth:`connect_continue` goes on). A failure raises what NSPR's
+        blocking ``PR_Connect`` raises for it: while waiting, ``POLLNVAL`` is
+        ``PR_BAD_DESCRIPTOR_ERROR`` and a hang-up ``PR_CONNECT_RESET_ERROR``
+        (so a refused loopback connect reads as a reset, as in python-nss)."""
 
     @abc.abstractmethod
-    def connect_continue(self, handle: Handle) -> None:
-        """Finish a connection in progress once poll reported the socket
-        writable: raise the connect error the OS holds for it, if any."""
+    def connect_continue(self, handle: Handle, timeout: int) -> bool:
+        """Wait up to ``timeout`` ticks for the connection in progress: True
+        once it is set up, False while still in progress; its failure raises
+        as for :meth:`connect`."""
 
     @abc.abstractmethod
-    def accept(self, handle: Handle) -> Optional[Tuple[Handle, SockAddr]]:
-        """Accept one connection (non-blocking), or None."""
+    def accept(
+        self, handle: Handle, timeout: int
+    ) -> Optional[Tuple[Handle, SockAddr]]:
+        """Accept one connection, waiting up to ``timeout`` ticks; None if
+        none came. The new handle is in the state :meth:`open_socket` gives."""
 
     @abc.abstractmethod
-    def recv(self, handle: Handle, amount: int) -> Optional[bytes]:
-        """Receive at most ``amount`` bytes; ``b''`` at EOF; None if none ready."""
+    def recv(self, handle: Handle, amount: int, timeout: int) -> Optional[bytes]:
+        """Receive at most ``amount`` bytes (``amount`` > 0), waiting up to
+        ``timeout`` ticks for some; ``b''`` at EOF; None if none came. The
+        result may be a fresh object owned by the caller."""
 
     @abc.abstractmethod
-    def send(self, handle: Handle, data: Union[bytes, memoryview]) -> Optional[int]:
-        """Send what fits now; the count sent, or None if nothing fits."""
+    def recv_into(self, handle: Handle, buffer: memoryview, timeout: int) -> Optional[int]:
+        """Receive into ``buffer`` (a writable, C-contiguous byte view that is
+        not empty) with no copy, waiting up to ``timeout`` ticks: the count,
+        0 at EOF, None if none came."""
 
-    def send_at(self, handle: Handle, data: bytes, offset: int) -> Optional[int]:
-        """Send what fits now of ``data[offset:]`` (``0 <= offset < len(data)``
-        unless ``data`` is empty); like :meth:`send`.
+    @abc.abstractmethod
+    def send_at(
+        self, handle: Handle, data: bytes, offset: int, timeout: int
+    ) -> Optional[int]:
+        """Send of ``data[offset:]`` (``0 <= offset < len(data)`` unless
+        ``data`` is empty) what fits within ``timeout`` ticks: the exact count
+        handed to the OS, possibly short; None if nothing fitted.
 
-        The send loop of ``io`` calls this with the same ``data`` and a growing
-        ``offset``, so a retry must cost what it sends, not what is left: this
-        default hands :meth:`send` a zero-copy view of the rest. A backend
-        whose ``send`` copies its argument overrides it.
+        The send loop of the engine calls this with the same ``data`` and a
+        growing ``offset``, so a retry must cost what it sends, not what is
+        left: never copy the rest.
         """
-        if not offset:
-            return self.send(handle, data)
-        return self.send(handle, memoryview(data)[offset:])
+
+    def send(
+        self, handle: Handle, data: Union[bytes, memoryview], timeout: int = 0
+    ) -> Optional[int]:
+        """Convenience over :meth:`send_at` (not used by ``io``)."""
+        return self.send_at(handle, bytes(data), 0, timeout)
 
     @abc.abstractmethod
     def recv_from(
-        self, handle: Handle, amount: int
+        self, handle: Handle, amount: int, timeout: int
     ) -> Optional[Tuple[bytes, SockAddr]]:
-        """Receive one datagram (truncated to ``amount``) and its sender."""
+        """Receive one datagram (truncated to ``amount``) and its sender,
+        waiting up to ``timeout`` ticks; None if none came."""
 
     @abc.abstractmethod
     def send_to(
-        self, handle: Handle, data: Union[bytes, memoryview], addr: SockAddr
+        self,
+        handle: Handle,
+        data: Union[bytes, memoryview],
+        addr: SockAddr,
+        timeout: int,
     ) -> Optional[int]:
-        """Send one datagram to ``addr``."""
+        """Send one datagram to ``addr``, waiting up to ``timeout`` ticks for
+        room; None if there was none."""
 
     @abc.abstractmethod
     def shutdown(self, handle: Handle, how: int) -> None:
