@@ -51,7 +51,6 @@ from nspr_ctypes.constants import (
     PR_DESC_SOCKET_TCP,
     PR_DESC_SOCKET_UDP,
     PR_INTERVAL_NO_TIMEOUT,
-    PR_POLL_HUP,
     PR_POLL_NVAL,
     PR_POLL_READ,
     PR_POLL_WRITE,
@@ -76,7 +75,6 @@ from nspr_ctypes.constants import (
 from nspr_ctypes.error import (
     PR_ADDRESS_NOT_SUPPORTED_ERROR,
     PR_BAD_DESCRIPTOR_ERROR,
-    PR_CONNECT_RESET_ERROR,
     PR_IN_PROGRESS_ERROR,
     PR_INVALID_ARGUMENT_ERROR,
     PR_INVALID_METHOD_ERROR,
@@ -660,20 +658,16 @@ class Socket:
         channel = self._channel()
         with channel as handle:
             backend = channel.backend
-            if backend.connect(handle, _sockaddr_for_call(addr)):
+            if backend.connect(handle, _sockaddr_for_call(addr), 0):
                 return
             if self._nonblocking:
                 raise nspr_error(PR_IN_PROGRESS_ERROR)
-            out_flags = self._wait(
-                channel, handle, PR_POLL_WRITE, _Deadline(backend, timeout)
-            )
-            # NSPR's blocking connect: NVAL is EBADF, a hang-up while waiting to
-            # write is EPIPE (so a refused loopback connect reads as a reset).
-            if out_flags & PR_POLL_NVAL:
-                raise nspr_error(PR_BAD_DESCRIPTOR_ERROR)
-            if out_flags & PR_POLL_HUP:
-                raise nspr_error(PR_CONNECT_RESET_ERROR)
-            backend.connect_continue(handle)
+            deadline = _Deadline(backend, timeout)
+            while True:
+                ticks = deadline.next_slice()
+                _check_not_closed(channel, None)
+                if backend.connect_continue(handle, ticks):
+                    return
 
     def _accept_with(
         self, channel: _Channel, handle: Handle, deadline: _Deadline
@@ -682,7 +676,7 @@ class Socket:
         if self._desc_type == PR_DESC_SOCKET_UDP:
             raise nspr_error(PR_INVALID_METHOD_ERROR)
         while True:
-            accepted = backend.accept(handle)
+            accepted = backend.accept(handle, 0)
             if accepted is not None:
                 new_handle, peer = accepted
                 sock = Socket._wrap(backend, new_handle, self._family)
@@ -779,7 +773,7 @@ class Socket:
         handle = channel.handle
         ask = min(amount, _RECV_CAP)
         while True:
-            data = backend.recv(handle, ask)
+            data = backend.recv(handle, ask, 0)
             if data is not None:
                 return data
             if deadline is None:
@@ -990,7 +984,7 @@ class Socket:
             backend = channel.backend
             deadline: Optional[_Deadline] = None  # made only at the first wait
             while True:
-                received = backend.recv_from(handle, amount)
+                received = backend.recv_from(handle, amount, 0)
                 if received is not None:
                     data, sender = received
                     addr._sa = sender
@@ -1021,7 +1015,7 @@ class Socket:
             while True:
                 # One buffer and an offset: a retry costs what it sends, never
                 # a copy of the rest.
-                count = backend.send_at(handle, data, sent)
+                count = backend.send_at(handle, data, sent, 0)
                 if count is not None:
                     sent += count
                     if sent >= total or (self._nonblocking and partial):
@@ -1080,7 +1074,7 @@ class Socket:
             sa = _sockaddr_for_call(addr)
             deadline: Optional[_Deadline] = None  # made only at the first wait
             while True:
-                count = backend.send_to(handle, data, sa)
+                count = backend.send_to(handle, data, sa, 0)
                 if count is not None:
                     return count
                 if deadline is None:

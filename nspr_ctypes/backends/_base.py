@@ -37,7 +37,13 @@ import abc
 import sys
 from typing import Any, Callable, List, NamedTuple, Optional, Sequence, Tuple, Union
 
-from nspr_ctypes.error import NSPRError
+from nspr_ctypes.constants import PR_POLL_HUP, PR_POLL_NVAL, PR_POLL_READ, PR_POLL_WRITE
+from nspr_ctypes.error import (
+    PR_BAD_DESCRIPTOR_ERROR,
+    PR_CONNECT_RESET_ERROR,
+    NSPRError,
+    nspr_error,
+)
 
 #: PyPy copies what it hands C of a bytes object, unless the object is passed
 #: whole: ctypes copies a bytes argument byte by byte, ``socket.send`` copies a
@@ -174,9 +180,7 @@ class Backend(abc.ABC):
         as for :meth:`connect`."""
 
     @abc.abstractmethod
-    def accept(
-        self, handle: Handle, timeout: int
-    ) -> Optional[Tuple[Handle, SockAddr]]:
+    def accept(self, handle: Handle, timeout: int) -> Optional[Tuple[Handle, SockAddr]]:
         """Accept one connection, waiting up to ``timeout`` ticks; None if
         none came. The new handle is in the state :meth:`open_socket` gives."""
 
@@ -187,7 +191,9 @@ class Backend(abc.ABC):
         result may be a fresh object owned by the caller."""
 
     @abc.abstractmethod
-    def recv_into(self, handle: Handle, buffer: memoryview, timeout: int) -> Optional[int]:
+    def recv_into(
+        self, handle: Handle, buffer: memoryview, timeout: int
+    ) -> Optional[int]:
         """Receive into ``buffer`` (a writable, C-contiguous byte view that is
         not empty) with no copy, waiting up to ``timeout`` ticks: the count,
         0 at EOF, None if none came."""
@@ -305,3 +311,120 @@ class Backend(abc.ABC):
     @abc.abstractmethod
     def interval_now(self) -> int:
         """``PR_IntervalNow()``: ticks of the monotonic clock, mod 2**32."""
+
+
+class NonBlockingTries(Backend):
+    """The bounded primitives built from non-blocking tries and :meth:`poll`.
+
+    A backend whose OS calls never wait implements the ``_try_*`` methods
+    (each returns None where it would block) and ``connect_error``; this class
+    makes each bounded primitive one try, then, with a ``timeout``, one poll
+    of the handle and one more try.
+    """
+
+    @abc.abstractmethod
+    def _try_connect(self, handle: Handle, addr: SockAddr) -> bool:
+        """Start connecting: True when connected at once, False in progress."""
+
+    @abc.abstractmethod
+    def connect_error(self, handle: Handle) -> None:
+        """Raise the error the OS holds for a finished connect, if any."""
+
+    @abc.abstractmethod
+    def _try_accept(self, handle: Handle) -> Optional[Tuple[Handle, SockAddr]]:
+        """Accept one connection, or None."""
+
+    @abc.abstractmethod
+    def _try_recv(self, handle: Handle, amount: int) -> Optional[bytes]:
+        """Receive at most ``amount`` bytes, or None."""
+
+    @abc.abstractmethod
+    def _try_send_at(self, handle: Handle, data: bytes, offset: int) -> Optional[int]:
+        """Send what fits now of ``data[offset:]``, or None."""
+
+    @abc.abstractmethod
+    def _try_recv_from(
+        self, handle: Handle, amount: int
+    ) -> Optional[Tuple[bytes, SockAddr]]:
+        """Receive one datagram and its sender, or None."""
+
+    @abc.abstractmethod
+    def _try_send_to(
+        self, handle: Handle, data: Union[bytes, memoryview], addr: SockAddr
+    ) -> Optional[int]:
+        """Send one datagram, or None."""
+
+    def _ready(self, handle: Handle, flags: int, timeout: int) -> int:
+        """Out flags of ``handle`` after waiting up to ``timeout`` for ``flags``."""
+        if not timeout:
+            return 0
+        ready, out_flags = self.poll([(handle, flags)], timeout)
+        return out_flags[0] if ready else 0
+
+    def connect(self, handle: Handle, addr: SockAddr, timeout: int) -> bool:
+        if self._try_connect(handle, addr):
+            return True
+        return bool(timeout) and self.connect_continue(handle, timeout)
+
+    def connect_continue(self, handle: Handle, timeout: int) -> bool:
+        ready, flags = self.poll([(handle, PR_POLL_WRITE)], timeout)
+        if not ready:
+            return False
+        out_flags = flags[0]
+        # NSPR's blocking connect: NVAL is EBADF, a hang-up while waiting to
+        # write is EPIPE (so a refused loopback connect reads as a reset).
+        if out_flags & PR_POLL_NVAL:
+            raise nspr_error(PR_BAD_DESCRIPTOR_ERROR)
+        if out_flags & PR_POLL_HUP:
+            raise nspr_error(PR_CONNECT_RESET_ERROR)
+        self.connect_error(handle)
+        return True
+
+    def accept(self, handle: Handle, timeout: int) -> Optional[Tuple[Handle, SockAddr]]:
+        accepted = self._try_accept(handle)
+        if accepted is None and self._ready(handle, PR_POLL_READ, timeout):
+            accepted = self._try_accept(handle)
+        return accepted
+
+    def recv(self, handle: Handle, amount: int, timeout: int) -> Optional[bytes]:
+        data = self._try_recv(handle, amount)
+        if data is None and self._ready(handle, PR_POLL_READ, timeout):
+            data = self._try_recv(handle, amount)
+        return data
+
+    def recv_into(
+        self, handle: Handle, buffer: memoryview, timeout: int
+    ) -> Optional[int]:
+        data = self.recv(handle, len(buffer), timeout)
+        if data is None:
+            return None
+        buffer[: len(data)] = data
+        return len(data)
+
+    def send_at(
+        self, handle: Handle, data: bytes, offset: int, timeout: int
+    ) -> Optional[int]:
+        count = self._try_send_at(handle, data, offset)
+        if count is None and self._ready(handle, PR_POLL_WRITE, timeout):
+            count = self._try_send_at(handle, data, offset)
+        return count
+
+    def recv_from(
+        self, handle: Handle, amount: int, timeout: int
+    ) -> Optional[Tuple[bytes, SockAddr]]:
+        received = self._try_recv_from(handle, amount)
+        if received is None and self._ready(handle, PR_POLL_READ, timeout):
+            received = self._try_recv_from(handle, amount)
+        return received
+
+    def send_to(
+        self,
+        handle: Handle,
+        data: Union[bytes, memoryview],
+        addr: SockAddr,
+        timeout: int,
+    ) -> Optional[int]:
+        count = self._try_send_to(handle, data, addr)
+        if count is None and self._ready(handle, PR_POLL_WRITE, timeout):
+            count = self._try_send_to(handle, data, addr)
+        return count

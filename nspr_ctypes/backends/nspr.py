@@ -17,8 +17,8 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union, 
 from nspr_ctypes.backends import _nspr_ffi as ffi
 from nspr_ctypes.backends._base import (
     _PASSING_COPIES,
-    Backend,
     HostEnt,
+    NonBlockingTries,
     OptionValue,
     SockAddr,
     _send_in_windows,
@@ -294,7 +294,7 @@ def _holding_the_gil(lib: ffi.NSPRLibrary, name: str) -> Callable[[], int]:
     return cast("Callable[[], int]", held)
 
 
-class NSPRBackend(Backend):
+class NSPRBackend(NonBlockingTries):
     """The backend on one loaded libnspr4 (see :func:`create_backend`)."""
 
     name = "nspr"
@@ -426,7 +426,7 @@ class NSPRBackend(Backend):
         if self.lib.functions["PR_Listen"](self._fd(handle), backlog) != 0:
             raise self._error()
 
-    def connect(self, handle: NSPRHandle, addr: SockAddr) -> bool:
+    def _try_connect(self, handle: NSPRHandle, addr: SockAddr) -> bool:
         """True when connected at once, False when in progress."""
         net = sockaddr_to_netaddr(addr)
         if self._pr_connect(self._fd(handle), byref(net), 0) == 0:
@@ -436,12 +436,12 @@ class NSPRBackend(Backend):
             return False
         raise nspr_error(code)
 
-    def connect_continue(self, handle: NSPRHandle) -> None:
+    def connect_error(self, handle: NSPRHandle) -> None:
         """Raise the error of the finished connect, if any."""
         if self._pr_connect_continue(self._fd(handle), PR_POLL_WRITE) != 0:
             raise self._error()
 
-    def accept(self, handle: NSPRHandle) -> Optional[Tuple[NSPRHandle, SockAddr]]:
+    def _try_accept(self, handle: NSPRHandle) -> Optional[Tuple[NSPRHandle, SockAddr]]:
         """Accept one connection, or None if none is waiting."""
         net = ffi.PRNetAddr()
         newfd: Optional[int] = self._pr_accept(self._fd(handle), byref(net), 0)
@@ -462,7 +462,7 @@ class NSPRBackend(Backend):
             buf = (c_char * min(_RECV_CAP, max(size, old * 2, _RECV_MIN)))()
         return buf
 
-    def recv(self, handle: NSPRHandle, amount: int) -> Optional[bytes]:
+    def _try_recv(self, handle: NSPRHandle, amount: int) -> Optional[bytes]:
         """At most ``amount`` bytes (one call reads at most 1 MiB)."""
         fd = handle.fdint
         if not fd:
@@ -479,21 +479,9 @@ class NSPRBackend(Backend):
         handle.buf = buf
         return data
 
-    def send(self, handle: NSPRHandle, data: Union[bytes, memoryview]) -> Optional[int]:
-        """Send what fits now."""
-        fd = handle.fdint
-        if not fd:
-            raise nspr_error(PR_BAD_DESCRIPTOR_ERROR)
-        pointer, size = self._data_pointer(data)
-        if size > _INT32_MAX:
-            size = _INT32_MAX
-        count: int = self._pr_send(fd, pointer, size, 0, 0)
-        if count < 0:
-            self._raise_unless_would_block()
-            return None
-        return count
-
-    def send_at(self, handle: NSPRHandle, data: bytes, offset: int) -> Optional[int]:
+    def _try_send_at(
+        self, handle: NSPRHandle, data: bytes, offset: int
+    ) -> Optional[int]:
         """Send what fits now of ``data[offset:]``: C reads ``data`` itself
         at ``offset`` (CPython) or a copy of one window (PyPy), never a copy
         of the whole rest."""
@@ -525,7 +513,7 @@ class NSPRBackend(Backend):
             return None
         return count
 
-    def recv_from(
+    def _try_recv_from(
         self, handle: NSPRHandle, amount: int
     ) -> Optional[Tuple[bytes, SockAddr]]:
         """One datagram (truncated to ``amount``) and its sender."""
@@ -543,7 +531,7 @@ class NSPRBackend(Backend):
         handle.buf = buf
         return data, netaddr_to_sockaddr(net)
 
-    def send_to(
+    def _try_send_to(
         self, handle: NSPRHandle, data: Union[bytes, memoryview], addr: SockAddr
     ) -> Optional[int]:
         """Send one datagram to ``addr``."""

@@ -26,8 +26,8 @@ from nspr_ctypes import constants as C
 from nspr_ctypes import error as E
 from nspr_ctypes.backends._base import (
     _PASSING_COPIES,
-    Backend,
     HostEnt,
+    NonBlockingTries,
     OptionValue,
     SockAddr,
     _send_in_windows,
@@ -408,7 +408,7 @@ _LOCALHOST_NAMES = frozenset(
 )
 
 
-class StdlibBackend(Backend):
+class StdlibBackend(NonBlockingTries):
     """NSPR's primitives on the standard library (no NSPR needed)."""
 
     name = "stdlib"
@@ -475,7 +475,7 @@ class StdlibBackend(Backend):
         except OSError as exc:
             raise _os_error("listen", exc) from None
 
-    def connect(self, handle: _Handle, addr: SockAddr) -> bool:
+    def _try_connect(self, handle: _Handle, addr: SockAddr) -> bool:
         """PR_Connect on a non-blocking socket."""
         target = _address_for(handle, addr, "connect")
         try:
@@ -490,7 +490,7 @@ class StdlibBackend(Backend):
         # cannot be reported as "in progress": NSPR raises WOULD_BLOCK too.
         raise _errno_error("connect", err)
 
-    def connect_continue(self, handle: _Handle) -> None:
+    def connect_error(self, handle: _Handle) -> None:
         """PR_ConnectContinue: the error the OS holds (SO_ERROR), if any."""
         try:
             err = handle.sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
@@ -499,7 +499,7 @@ class StdlibBackend(Backend):
         if err:
             raise _errno_error("connect", err)
 
-    def accept(self, handle: _Handle) -> Optional[Tuple[_Handle, SockAddr]]:
+    def _try_accept(self, handle: _Handle) -> Optional[Tuple[_Handle, SockAddr]]:
         """PR_Accept, non-blocking."""
         if handle.desc_type != C.PR_DESC_SOCKET_TCP:
             # A UDP PRFileDesc has no accept method.
@@ -513,7 +513,7 @@ class StdlibBackend(Backend):
         new = socket.socket(sock.family, sock.type, sock.proto, fileno=fd)
         return _adopt(new, C.PR_DESC_SOCKET_TCP, True), _from_python(sock.family, peer)
 
-    def recv(self, handle: _Handle, amount: int) -> Optional[bytes]:
+    def _try_recv(self, handle: _Handle, amount: int) -> Optional[bytes]:
         """PR_Recv, non-blocking."""
         try:
             if amount == 0:
@@ -527,11 +527,7 @@ class StdlibBackend(Backend):
             return None
         return data
 
-    def send(self, handle: _Handle, data: Union[bytes, memoryview]) -> Optional[int]:
-        """PR_Send, non-blocking."""
-        return self.send_at(handle, data, 0)
-
-    def send_at(
+    def _try_send_at(
         self, handle: _Handle, data: Union[bytes, memoryview], offset: int
     ) -> Optional[int]:
         """PR_Send of ``data[offset:]``, non-blocking. The send loop's
@@ -542,7 +538,7 @@ class StdlibBackend(Backend):
             view = memoryview(data)
             if _PASSING_COPIES:
                 return _send_in_windows(
-                    lambda start, size: self.send_at(
+                    lambda start, size: self._try_send_at(
                         handle, view[start : start + size], 0
                     ),
                     len(data),
@@ -556,7 +552,7 @@ class StdlibBackend(Backend):
             return None
         return sent
 
-    def recv_from(
+    def _try_recv_from(
         self, handle: _Handle, amount: int
     ) -> Optional[Tuple[bytes, SockAddr]]:
         """PR_RecvFrom, non-blocking."""
@@ -570,7 +566,7 @@ class StdlibBackend(Backend):
             return None
         return data, _from_python(handle.family, peer)
 
-    def send_to(
+    def _try_send_to(
         self, handle: _Handle, data: Union[bytes, memoryview], addr: SockAddr
     ) -> Optional[int]:
         """PR_SendTo, non-blocking."""

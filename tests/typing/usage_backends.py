@@ -51,8 +51,8 @@ def backend_description(backend: nspr_ctypes.Backend) -> None:
 def sending_primitive(backend: nspr_ctypes.Backend) -> None:
     # The one primitive with a default: send_at(handle, data, offset).
     handle = backend.open_socket(2, 2)
-    assert_type(backend.send_at(handle, b"data", 2), Optional[int])
-    backend.send_at(handle, memoryview(b"data"), 2)  # type: ignore[arg-type]
+    assert_type(backend.send_at(handle, b"data", 2, 0), Optional[int])
+    backend.send_at(handle, memoryview(b"data"), 2, 0)  # type: ignore[arg-type]
 
 
 def diagnosis() -> None:

@@ -105,11 +105,11 @@ class Sockets:
     def connected_pair(self) -> Tuple[NSPRHandle, NSPRHandle]:
         server, addr = self.listener()
         client = self.open()
-        if not self.backend.connect(client, addr):
+        if not self.backend.connect(client, addr, 0):
             self.wait(client, PR_POLL_WRITE)
-            self.backend.connect_continue(client)
+            self.backend.connect_error(client)
         self.wait(server, PR_POLL_READ)
-        accepted = self.backend.accept(server)
+        accepted = self.backend.accept(server, 0)
         assert accepted is not None
         return client, self.keep(accepted[0])
 
@@ -160,20 +160,20 @@ def test_time(backend: NSPRBackend) -> None:
 def test_tcp_round_trip(backend: NSPRBackend, socks: Sockets) -> None:
     server, addr = socks.listener()
     assert addr.family == PR_AF_INET and addr.addr == LOOPBACK and addr.port > 0
-    assert backend.accept(server) is None  # nothing waiting: would block
+    assert backend.accept(server, 0) is None  # nothing waiting: would block
     client = socks.open()
-    assert backend.connect(client, addr) is False  # loopback TCP: in progress
+    assert backend.connect(client, addr, 0) is False  # loopback TCP: in progress
     assert socks.wait(client, PR_POLL_WRITE) & PR_POLL_WRITE
-    backend.connect_continue(client)
+    backend.connect_error(client)
     socks.wait(server, PR_POLL_READ)
-    accepted = backend.accept(server)
+    accepted = backend.accept(server, 0)
     assert accepted is not None
     conn, peer = socks.keep(accepted[0]), accepted[1]
     assert peer == backend.get_sock_name(client)
     assert backend.get_peer_name(client) == addr
     assert backend.desc_type(conn) == PR_DESC_SOCKET_TCP
 
-    assert backend.recv(conn, 100) is None  # idle: would block
+    assert backend.recv(conn, 100, 0) is None  # idle: would block
     assert backend.send(client, b"hello") == 5
     assert backend.send(client, memoryview(bytearray(b" big"))) == 4
     assert backend.send(client, memoryview(b"xx world")[2:]) == 6
@@ -181,7 +181,7 @@ def test_tcp_round_trip(backend: NSPRBackend, socks: Sockets) -> None:
     received = b""
     while len(received) < 18:
         socks.wait(conn, PR_POLL_READ)
-        chunk = backend.recv(conn, 100)
+        chunk = backend.recv(conn, 100, 0)
         assert chunk
         received += chunk
     assert received == b"hello big worldabc"
@@ -191,7 +191,7 @@ def test_shutdown_gives_eof(backend: NSPRBackend, socks: Sockets) -> None:
     client, conn = socks.connected_pair()
     backend.shutdown(client, 1)
     socks.wait(conn, PR_POLL_READ)
-    assert backend.recv(conn, 10) == b""
+    assert backend.recv(conn, 10, 0) == b""
 
 
 def test_recv_huge_amount_is_capped(backend: NSPRBackend, socks: Sockets) -> None:
@@ -199,7 +199,7 @@ def test_recv_huge_amount_is_capped(backend: NSPRBackend, socks: Sockets) -> Non
     assert backend.send(client, b"x" * 1000) == 1000
     socks.wait(conn, PR_POLL_READ)
     # 2**31-1 must not allocate 2 GiB; the call returns what is there
-    data = backend.recv(conn, 2**31 - 1)
+    data = backend.recv(conn, 2**31 - 1, 0)
     assert data is not None and 0 < len(data) <= 1000
     assert conn.buf is not None and len(conn.buf) <= 1 << 20
 
@@ -219,7 +219,7 @@ def test_send_until_would_block(backend: NSPRBackend, socks: Sockets) -> None:
     # drain a little: it becomes writable again eventually
     drained = 0
     while drained < total:
-        data = backend.recv(conn, 1 << 20)
+        data = backend.recv(conn, 1 << 20, 0)
         if data is None:
             break
         drained += len(data)
@@ -229,12 +229,12 @@ def test_send_until_would_block(backend: NSPRBackend, socks: Sockets) -> None:
 def test_send_at_sends_from_the_offset(backend: NSPRBackend, socks: Sockets) -> None:
     client, conn = socks.connected_pair()
     data = bytes(range(256)) * 16
-    sent = backend.send_at(client, data, 1000)
+    sent = backend.send_at(client, data, 1000, 0)
     assert sent == len(data) - 1000
     received = b""
     while len(received) < sent:
         socks.wait(conn, PR_POLL_READ)
-        chunk = backend.recv(conn, 1 << 20)
+        chunk = backend.recv(conn, 1 << 20, 0)
         assert chunk
         received += chunk
     assert received == data[1000:]
@@ -285,20 +285,20 @@ def test_a_resumed_send_copies_at_most_one_window(
 def test_refused_connect(backend: NSPRBackend, socks: Sockets) -> None:
     client = socks.open()
     target = SockAddr(PR_AF_INET, LOOPBACK, free_port())
-    assert backend.connect(client, target) is False
+    assert backend.connect(client, target, 0) is False
     flags = socks.wait(client, PR_POLL_WRITE)
     # Observed on Linux: WRITE|ERR|HUP (42). NSPR's own blocking connect
     # turns that HUP into EPIPE -> PR_CONNECT_RESET_ERROR.
     assert flags & PR_POLL_HUP
     assert flags & PR_POLL_ERR
     with pytest.raises(NSPRError) as info:
-        backend.connect_continue(client)
+        backend.connect_error(client)
     assert info.value.errno == PR_CONNECT_REFUSED_ERROR
 
 
 def test_refused_connect_poll_read(backend: NSPRBackend, socks: Sockets) -> None:
     client = socks.open()
-    backend.connect(client, SockAddr(PR_AF_INET, LOOPBACK, free_port()))
+    backend.connect(client, SockAddr(PR_AF_INET, LOOPBACK, free_port()), 0)
     flags = socks.wait(client, PR_POLL_READ | PR_POLL_WRITE)
     assert flags & PR_POLL_HUP and flags & PR_POLL_READ
 
@@ -329,12 +329,12 @@ def test_close_is_final_and_harmless(backend: NSPRBackend) -> None:
     backend.close(handle)
     backend.close(handle)  # a second close does nothing
     for call in (
-        lambda: backend.recv(handle, 1),
+        lambda: backend.recv(handle, 1, 0),
         lambda: backend.send(handle, b"x"),
         lambda: backend.fileno(handle),
         lambda: backend.get_sock_name(handle),
         lambda: backend.get_option(handle, PR_SockOpt_Reuseaddr),
-        lambda: backend.accept(handle),
+        lambda: backend.accept(handle, 0),
     ):
         with pytest.raises(NSPRError) as info:
             call()
@@ -353,11 +353,11 @@ def test_ipv6_loopback(backend: NSPRBackend, socks: Sockets) -> None:
     addr = backend.get_sock_name(server)
     assert (addr.family, addr.addr, addr.flowinfo) == (PR_AF_INET6, LOOPBACK6, 0)
     client = socks.open(PR_AF_INET6)
-    if not backend.connect(client, addr):
+    if not backend.connect(client, addr, 0):
         socks.wait(client, PR_POLL_WRITE)
-        backend.connect_continue(client)
+        backend.connect_error(client)
     socks.wait(server, PR_POLL_READ)
-    accepted = backend.accept(server)
+    accepted = backend.accept(server, 0)
     assert accepted is not None
     socks.keep(accepted[0])
     assert accepted[1].family == PR_AF_INET6
@@ -372,9 +372,9 @@ def test_local_socket(backend: NSPRBackend, socks: Sockets, tmp_path: Path) -> N
     backend.listen(server, 4)
     assert backend.get_sock_name(server) == SockAddr(PR_AF_LOCAL, path, 0)
     client = socks.open(PR_AF_LOCAL)
-    assert backend.connect(client, SockAddr(PR_AF_LOCAL, path)) is True
+    assert backend.connect(client, SockAddr(PR_AF_LOCAL, path), 0) is True
     socks.wait(server, PR_POLL_READ)
-    accepted = backend.accept(server)
+    accepted = backend.accept(server, 0)
     assert accepted is not None
     socks.keep(accepted[0])
     assert accepted[1].family == PR_AF_LOCAL
@@ -388,14 +388,14 @@ def test_udp(backend: NSPRBackend, socks: Sockets) -> None:
     assert backend.desc_type(sock) == PR_DESC_SOCKET_UDP
     backend.bind(sock, SockAddr(PR_AF_INET, LOOPBACK, 0))
     addr = backend.get_sock_name(sock)
-    assert backend.recv_from(sock, 10) is None
-    assert backend.send_to(sock, b"datagram", addr) == 8
-    assert backend.send_to(sock, memoryview(bytearray(b"second")), addr) == 6
+    assert backend.recv_from(sock, 10, 0) is None
+    assert backend.send_to(sock, b"datagram", addr, 0) == 8
+    assert backend.send_to(sock, memoryview(bytearray(b"second")), addr, 0) == 6
     socks.wait(sock, PR_POLL_READ)
-    first = backend.recv_from(sock, 4)  # truncated
+    first = backend.recv_from(sock, 4, 0)  # truncated
     assert first == (b"data", addr)
     socks.wait(sock, PR_POLL_READ)
-    assert backend.recv_from(sock, 100) == (b"second", addr)
+    assert backend.recv_from(sock, 100, 0) == (b"second", addr)
 
 
 # -- poll --------------------------------------------------------------------------
@@ -529,10 +529,10 @@ def test_new_tcp_pair(backend: NSPRBackend, socks: Sockets) -> None:
     assert backend.desc_type(one) == PR_DESC_SOCKET_TCP
     assert backend.get_sock_name(one) == SockAddr(PR_AF_LOCAL, b"", 0)
     assert backend.get_peer_name(two) == SockAddr(PR_AF_LOCAL, b"", 0)
-    assert backend.recv(two, 10) is None
+    assert backend.recv(two, 10, 0) is None
     assert backend.send(one, b"ping") == 4
     socks.wait(two, PR_POLL_READ)
-    assert backend.recv(two, 10) == b"ping"
+    assert backend.recv(two, 10, 0) == b"ping"
     assert fcntl.fcntl(backend.fileno(one), fcntl.F_GETFL) & os.O_NONBLOCK
 
 
@@ -547,10 +547,10 @@ def test_import_tcp_socket(backend: NSPRBackend, socks: Sockets) -> None:
     assert backend.desc_type(handle) == PR_DESC_SOCKET_TCP
     assert fcntl.fcntl(osfd, fcntl.F_GETFL) & os.O_NONBLOCK
     assert backend.get_sock_name(handle) == SockAddr(PR_AF_INET, LOOPBACK, port)
-    assert backend.accept(handle) is None
+    assert backend.accept(handle, 0) is None
     with socket.create_connection(("127.0.0.1", port), timeout=5):
         socks.wait(handle, PR_POLL_READ)
-        accepted = backend.accept(handle)
+        accepted = backend.accept(handle, 0)
         assert accepted is not None
         socks.keep(accepted[0])
 

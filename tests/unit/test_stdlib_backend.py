@@ -94,11 +94,11 @@ class Sockets:
         """``(client, server)`` over 127.0.0.1."""
         srv, port = self.listener()
         cli = self.tcp()
-        if not self.b.connect(cli, SockAddr(C.PR_AF_INET, LOOPBACK, port)):
+        if not self.b.connect(cli, SockAddr(C.PR_AF_INET, LOOPBACK, port), 0):
             assert self.wait(cli, C.PR_POLL_WRITE) & C.PR_POLL_WRITE
-            self.b.connect_continue(cli)
+            self.b.connect_error(cli)
         assert self.wait(srv, C.PR_POLL_READ) & C.PR_POLL_READ
-        accepted = self.b.accept(srv)
+        accepted = self.b.accept(srv, 0)
         assert accepted is not None
         return cli, self.keep(accepted[0])
 
@@ -189,11 +189,11 @@ def test_round_trip_over_loopback(std: Sockets) -> None:
     cli, srv = std.connected()
     assert std.b.send(cli, b"hello") == 5
     assert std.wait(srv, C.PR_POLL_READ) == C.PR_POLL_READ
-    assert std.b.recv(srv, 100) == b"hello"
+    assert std.b.recv(srv, 100, 0) == b"hello"
     assert std.b.get_peer_name(srv) == std.b.get_sock_name(cli)
     std.b.shutdown(cli, C.PR_SHUTDOWN_SEND)
     assert std.wait(srv, C.PR_POLL_READ) & C.PR_POLL_READ
-    assert std.b.recv(srv, 100) == b""
+    assert std.b.recv(srv, 100, 0) == b""
 
 
 def test_close_of_a_closed_fd_is_bad_descriptor(std: Sockets) -> None:
@@ -216,7 +216,7 @@ def test_import_owns_the_fd_and_sets_nonblocking(std: Sockets) -> None:
         assert std.b.get_sock_name(handle) == SockAddr(C.PR_AF_LOCAL, b"", 0)
         b.sendall(b"x")
         assert std.wait(handle, C.PR_POLL_READ) == C.PR_POLL_READ
-        assert std.b.recv(handle, 5) == b"x"
+        assert std.b.recv(handle, 5, 0) == b"x"
     finally:
         a.close()
         b.close()
@@ -319,10 +319,10 @@ def test_refused_connect_poll_and_continue() -> None:
         _probe, port = s.listener()
         s.b.close(s.handles.pop())  # free the port: nothing listens there now
         cli = s.tcp()
-        started = s.b.connect(cli, SockAddr(C.PR_AF_INET, LOOPBACK, port))
+        started = s.b.connect(cli, SockAddr(C.PR_AF_INET, LOOPBACK, port), 0)
         flags = s.wait(cli, C.PR_POLL_WRITE)
-        first = outcome(lambda: s.b.connect_continue(cli))
-        second = outcome(lambda: s.b.connect_continue(cli))  # SO_ERROR is cleared
+        first = outcome(lambda: s.b.connect_error(cli))
+        second = outcome(lambda: s.b.connect_error(cli))  # SO_ERROR is cleared
         after = s.poll([(cli, C.PR_POLL_READ | C.PR_POLL_WRITE)], 0)
         return started, flags, first, second, after
 
@@ -343,7 +343,7 @@ def test_reset_by_linger_zero_close() -> None:
         flags = s.poll([(cli, C.PR_POLL_READ | C.PR_POLL_WRITE)], 0)
         return (
             flags,
-            outcome(lambda: s.b.recv(cli, 10)),
+            outcome(lambda: s.b.recv(cli, 10, 0)),
             outcome(lambda: s.b.send(cli, b"x")),
         )
 
@@ -362,7 +362,9 @@ def test_reset_by_close_with_unread_data() -> None:
         s.b.close(s.handles.pop())
         s.wait(cli, C.PR_POLL_READ)
         time.sleep(0.05)
-        return outcome(lambda: s.b.send(cli, b"x")), outcome(lambda: s.b.recv(cli, 5))
+        return outcome(lambda: s.b.send(cli, b"x")), outcome(
+            lambda: s.b.recv(cli, 5, 0)
+        )
 
     mine, nspr = both(scenario)
     assert mine == nspr
@@ -400,8 +402,8 @@ def test_listen_on_udp_is_not_tcp_socket() -> None:
 def test_accept_errors() -> None:
     def scenario(s: Sockets) -> Any:
         return (
-            outcome(lambda: s.b.accept(s.tcp())),
-            outcome(lambda: s.b.accept(s.udp())),
+            outcome(lambda: s.b.accept(s.tcp(), 0)),
+            outcome(lambda: s.b.accept(s.udp(), 0)),
         )
 
     mine, nspr = both(scenario)
@@ -447,9 +449,9 @@ def test_would_block_is_none() -> None:
         srv, _port = s.listener()
         cli, peer = s.connected()
         results: List[Any] = [
-            s.b.accept(srv),
-            s.b.recv(peer, 10),
-            s.b.recv_from(s.udp(), 10),
+            s.b.accept(srv, 0),
+            s.b.recv(peer, 10, 0),
+            s.b.recv_from(s.udp(), 10, 0),
         ]
         s.b.set_option(cli, C.PR_SockOpt_SendBufferSize, 4096)
         sent: Optional[int] = 0
@@ -486,7 +488,7 @@ def test_broken_pipe_on_pair() -> None:
         return (
             outcome(lambda: s.b.send(a, b"x")),
             s.poll([(a, C.PR_POLL_READ | C.PR_POLL_WRITE)], 0),
-            outcome(lambda: s.b.recv(a, 1)),
+            outcome(lambda: s.b.recv(a, 1, 0)),
         )
 
     mine, nspr = both(scenario)
@@ -501,8 +503,8 @@ def test_connect_twice_and_listen_on_connected() -> None:
         cli, _peer = s.connected()
         addr = SockAddr(C.PR_AF_INET, LOOPBACK, port)
         return (
-            outcome(lambda: s.b.connect(cli, addr)),  # completes the connect
-            outcome(lambda: s.b.connect(cli, addr)),
+            outcome(lambda: s.b.connect(cli, addr, 0)),  # completes the connect
+            outcome(lambda: s.b.connect(cli, addr, 0)),
             outcome(lambda: s.b.listen(cli, 5)),
             outcome(lambda: s.b.bind(srv, SockAddr(C.PR_AF_INET, LOOPBACK, 0))),
         )
@@ -517,7 +519,7 @@ def test_oversize_udp_datagram_is_invalid_argument() -> None:
     def scenario(s: Sockets) -> Any:
         u = s.udp()
         to = SockAddr(C.PR_AF_INET, LOOPBACK, 9)
-        return outcome(lambda: s.b.send_to(u, b"x" * 70000, to))
+        return outcome(lambda: s.b.send_to(u, b"x" * 70000, to, 0))
 
     mine, nspr = both(scenario)
     assert mine == nspr == ("error", E.PR_INVALID_ARGUMENT_ERROR)
@@ -529,11 +531,11 @@ def test_udp_round_trip_and_truncation() -> None:
         rx, tx = s.udp(), s.udp()
         s.b.bind(rx, SockAddr(C.PR_AF_INET, LOOPBACK, 0))
         s.b.bind(tx, SockAddr(C.PR_AF_INET, LOOPBACK, 0))
-        sent = s.b.send_to(tx, b"datagram", s.b.get_sock_name(rx))
+        sent = s.b.send_to(tx, b"datagram", s.b.get_sock_name(rx), 0)
         s.wait(rx, C.PR_POLL_READ)
-        got = s.b.recv_from(rx, 4)
+        got = s.b.recv_from(rx, 4, 0)
         assert got is not None
-        return sent, got[0], got[1] == s.b.get_sock_name(tx), s.b.recv_from(rx, 4)
+        return sent, got[0], got[1] == s.b.get_sock_name(tx), s.b.recv_from(rx, 4, 0)
 
     mine, nspr = both(scenario)
     assert mine == nspr == (8, b"data", True, None)
@@ -547,10 +549,10 @@ def test_udp_connected_to_closed_port_is_refused() -> None:
         port = s.b.get_sock_name(probe).port
         s.b.close(s.handles.pop())
         u = s.udp()
-        s.b.connect(u, SockAddr(C.PR_AF_INET, LOOPBACK, port))
+        s.b.connect(u, SockAddr(C.PR_AF_INET, LOOPBACK, port), 0)
         s.b.send(u, b"x")
         flags = s.wait(u, C.PR_POLL_READ)
-        return flags, outcome(lambda: s.b.recv(u, 10))
+        return flags, outcome(lambda: s.b.recv(u, 10, 0))
 
     mine, nspr = both(scenario)
     assert mine == nspr
@@ -565,9 +567,9 @@ def test_tcp_recv_from_and_send_to() -> None:
         fresh = s.tcp()
         cli, _peer = s.connected()
         return (
-            outcome(lambda: s.b.recv_from(cli, 10)),
-            outcome(lambda: s.b.send_to(cli, b"abc", addr)),  # ignored address
-            outcome(lambda: s.b.send_to(fresh, b"abc", addr)),  # Fast Open connect
+            outcome(lambda: s.b.recv_from(cli, 10, 0)),
+            outcome(lambda: s.b.send_to(cli, b"abc", addr, 0)),  # ignored address
+            outcome(lambda: s.b.send_to(fresh, b"abc", addr, 0)),  # Fast Open connect
         )
 
     mine, nspr = both(scenario)
@@ -578,8 +580,10 @@ def test_tcp_recv_from_and_send_to() -> None:
 
 def _address_call(b: Backend, call: str, sock: Any, addr: SockAddr) -> Any:
     if call == "send_to":
-        return b.send_to(sock, b"x", addr)
-    return getattr(b, call)(sock, addr)
+        return b.send_to(sock, b"x", addr, 0)
+    if call == "connect":
+        return b.connect(sock, addr, 0)
+    return b.bind(sock, addr)
 
 
 @needs_nspr
@@ -616,11 +620,11 @@ def test_stream_send_to_other_family() -> None:
         s.keep(b)
         cli, _srv = s.connected()
         return (
-            outcome(lambda: s.b.send_to(a, b"x", to4)),
-            outcome(lambda: s.b.send_to(s.tcp(C.PR_AF_LOCAL), b"x", to4)),
-            outcome(lambda: s.b.send_to(s.tcp(C.PR_AF_INET), b"x", to6)),
-            outcome(lambda: s.b.send_to(s.tcp(C.PR_AF_INET6), b"x", to4)),
-            outcome(lambda: s.b.send_to(cli, b"x", to6)),
+            outcome(lambda: s.b.send_to(a, b"x", to4, 0)),
+            outcome(lambda: s.b.send_to(s.tcp(C.PR_AF_LOCAL), b"x", to4, 0)),
+            outcome(lambda: s.b.send_to(s.tcp(C.PR_AF_INET), b"x", to6, 0)),
+            outcome(lambda: s.b.send_to(s.tcp(C.PR_AF_INET6), b"x", to4, 0)),
+            outcome(lambda: s.b.send_to(cli, b"x", to6, 0)),
         )
 
     mine, nspr = both(scenario)
@@ -685,7 +689,7 @@ def test_poll_flags_on_a_listener() -> None:
         srv, port = s.listener()
         before = s.poll([(srv, C.PR_POLL_READ | C.PR_POLL_WRITE)], 0)
         cli = s.tcp()
-        s.b.connect(cli, SockAddr(C.PR_AF_INET, LOOPBACK, port))
+        s.b.connect(cli, SockAddr(C.PR_AF_INET, LOOPBACK, port), 0)
         s.wait(srv, C.PR_POLL_READ)
         after = s.poll([(srv, C.PR_POLL_READ | C.PR_POLL_WRITE)], 0)
         fresh = s.poll([(s.tcp(), C.PR_POLL_READ | C.PR_POLL_WRITE)], 0)
@@ -976,11 +980,11 @@ b.listen(srv, 5)
 port = b.get_sock_name(srv).port
 
 def run(call, t, u):
-    if call == "recv": b.recv(t, 1)
+    if call == "recv": b.recv(t, 1, 0)
     elif call == "send": b.send(t, b"x")
     elif call == "bind": b.bind(t, LO)
-    elif call == "connect": b.connect(t, LO._replace(port=port))
-    elif call == "accept": b.accept(srv)
+    elif call == "connect": b.connect(t, LO._replace(port=port), 0)
+    elif call == "accept": b.accept(srv, 0)
     elif call == "getsockopt": b.get_option(t, C.PR_SockOpt_Reuseaddr)
     elif call == "setsockopt": b.set_option(t, C.PR_SockOpt_Reuseaddr, True)
     elif call == "socket": b.close(b.open_socket(C.PR_AF_INET, C.PR_DESC_SOCKET_TCP))
@@ -990,8 +994,8 @@ def run(call, t, u):
     elif call == "poll": b.poll([(t, C.PR_POLL_READ)], 0)
     elif call == "listen": b.listen(t, 5)
     elif call == "shutdown": b.shutdown(t, 2)
-    elif call == "recvfrom": b.recv_from(u, 1)
-    elif call == "sendto": b.send_to(u, b"x", LO._replace(port=9))
+    elif call == "recvfrom": b.recv_from(u, 1, 0)
+    elif call == "sendto": b.send_to(u, b"x", LO._replace(port=9), 0)
     elif call == "close": b.close(t)
 
 out = {}

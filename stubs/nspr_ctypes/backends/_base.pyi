@@ -79,32 +79,54 @@ class Backend(abc.ABC):
     def listen(self, handle: Handle, backlog: int) -> None:
         """Listen with a queue of ``backlog`` pending connections."""
     @abc.abstractmethod
-    def connect(self, handle: Handle, addr: SockAddr) -> bool:
-        """Start connecting: True when connected at once, False when in progress."""
+    def connect(self, handle: Handle, addr: SockAddr, timeout: int) -> bool:
+        """Connect, waiting up to ``timeout`` ticks: True when connected, False
+        while in progress."""
     @abc.abstractmethod
-    def connect_continue(self, handle: Handle) -> None:
-        """Finish a connection in progress once poll reported the socket writable."""
+    def connect_continue(self, handle: Handle, timeout: int) -> bool:
+        """Wait up to ``timeout`` ticks for the connection in progress: True once
+        set up, False while still in progress."""
     @abc.abstractmethod
-    def accept(self, handle: Handle) -> Optional[Tuple[Handle, SockAddr]]:
-        """Accept one connection and its peer address, or None."""
+    def accept(
+        self, handle: Handle, timeout: int
+    ) -> Optional[Tuple[Handle, SockAddr]]:
+        """Accept one connection and its peer address within ``timeout`` ticks, or None."""
     @abc.abstractmethod
-    def recv(self, handle: Handle, amount: int) -> Optional[bytes]:
-        """Receive at most ``amount`` bytes; ``b''`` at EOF; None if none are ready."""
+    def recv(self, handle: Handle, amount: int, timeout: int) -> Optional[bytes]:
+        """Receive at most ``amount`` bytes within ``timeout`` ticks; ``b''`` at EOF;
+        None if none came."""
     @abc.abstractmethod
-    def send(self, handle: Handle, data: Union[bytes, memoryview]) -> Optional[int]:
-        """Send what fits now: the amount sent, or None if nothing fits."""
-    def send_at(self, handle: Handle, data: bytes, offset: int) -> Optional[int]:
-        """Send what fits now of ``data[offset:]``, at a cost in proportion to what is sent."""
+    def recv_into(
+        self, handle: Handle, buffer: memoryview, timeout: int
+    ) -> Optional[int]:
+        """Receive into ``buffer`` within ``timeout`` ticks: the count, 0 at EOF,
+        None if none came."""
+    @abc.abstractmethod
+    def send_at(
+        self, handle: Handle, data: bytes, offset: int, timeout: int
+    ) -> Optional[int]:
+        """Send what fits within ``timeout`` ticks of ``data[offset:]``: the exact
+        count, or None if nothing fitted."""
+    def send(
+        self, handle: Handle, data: Union[bytes, memoryview], timeout: int = 0
+    ) -> Optional[int]:
+        """Convenience over ``send_at``."""
     @abc.abstractmethod
     def recv_from(
-        self, handle: Handle, amount: int
+        self, handle: Handle, amount: int, timeout: int
     ) -> Optional[Tuple[bytes, SockAddr]]:
-        """Receive one datagram (truncated to ``amount``) and its sender, or None."""
+        """Receive one datagram (truncated to ``amount``) and its sender within
+        ``timeout`` ticks, or None."""
     @abc.abstractmethod
     def send_to(
-        self, handle: Handle, data: Union[bytes, memoryview], addr: SockAddr
+        self,
+        handle: Handle,
+        data: Union[bytes, memoryview],
+        addr: SockAddr,
+        timeout: int,
     ) -> Optional[int]:
-        """Send one datagram to ``addr``: the amount sent, or None."""
+        """Send one datagram to ``addr`` within ``timeout`` ticks: the amount sent,
+        or None."""
     @abc.abstractmethod
     def shutdown(self, handle: Handle, how: int) -> None:
         """Shut down receives, sends or both (a PR_SHUTDOWN_* mode)."""
