@@ -7,6 +7,7 @@ Every function that needs a backend takes an optional keyword ``backend``
 (default: the process default, see :mod:`nspr_ctypes.backends`).
 """
 
+from _typeshed import WriteableBuffer
 from io import (
     BufferedIOBase,
     BufferedReader,
@@ -242,6 +243,14 @@ class Socket:
 
         Block until some bytes arrive, then return at most ``amount`` of them.
         A buf of length 0 means the network connection is closed.
+        """
+    def recv_into(
+        self, buffer: WriteableBuffer, nbytes: int = 0, timeout: int = 0xFFFFFFFF
+    ) -> int:
+        """recv_into(buffer, nbytes=0, timeout=PR_INTERVAL_NO_TIMEOUT) -> int
+
+        Receive at most ``nbytes`` bytes (all of ``buffer`` when 0) into the
+        writable bytes-like object ``buffer``, without allocating; the count.
         """
     def read(self, size: int = -1, *, timeout: int = 0xFFFFFFFF) -> bytes:
         """read(size=-1, *, timeout=PR_INTERVAL_NO_TIMEOUT) -> buf

@@ -55,19 +55,18 @@ PROGRESS_WINDOW = 0.3
 MIN_PROGRESS_RATIO = 0.3
 
 
-def _in_backend_poll(frame: Optional[FrameType]) -> bool:
-    """True when ``frame``'s stack is inside a backend's ``poll`` method."""
+def _in_backend_wait(frame: Optional[FrameType]) -> bool:
+    """True when ``frame``'s stack is inside a backend primitive."""
     while frame is not None:
-        code = frame.f_code
-        if code.co_name == "poll" and "nspr_ctypes" in code.co_filename:
-            if "backends" in code.co_filename:
-                return True
+        filename = frame.f_code.co_filename
+        if "nspr_ctypes" in filename and "backends" in filename:
+            return True
         frame = frame.f_back
     return False
 
 
 def wait_until_blocked(io: Any, thread_id: Optional[int]) -> None:
-    """Return once thread ``thread_id`` waits inside the backend's poll.
+    """Return once thread ``thread_id`` waits inside a backend primitive.
 
     python-nss waits in C, where no Python frame shows it: there the best
     available sign is a pause after the call started.
@@ -77,9 +76,15 @@ def wait_until_blocked(io: Any, thread_id: Optional[int]) -> None:
         return
     assert thread_id is not None
     deadline = time.monotonic() + BLOCKED_LIMIT
+    seen = 0
     while time.monotonic() < deadline:
-        if _in_backend_poll(sys._current_frames().get(thread_id)):
-            return
+        # Seen in the backend twice in a row: waiting there, not passing by.
+        if _in_backend_wait(sys._current_frames().get(thread_id)):
+            seen += 1
+            if seen == 2:
+                return
+        else:
+            seen = 0
         time.sleep(0.002)
     raise AssertionError("the call did not start waiting within %s s" % BLOCKED_LIMIT)
 
@@ -606,7 +611,7 @@ def test_closing_a_file_wakes_its_read_queued_behind_another(io: Any) -> None:
         first_call = start_call(blocked.call)
         wait_until_blocked(io, first_call.ident)
         queued = start_call(lambda: second.read(100))
-        _wait_until_in(io, queued.ident, "_lock_reading")
+        _wait_until_in(io, queued.ident, "acquire_waiting")
         closed_at = time.monotonic()
         second.close()
         queued.finish()
