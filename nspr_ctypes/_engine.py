@@ -18,7 +18,7 @@ import math
 import os
 import threading
 import time
-from typing import Any, Callable, Dict, List, Optional, Tuple, TypeVar
+from typing import Any, Callable, Dict, FrozenSet, List, Optional, Tuple, TypeVar
 
 from nspr_ctypes.backends._base import Backend, Handle
 from nspr_ctypes.constants import PR_INTERVAL_NO_TIMEOUT
@@ -59,6 +59,14 @@ _INHERITED_CHANNELS: List[Channel] = []
 # Taken only to release a handle, so that exactly one party closes it.
 _RELEASE_LOCK = threading.Lock()
 
+#: Bumped by every close (and drop) of a socket: a poll's cached socket set
+#: is known open while this has not moved.
+close_epoch = [0]
+#: The channel sets of the polls waiting right now. A poll pins its whole set
+#: with one append instead of entering every channel; ``close()`` of a pinned
+#: channel leaves the release to the poll, which releases after its slice.
+poll_pins: List[FrozenSet[Channel]] = []
+
 # Ticks per second and ticks per slice of each backend, looked up once per socket.
 _TIMING: Dict[int, Tuple[int, int]] = {}
 
@@ -93,6 +101,9 @@ class Channel:
     bytecode sees the writes before it, which the GIL gives (CPython 3.8 to
     3.13, PyPy); the release itself is under a lock, so exactly one party
     closes the handle.
+
+    A poll guards its whole socket set at once instead (``poll_pins``,
+    ``close_epoch``): the same protocol with the set as the unit.
 
     Hot paths write the guard inline (``users.append(None)`` before ``try``,
     ``users.pop()`` and :meth:`leave_closed` in ``finally``); cold ones use
@@ -161,7 +172,7 @@ class Channel:
         self.release_if_idle()
 
     def _take_if_idle(self) -> Optional[Handle]:
-        if self.users or self.files or not self.closed:
+        if self.users or self.files or not self.closed or self._pinned():
             return None
         with _RELEASE_LOCK:
             handle = self.handle
@@ -169,6 +180,13 @@ class Channel:
                 return None
             self.handle = None
         return handle
+
+    def _pinned(self) -> bool:
+        """A poll waiting now holds this channel (see ``poll_pins``)."""
+        for pin in tuple(poll_pins):
+            if self in pin:
+                return True
+        return False
 
     def release_if_idle(self) -> None:
         """Release the handle of a closed channel nobody uses any more
@@ -186,6 +204,7 @@ class Channel:
         if self.closed:
             return
         self.closed = True
+        close_epoch[0] += 1  # after ``closed``: a poll that missed it sees this
         handle = self._take_if_idle()
         if handle is not None:
             self.backend.close(handle)
@@ -200,6 +219,7 @@ class Channel:
             _INHERITED_CHANNELS.append(self)
             return False
         self.closed = True
+        close_epoch[0] += 1
         handle = self._take_if_idle()
         if handle is None:
             return False

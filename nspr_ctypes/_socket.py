@@ -42,17 +42,15 @@ from nspr_ctypes._address import (
     foreign_backend_error,
     sockaddr_of,
 )
-from nspr_ctypes._engine import (
-    CLOSED_MESSAGE as _CLOSED_MESSAGE,
-)
-from nspr_ctypes._engine import (
-    Channel as _Channel,
-)
+from nspr_ctypes._engine import CLOSED_MESSAGE as _CLOSED_MESSAGE
+from nspr_ctypes._engine import Channel as _Channel
 from nspr_ctypes._engine import (
     Deadline,
     acquire_waiting,
+    close_epoch,
     first_slice,
     keep_trying,
+    poll_pins,
     send_all,
     timing_of,
     try_until,
@@ -1264,9 +1262,19 @@ class Socket:
         All sockets must belong to one backend (``backend`` when given, which
         also serves a poll without open sockets); else ValueError.
         """
-        socks, flags = _parse_poll_descs(poll_descs)
-        timeout = _args.c_uint_mask(timeout)
-        return _poll(socks, flags, timeout, backend)
+        plan: Optional[_PollPlan] = getattr(_POLL_PLANS, "last", None)
+        if (
+            plan is None
+            or plan.backend_argument is not backend
+            or plan.kind is not type(poll_descs)
+            or plan.descs != poll_descs
+            or (plan.epoch != close_epoch[0] and plan.lost_a_socket())
+        ):
+            plan = _PollPlan(poll_descs, backend)
+            _POLL_PLANS.last = plan
+        if type(timeout) is not int or not 0 <= timeout <= 0xFFFFFFFF:
+            timeout = _args.c_uint_mask(timeout)
+        return _poll(plan, timeout)
 
     # -- dunders --------------------------------------------------------------
 
@@ -1336,87 +1344,133 @@ def _parse_poll_descs(poll_descs: Any) -> Tuple[List[Socket], List[int]]:
     return socks, flags_list
 
 
-def _poll(
-    socks: List[Socket], flags: List[int], timeout: int, backend: Optional[Backend]
-) -> Tuple[int, ...]:
-    channels: List[Optional[_Channel]] = []
-    append = channels.append
-    # Which poll_descs entry (or the backend= argument) set the backend.
-    backend_source = "the backend= argument"
-    for index, sock in enumerate(socks):
-        channel = sock._ch
-        if channel is None or channel.closed:
-            append(None)  # a closed socket is skipped and reports 0
-            continue
-        if channel.backend is not backend:
-            if backend is None:
-                backend = channel.backend
-                backend_source = "the Socket of poll_descs[%d]" % index
-            else:
-                raise foreign_backend_error(
-                    "Socket.poll()",
-                    "the Socket of poll_descs[%d]" % index,
-                    channel.backend,
-                    backend_source,
-                    backend,
-                )
-        append(channel)
-    if backend is None:
-        backend = get_backend()
-    slice_ticks = timing_of(backend)[1]
+class _PollPlan:
+    """What a poll of one ``poll_descs`` needs, checked and resolved once.
+
+    Kept per thread for the next poll: an event loop polls the same list over
+    and over, and then the list compares equal (in C), no socket closed since
+    (``close_epoch``), and nothing is parsed, resolved or packed again. The
+    plan holds the caller's entries, so the sockets of a thread's last poll
+    live until it polls another set.
+    """
+
+    __slots__ = (
+        "backend",
+        "backend_argument",
+        "channels",
+        "descs",
+        "entries",
+        "epoch",
+        "kind",
+        "live",
+        "pin",
+        "size",
+    )
+
+    def __init__(self, poll_descs: Any, backend: Optional[Backend]) -> None:
+        # The epoch first: a close after this point is seen by the next poll.
+        self.epoch = close_epoch[0]
+        socks, flags = _parse_poll_descs(poll_descs)
+        self.backend_argument = backend
+        # Exact tuples of a list or tuple only: other entries could compare
+        # equal to a different set, and are checked anew each time.
+        self.kind: Optional[type] = None
+        self.descs: Any = None
+        if type(poll_descs) in (list, tuple) and all(
+            type(item) is tuple for item in poll_descs
+        ):
+            self.kind = type(poll_descs)
+            self.descs = type(poll_descs)(poll_descs)
+        channels: List[Optional[_Channel]] = []
+        append = channels.append
+        # Which poll_descs entry (or the backend= argument) set the backend.
+        backend_source = "the backend= argument"
+        for index, sock in enumerate(socks):
+            channel = sock._ch
+            if channel is None or channel.closed:
+                append(None)  # a closed socket is skipped and reports 0
+                continue
+            if channel.backend is not backend:
+                if backend is None:
+                    backend = channel.backend
+                    backend_source = "the Socket of poll_descs[%d]" % index
+                else:
+                    raise foreign_backend_error(
+                        "Socket.poll()",
+                        "the Socket of poll_descs[%d]" % index,
+                        channel.backend,
+                        backend_source,
+                        backend,
+                    )
+            append(channel)
+        if backend is None:
+            backend = get_backend()
+        self.backend: Backend = backend
+        self.channels = channels
+        self.live = [channel for channel in channels if channel is not None]
+        self.pin = frozenset(self.live)
+        self.size = len(channels)
+        self.entries: List[Tuple[Optional[Handle], int]] = [
+            (None if channel is None else channel.handle, wanted)
+            for channel, wanted in zip(channels, flags)
+        ]
+
+    def lost_a_socket(self) -> bool:
+        """One of the sockets was closed since the plan was made."""
+        return any(channel.closed for channel in self.live)
+
+
+_POLL_PLANS = threading.local()
+
+
+def _poll(plan: _PollPlan, timeout: int) -> Tuple[int, ...]:
+    slice_ticks = timing_of(plan.backend)[1]
     first = slice_ticks if timeout > slice_ticks else timeout
-    result = _poll_slice(backend, flags, channels, first)
+    result = _poll_slice(plan, first)
     if result is not None:
         return result
     if timeout == first:  # no waiting, or a timeout within one slice
-        return (0,) * len(flags)
-    deadline = Deadline(backend, timeout, first)
+        return (0,) * plan.size
+    deadline = Deadline(plan.backend, timeout, first)
     while True:
         try:
             ticks = deadline.next_slice()
         except NSPRError:
-            return (0,) * len(flags)
-        result = _poll_slice(backend, flags, channels, ticks)
+            return (0,) * plan.size
+        result = _poll_slice(plan, ticks)
         if result is not None:
             return result
 
 
-def _poll_slice(
-    backend: Backend,
-    flags: List[int],
-    channels: List[Optional[_Channel]],
-    ticks: int,
-) -> Optional[Tuple[int, ...]]:
+def _poll_slice(plan: _PollPlan, ticks: int) -> Optional[Tuple[int, ...]]:
     """One bounded poll; the result when something is ready, else None.
 
-    Each live socket is entered for the slice (the guard of
-    ``_engine.Channel``), so none is released under the poll; one closed
-    meanwhile by another thread reports PR_POLL_NVAL.
+    The plan's socket set is pinned for the slice (``_engine.poll_pins``), so
+    none is released under the poll; one closed meanwhile by another thread
+    reports PR_POLL_NVAL.
     """
-    entered: List[_Channel] = []
+    pin = plan.pin
+    epoch = plan.epoch
+    poll_pins.append(pin)
     try:
-        entries: List[Tuple[Optional[Handle], int]] = []
-        closed_meanwhile = False
-        for channel, wanted in zip(channels, flags):
-            if channel is None:
-                entries.append((None, wanted))
-                continue
-            channel.users.append(None)
-            entered.append(channel)
-            if channel.closed:
-                closed_meanwhile = True
-            entries.append((channel.handle, wanted))
-        if closed_meanwhile:
-            return tuple(
-                PR_POLL_NVAL if channel is not None and channel.closed else 0
-                for channel in channels
-            )
-        ready, out_flags = backend.poll(entries, ticks)
+        # Read after pinning: a close this misses sees the pin.
+        epoch = close_epoch[0]
+        if epoch != plan.epoch:
+            channels = plan.channels
+            if any(channel is not None and channel.closed for channel in channels):
+                return tuple(
+                    PR_POLL_NVAL if channel is not None and channel.closed else 0
+                    for channel in channels
+                )
+            plan.epoch = epoch  # another socket closed: this set is whole
+        ready, out_flags = plan.backend.poll(plan.entries, ticks)
     finally:
-        for channel in entered:
-            channel.users.pop()
-            if channel.closed:
-                channel.release_if_idle()
+        poll_pins.remove(pin)
+        if close_epoch[0] != epoch:
+            # Closed while pinned: their release was left to this poll.
+            for channel in plan.live:
+                if channel.closed:
+                    channel.release_if_idle()
     if ready:
         return tuple(out_flags)
     return None
