@@ -67,20 +67,20 @@ close_epoch = [0]
 #: channel leaves the release to the poll, which releases after its slice.
 poll_pins: List[FrozenSet[Channel]] = []
 
-# Ticks per second and ticks per slice of each backend, looked up once per socket.
-_TIMING: Dict[int, Tuple[int, int]] = {}
+# Ticks per second and ticks per slice of each backend, looked up once per
+# socket (keyed by the backend object: its hash is its identity).
+_TIMING: Dict[Backend, Tuple[int, int]] = {}
 
 
 def timing_of(backend: Backend) -> Tuple[int, int]:
     """``(ticks_per_second, slice_ticks)`` of ``backend``."""
-    key = id(backend)
-    found = _TIMING.get(key)
+    found = _TIMING.get(backend)
     if found is None:
         tps = backend.ticks_per_second()
         found = (tps, max(1, int(SLICE_SECONDS * tps)))
-        if len(_TIMING) > 64:  # backends made and dropped in a loop
+        if len(_TIMING) >= 64:  # backends made and dropped in a loop
             _TIMING.clear()
-        _TIMING[key] = found
+        _TIMING[backend] = found
     return found
 
 
@@ -128,7 +128,10 @@ class Channel:
         self.files = 0
         self.users: List[None] = []
         self.generation = _fork_generation[0]
-        self.tps, self.slice = timing_of(backend)
+        timing = _TIMING.get(backend)
+        if timing is None:
+            timing = timing_of(backend)
+        self.tps, self.slice = timing
 
     def __enter__(self) -> Handle:
         self.users.append(None)
@@ -172,7 +175,9 @@ class Channel:
         self.release_if_idle()
 
     def _take_if_idle(self) -> Optional[Handle]:
-        if self.users or self.files or not self.closed or self._pinned():
+        if self.users or self.files or not self.closed:
+            return None
+        if poll_pins and self._pinned():
             return None
         with _RELEASE_LOCK:
             handle = self.handle
@@ -205,9 +210,14 @@ class Channel:
             return
         self.closed = True
         close_epoch[0] += 1  # after ``closed``: a poll that missed it sees this
-        handle = self._take_if_idle()
-        if handle is not None:
-            self.backend.close(handle)
+        if self.users or self.files or (poll_pins and self._pinned()):
+            return  # the last user releases
+        with _RELEASE_LOCK:
+            handle = self.handle
+            if handle is None or self.users or self.files:
+                return
+            self.handle = None
+        self.backend.close(handle)
 
     def drop(self) -> bool:
         """The Socket was garbage-collected without ``close()``: close the

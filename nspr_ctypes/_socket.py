@@ -1274,7 +1274,11 @@ class Socket:
             _POLL_PLANS.last = plan
         if type(timeout) is not int or not 0 <= timeout <= 0xFFFFFFFF:
             timeout = _args.c_uint_mask(timeout)
-        return _poll(plan, timeout)
+        first = plan.slice if timeout > plan.slice else timeout
+        result = _poll_slice(plan, first)
+        if result is not None:
+            return result
+        return _poll_waiting(plan, timeout, first)
 
     # -- dunders --------------------------------------------------------------
 
@@ -1365,6 +1369,7 @@ class _PollPlan:
         "live",
         "pin",
         "size",
+        "slice",
     )
 
     def __init__(self, poll_descs: Any, backend: Optional[Backend]) -> None:
@@ -1406,6 +1411,7 @@ class _PollPlan:
         if backend is None:
             backend = get_backend()
         self.backend: Backend = backend
+        self.slice = timing_of(backend)[1]
         self.channels = channels
         self.live = [channel for channel in channels if channel is not None]
         self.pin = frozenset(self.live)
@@ -1423,12 +1429,8 @@ class _PollPlan:
 _POLL_PLANS = threading.local()
 
 
-def _poll(plan: _PollPlan, timeout: int) -> Tuple[int, ...]:
-    slice_ticks = timing_of(plan.backend)[1]
-    first = slice_ticks if timeout > slice_ticks else timeout
-    result = _poll_slice(plan, first)
-    if result is not None:
-        return result
+def _poll_waiting(plan: _PollPlan, timeout: int, first: int) -> Tuple[int, ...]:
+    """The rest of a poll whose first slice found nothing ready."""
     if timeout == first:  # no waiting, or a timeout within one slice
         return (0,) * plan.size
     deadline = Deadline(plan.backend, timeout, first)
