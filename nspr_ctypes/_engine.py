@@ -18,7 +18,7 @@ import math
 import os
 import threading
 import time
-from typing import Any, Callable, Dict, FrozenSet, List, Optional, Tuple, TypeVar
+from typing import Any, Callable, Dict, FrozenSet, List, Optional, Tuple, TypeVar, Union
 
 from nspr_ctypes.backends._base import Backend, Handle
 from nspr_ctypes.constants import PR_INTERVAL_NO_TIMEOUT
@@ -117,7 +117,6 @@ class Channel:
         "generation",
         "handle",
         "slice",
-        "tps",
         "users",
     )
 
@@ -131,7 +130,7 @@ class Channel:
         timing = _TIMING.get(backend)
         if timing is None:
             timing = timing_of(backend)
-        self.tps, self.slice = timing
+        self.slice = timing[1]
 
     def __enter__(self) -> Handle:
         self.users.append(None)
@@ -270,11 +269,15 @@ class Deadline:
 
     __slots__ = ("end", "slice", "tps")
 
-    def __init__(self, channel_or_backend: Any, timeout: int, elapsed: int = 0) -> None:
+    def __init__(
+        self,
+        channel_or_backend: Union[Channel, Backend],
+        timeout: int,
+        elapsed: int = 0,
+    ) -> None:
         if isinstance(channel_or_backend, Channel):
-            self.tps, self.slice = channel_or_backend.tps, channel_or_backend.slice
-        else:
-            self.tps, self.slice = timing_of(channel_or_backend)
+            channel_or_backend = channel_or_backend.backend
+        self.tps, self.slice = timing_of(channel_or_backend)
         self.end: Optional[float] = None
         if timeout != PR_INTERVAL_NO_TIMEOUT:
             self.end = time.monotonic() + (timeout - elapsed) / self.tps
