@@ -34,6 +34,7 @@ from nspr_ctypes import _args
 
 if TYPE_CHECKING:
     from _typeshed import WriteableBuffer
+from nspr_ctypes import backends as _backends
 from nspr_ctypes._address import (
     NetworkAddress,
     check_address_backend,
@@ -232,12 +233,17 @@ class Socket:
         if family is _FAMILY_OMITTED:
             warnings.warn(_SOCKET_INIT_WARNING, DeprecationWarning, stacklevel=2)
             family = PR_AF_INET
-        elif not isinstance(family, int):
-            raise TypeError(
-                "family must be int, not %s" % builtins.type(family).__name__
-            )
-        family = _args.wrap_c_int(family)
-        desc_type = _args.c_int(type)
+        elif builtins.type(family) is not int:  # the usual case skips the checks
+            if not isinstance(family, int):
+                raise TypeError(
+                    "family must be int, not %s" % builtins.type(family).__name__
+                )
+            family = _args.wrap_c_int(family)
+        elif not _args.INT_MIN <= family <= _args.INT_MAX:
+            family = _args.wrap_c_int(family)
+        desc_type = type
+        if builtins.type(desc_type) is not int or not 0 <= desc_type <= 0xFFFF:
+            desc_type = _args.c_int(desc_type)
         # Re-initialisation replaces the descriptor: as in python-nss, the old
         # one is closed once the arguments parse, even if their values are bad.
         if self._ch is not None:
@@ -245,7 +251,7 @@ class Socket:
         if desc_type not in (PR_DESC_SOCKET_TCP, PR_DESC_SOCKET_UDP):
             raise ValueError("type must be PR_DESC_SOCKET_TCP or PR_DESC_SOCKET_UDP")
         if backend is None:
-            backend = get_backend()
+            backend = _backends._default or get_backend()
         if family not in (PR_AF_INET, PR_AF_INET6, PR_AF_LOCAL):
             raise nspr_error(PR_ADDRESS_NOT_SUPPORTED_ERROR)
         handle = backend.open_socket(family, desc_type)
