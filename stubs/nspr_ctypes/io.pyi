@@ -7,7 +7,6 @@ Every function that needs a backend takes an optional keyword ``backend``
 (default: the process default, see :mod:`nspr_ctypes.backends`).
 """
 
-from _typeshed import WriteableBuffer
 from io import (
     BufferedIOBase,
     BufferedReader,
@@ -28,6 +27,8 @@ from typing import (
     Union,
     overload,
 )
+
+from _typeshed import WriteableBuffer
 
 from nspr_ctypes.backends._base import Backend
 from nspr_ctypes.constants import (
