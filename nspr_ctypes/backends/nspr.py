@@ -373,23 +373,22 @@ class _BareFunctions:
 
     def __init__(self, lib: ffi.NSPRLibrary) -> None:
         self.lib = lib
-        handle = getattr(lib.cdll, "_handle", None)
-        self.cdll: Optional[ctypes.CDLL] = None
+        # Indexing (not attribute access) makes a new function object.
+        self.cdll: ctypes.CDLL = lib.cdll
         self.pydll: Optional[ctypes.CDLL] = None
-        if handle is not None:
+        handle = getattr(lib.cdll, "_handle", None)
+        if handle is not None and hasattr(ctypes, "PyDLL") and not _PASSING_COPIES:
             # The same loaded library (its dlopen handle), not a second dlopen.
-            self.cdll = ctypes.CDLL(lib.path, handle=handle)
-            if hasattr(ctypes, "PyDLL"):
-                self.pydll = ctypes.PyDLL(lib.path, handle=handle)
+            self.pydll = ctypes.PyDLL(lib.path, handle=handle)
 
     def get(self, name: str, restype: Any, keep_gil: bool = False) -> Any:
         """``name`` with ``restype`` and no argtypes; through ``PyDLL``
         (keeping the GIL: cheaper for a call that never blocks) when
-        ``keep_gil`` and ctypes has it. Without a dlopen handle (or for a
-        stand-in of an older NSPR) the table's function, which converts."""
-        library = self.pydll if keep_gil and self.pydll is not None else self.cdll
-        if library is None or name in self.lib.stand_ins:
+        ``keep_gil`` and ctypes has one (not PyPy's). A stand-in for a
+        function newer than the loaded NSPR is returned as it is."""
+        if name in self.lib.stand_ins:
             return self.lib.functions[name]
+        library = self.pydll if keep_gil and self.pydll is not None else self.cdll
         function = library[name]
         function.restype = restype
         return function

@@ -1012,11 +1012,12 @@ def test_pointers_without_argtypes_reach_c_untruncated(backend: NSPRBackend) -> 
     memset.restype = ctypes.c_void_p
     high = 0x7F12_3456_789A
     assert memset(NSPRHandle(high), 0, 0) == high
-    data = b"p" * (1 << 20)  # allocated by mmap: far above 4 GiB
-    base = ctypes.cast(ctypes.c_char_p(data), ctypes.c_void_p).value
-    assert base is not None and base > 2**32
-    assert memset(nspr._bytes_address(data, 12345), 0, 0) == base + 12345
     assert memset(high, 0, 0) != high  # what an int would do
+    if nspr._BYTES_SHARED_WITH_C:  # a resumed send points into the bytes
+        data = b"p" * (1 << 20)  # allocated by mmap: far above 4 GiB
+        base = ctypes.cast(ctypes.c_char_p(data), ctypes.c_void_p).value
+        assert base is not None and base > 2**32
+        assert memset(nspr._bytes_address(data, 12345), 0, 0) == base + 12345
 
 
 # -- poll cache ----------------------------------------------------------------------
