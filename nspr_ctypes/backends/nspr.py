@@ -447,7 +447,6 @@ class NSPRBackend(Backend):
         self._pr_open_tcp = bare.get("PR_OpenTCPSocket", NSPRTCPHandle)
         self._pr_open_udp = bare.get("PR_OpenUDPSocket", NSPRUDPHandle)
         self._pr_connect = bare.get("PR_Connect", ctypes.c_int)
-        self._pr_close = bare.get("PR_Close", ctypes.c_int)
         # The table's function, whose argtypes take the pointer as an int.
         self._pr_close_address = f["PR_Close"]
         self._pr_connect_continue = f["PR_ConnectContinue"]
@@ -809,20 +808,27 @@ class NSPRBackend(Backend):
         # PR_Send never waits and its count is exact.
         key = id(handle)
         senders = self._senders
-        with self._senders_lock:
+        lock = self._senders_lock
+        lock.acquire()  # not ``with``: 35 ns less, twice a send
+        try:
             active = senders.get(key, 0)
             if not active:
                 self._pr_set_mode(handle, self._nonblocking_mode)
             senders[key] = active + 1
+        finally:
+            lock.release()
         try:
             count: int = self._pr_send(handle, pointer, size, 0, 0)
         finally:
-            with self._senders_lock:
+            lock.acquire()
+            try:
                 active = senders.pop(key)
                 if active > 1:
                     senders[key] = active - 1
                 else:
                     self._pr_set_mode(handle, self._blocking_mode)
+            finally:
+                lock.release()
         if count >= 0:
             return count
         code: int = self._get_error()
