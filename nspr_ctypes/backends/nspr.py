@@ -1050,7 +1050,8 @@ class NSPRBackend(Backend):
             or cached.epoch != self._close_epoch
             or cached.entries != entries
         ):
-            cached = _PollSet(list(entries), self._close_epoch)
+            # Copied as tuples: later changes of the caller's lists do not reach it.
+            cached = _PollSet([(h, f) for h, f in entries], self._close_epoch)
         ready: int = self._pr_poll(cached.descs, count, timeout)
         if ready < 0:
             raise self._error()

@@ -1075,3 +1075,13 @@ def test_poll_from_a_signal_handler_on_the_same_thread(
     monkeypatch.setattr(backend, "_pr_poll", poll_with_interruption)
     assert backend.poll([(client, PR_POLL_WRITE)], 0) == (1, [PR_POLL_WRITE])
     assert inner == [(0, [1])]
+
+
+def test_poll_of_a_list_changed_in_place_packs_again(
+    backend: NSPRBackend, socks: Sockets
+) -> None:
+    client, _conn = socks.connected_pair()
+    entries = [(client, PR_POLL_WRITE)]
+    assert backend.poll(entries, 0) == (1, [PR_POLL_WRITE])
+    entries[0] = (client, PR_POLL_READ)
+    assert backend.poll(entries, 0) == (0, [1])
