@@ -761,40 +761,6 @@ def test_concurrent_recv_from_gets_whole_datagrams(io: Any, error: Any) -> None:
     assert len(received) >= 1_000, "too few datagrams to tell"
 
 
-def test_nspr_backend_never_shares_a_receive_buffer(io: Any, target: str) -> None:
-    # The NSPR backend keeps one receive buffer per socket and lends it to
-    # one receive at a time. Taking it is a read and a reset; were a thread
-    # switch between the two not excluded, two receives would fill one
-    # buffer at once. A handle whose reads are slow makes the switch certain.
-    if target != "nspr":
-        pytest.skip("a property of the NSPR backend")
-    import nspr_ctypes
-
-    backend: Any = nspr_ctypes.get_backend()
-    lent = (ctypes.c_char * 1024)()
-
-    class SlowHandle:
-        def __init__(self) -> None:
-            self._buf: Any = lent
-
-        @property
-        def buf(self) -> Any:
-            value = self._buf
-            time.sleep(0.01)  # another thread runs here
-            return value
-
-        @buf.setter
-        def buf(self, value: Any) -> None:
-            self._buf = value
-
-    handle = SlowHandle()
-    takers = [start_call(lambda: backend._take_buffer(handle, 100)) for _ in range(2)]
-    for taker in takers:
-        taker.finish()
-        assert taker.error is None, taker.error
-    assert takers[0].result is not takers[1].result
-
-
 @pytest.mark.timeout(60)
 def test_send_and_recv_concurrently_on_one_socket(io: Any, tcp_pair: Any) -> None:
     # Both ends send 1 MiB while receiving 1 MiB, each direction from a
