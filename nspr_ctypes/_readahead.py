@@ -1,0 +1,120 @@
+"""A socket's read-ahead buffer: bytes received that no call has returned yet.
+
+``readline()`` of a line already received must cost one C call, with no lock:
+the buffer keeps its whole lines in an :class:`io.BytesIO` (``lines``), whose
+``readline`` is C and atomic under the GIL (it runs no Python code and never
+releases the GIL), so threads may take lines from it without the read lock.
+``lines`` only ever holds whole lines: the bytes after the last newline
+received so far wait in ``tail``, which only the holder of the read lock
+touches. A readline that finds ``lines`` empty therefore never takes half a
+line: it takes the read lock and reads on (the socket waits, in slices).
+
+Only the read lock's holder changes the buffer, and only by replacing
+``lines`` once it is empty (``read()`` empties it in one C call), never by
+writing into it: a thread still holding the old object finds it empty and
+comes to the lock. So every byte is returned once, and each thread sees
+its lines in stream order. No byte read from the socket is ever held by
+Python code alone while a call waits: a partial line interrupted by a
+timeout, ``close()`` or a signal stays in ``tail`` for the next call.
+"""
+
+from __future__ import annotations
+
+import threading
+from io import BytesIO
+
+# An empty, never written ``lines``, shared: it holds no memory for the
+# many sockets whose buffer is drained.
+_NO_LINES = BytesIO()
+
+
+class ReadAhead:
+    """The read-ahead buffer of one socket, and the read lock of its users.
+
+    Except :attr:`lines`'s ``readline`` and :meth:`pending`, every method
+    needs the lock.
+    """
+
+    __slots__ = ("lines", "lock", "tail")
+
+    def __init__(self) -> None:
+        #: Whole lines received, read without the lock (``lines.readline``).
+        self.lines = _NO_LINES
+        #: Bytes after the last newline received; lock holders only.
+        self.tail = bytearray()
+        self.lock = threading.Lock()
+
+    def feed(self, data: bytes) -> None:
+        """Add ``data`` at the end of the buffer (received after everything
+        in it). Needs the lock."""
+        newline = data.rfind(b"\n")
+        tail = self.tail
+        if newline < 0:
+            tail += data
+            return
+        end = newline + 1
+        if tail:
+            tail += memoryview(data)[:end]
+            whole = bytes(tail)
+            tail.clear()
+        else:
+            whole = data[:end]  # data itself when it ends with a newline
+        if end < len(data):
+            tail += memoryview(data)[end:]
+        rest = self.lines.read()  # normally empty: taken in one C call
+        self.lines = BytesIO(rest + whole if rest else whole)
+
+    def take_line(self, size: int) -> bytes:
+        """The next line if the buffer holds all of it (up to and including a
+        newline, or ``size`` bytes when ``size`` > 0); else ``b''``. Needs
+        the lock."""
+        line: bytes = self.lines.readline(size or -1)
+        if line:
+            return line
+        self.lines = _NO_LINES  # drained: let its memory go
+        tail = self.tail
+        if 0 < size <= len(tail):
+            line = bytes(tail[:size])
+            del tail[:size]
+        return line
+
+    def take(self, amount: int) -> bytes:
+        """Up to ``amount`` buffered bytes, ``b''`` when none. Needs the lock."""
+        data: bytes = self.lines.read(amount)
+        tail = self.tail
+        if len(data) < amount and tail:
+            more = bytes(tail[: amount - len(data)])
+            del tail[: len(more)]
+            data = data + more if data else more
+        return data
+
+    def take_into(self, view: memoryview) -> int:
+        """Copy up to ``len(view)`` buffered bytes into ``view``; how many.
+        Needs the lock."""
+        count: int = self.lines.readinto(view)
+        tail = self.tail
+        if count < len(view) and tail:
+            more = min(len(view) - count, len(tail))
+            view[count : count + more] = tail[:more]
+            del tail[:more]
+            count += more
+        return count
+
+    def take_all(self) -> bytes:
+        """Every buffered byte (the buffer is empty afterwards). Needs the lock."""
+        data: bytes = self.lines.read()
+        tail = self.tail
+        if tail:
+            data += tail
+            tail.clear()
+        return data
+
+    def pending(self) -> int:
+        """How many bytes the buffer holds: a snapshot, without the lock."""
+        lines = self.lines
+        with lines.getbuffer() as view:
+            size = view.nbytes
+        return max(0, size - lines.tell()) + len(self.tail)
+
+
+__all__ = ["ReadAhead"]
