@@ -23,9 +23,11 @@ from __future__ import annotations
 import threading
 from io import BytesIO
 
-# An empty, never written ``lines``, shared: it holds no memory for the
-# many sockets whose buffer is drained.
-_NO_LINES = BytesIO()
+#: An empty, never written ``lines``, shared: it holds no memory for the
+#: many sockets whose buffer is drained. A drained ``lines`` is replaced by
+#: it under the lock, so ``lines is NO_LINES`` (and an empty tail) says
+#: that nothing is buffered, unless lock-free readline() calls drained it.
+NO_LINES = BytesIO()
 
 
 class ReadAhead:
@@ -39,7 +41,7 @@ class ReadAhead:
 
     def __init__(self) -> None:
         #: Whole lines received, read without the lock (``lines.readline``).
-        self.lines = _NO_LINES
+        self.lines = NO_LINES
         #: Bytes after the last newline received; lock holders only.
         self.tail = bytearray()
         self.lock = threading.Lock()
@@ -71,7 +73,7 @@ class ReadAhead:
         line: bytes = self.lines.readline(size or -1)
         if line:
             return line
-        self.lines = _NO_LINES  # drained: let its memory go
+        self.lines = NO_LINES  # drained: let its memory go
         tail = self.tail
         if 0 < size <= len(tail):
             line = bytes(tail[:size])
@@ -81,28 +83,31 @@ class ReadAhead:
     def take(self, amount: int) -> bytes:
         """Up to ``amount`` buffered bytes, ``b''`` when none. Needs the lock."""
         data: bytes = self.lines.read(amount)
-        tail = self.tail
-        if len(data) < amount and tail:
-            more = bytes(tail[: amount - len(data)])
-            del tail[: len(more)]
-            data = data + more if data else more
+        if len(data) < amount:
+            self.lines = NO_LINES
+            tail = self.tail
+            if tail:
+                more = bytes(tail[: amount - len(data)])
+                del tail[: len(more)]
+                data = data + more if data else more
         return data
 
     def take_into(self, view: memoryview) -> int:
         """Copy up to ``len(view)`` buffered bytes into ``view``; how many.
         Needs the lock."""
-        count: int = self.lines.readinto(view)
-        tail = self.tail
-        if count < len(view) and tail:
-            more = min(len(view) - count, len(tail))
-            view[count : count + more] = tail[:more]
-            del tail[:more]
-            count += more
+        # (read() and a copy: PyPy's BytesIO.readinto refuses the views
+        # io.BufferedReader hands its raw file.)
+        size = len(view)
+        data = self.take(size)
+        count = len(data)
+        if count:
+            view[:count] = data
         return count
 
     def take_all(self) -> bytes:
         """Every buffered byte (the buffer is empty afterwards). Needs the lock."""
         data: bytes = self.lines.read()
+        self.lines = NO_LINES
         tail = self.tail
         if tail:
             data += tail
@@ -117,4 +122,4 @@ class ReadAhead:
         return max(0, size - lines.tell()) + len(self.tail)
 
 
-__all__ = ["ReadAhead"]
+__all__ = ["NO_LINES", "ReadAhead"]

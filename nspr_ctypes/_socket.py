@@ -61,7 +61,7 @@ from nspr_ctypes._engine import (
 from nspr_ctypes._engine import (
     Channel as _Channel,
 )
-from nspr_ctypes._readahead import ReadAhead
+from nspr_ctypes._readahead import NO_LINES, ReadAhead
 from nspr_ctypes.backends import get_backend
 from nspr_ctypes.backends._base import Backend, Handle, OptionValue, SockAddr
 from nspr_ctypes.constants import (
@@ -1122,9 +1122,10 @@ class Socket:
                     lock, channel, PR_INTERVAL_NO_TIMEOUT, nonblocking, file
                 )
             try:
-                count: int = ahead.lines.readinto(buffer)
-                if count or ahead.tail:
-                    return count or ahead.take_into(buffer)
+                if ahead.lines is not NO_LINES or ahead.tail:
+                    count = ahead.take_into(buffer)
+                    if count:
+                        return count
                 backend = channel.backend
                 if deadline is not None:
                     return try_until(
