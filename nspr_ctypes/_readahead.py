@@ -55,16 +55,14 @@ class ReadAhead:
             tail += data
             return
         end = newline + 1
-        if tail:
-            tail += memoryview(data)[:end]
-            whole = bytes(tail)
-            tail.clear()
-        else:
-            whole = data[:end]  # data itself when it ends with a newline
-        if end < len(data):
-            tail += memoryview(data)[end:]
+        # data itself when it ends with a newline and nothing waits in tail
+        whole = bytes(tail) + data[:end] if tail else data[:end]
         rest = self.lines.read()  # normally empty: taken in one C call
-        self.lines = BytesIO(rest + whole if rest else whole)
+        lines = BytesIO(rest + whole if rest else whole)
+        # No call from here on, so no signal handler can raise half way.
+        del tail[:]
+        tail += data[end:]
+        self.lines = lines
 
     def take_line(self, size: int) -> bytes:
         """The next line if the buffer holds all of it (up to and including a
@@ -111,7 +109,7 @@ class ReadAhead:
         tail = self.tail
         if tail:
             data += tail
-            tail.clear()
+            del tail[:]  # (not clear(): a call, after which a signal may raise)
         return data
 
     def pending(self) -> int:

@@ -523,10 +523,10 @@ class Socket:
     # -- receiving ------------------------------------------------------------
     # recv() goes straight to the backend until a call needs the read-ahead
     # buffer (readline(), read(-1), readlines(), iteration, a makefile()
-    # read); from then on
-    # every receive takes the buffer's read lock and empties the buffer
-    # first, so that no two callers see bytes out of order. readline() of a
-    # line already received takes no lock: see nspr_ctypes._readahead.
+    # read); from then on every receive takes the buffer's read lock and
+    # empties the buffer first, so that no two callers see bytes out of
+    # order. readline() of a line already received takes no lock: see
+    # nspr_ctypes._readahead.
 
     def _read_ahead(self) -> ReadAhead:
         """The read-ahead buffer, made on first use."""
@@ -539,20 +539,15 @@ class Socket:
         return ahead
 
     def _buffered_call(
-        self, channel: _Channel, timeout: int, file: Optional[_SocketFile] = None
+        self, channel: _Channel, timeout: int
     ) -> Tuple[ReadAhead, Optional[Deadline]]:
-        """Enter ``channel`` (as the socket, or as ``file``) and take the read
-        lock: the buffer, and the deadline made while waiting for the lock.
-        End with :meth:`_end_buffered_call`."""
+        """Enter ``channel`` and take the read lock: the buffer, and the
+        deadline made while waiting for the lock. End with
+        :meth:`_end_buffered_call`."""
         ahead = self._read_ahead()
-        if file is None:
-            channel.__enter__()
-        else:
-            channel.enter_file()
+        channel.__enter__()
         try:
-            deadline = acquire_waiting(
-                ahead.lock, channel, timeout, self._nonblocking, file
-            )
+            deadline = acquire_waiting(ahead.lock, channel, timeout, self._nonblocking)
         except BaseException:
             channel.leave()
             raise
@@ -570,20 +565,17 @@ class Socket:
         args: Tuple[Any, ...],
         timeout: int,
         deadline: Optional[Deadline],
-        file: Optional[_SocketFile] = None,
     ) -> _T:
         """``attempt(*args, ticks)`` of a call that has entered ``channel``:
         within ``deadline`` when the call has one, else a first try of one
         slice and the engine."""
         nonblocking = self._nonblocking
         if deadline is not None:
-            return try_until(deadline, channel, attempt, args, nonblocking, file)
+            return try_until(deadline, channel, attempt, args, nonblocking)
         first = first_slice(channel, timeout, nonblocking)
         result = attempt(*args, first)
         if result is None:
-            result = keep_trying(
-                channel, attempt, args, timeout, first, nonblocking, file
-            )
+            result = keep_trying(channel, attempt, args, timeout, first, nonblocking)
         return result
 
     def _recv_buffered(self, channel: _Channel, amount: int, timeout: int) -> bytes:
@@ -605,15 +597,11 @@ class Socket:
             self._end_buffered_call(channel, ahead)
 
     def _recv_into_buffered(
-        self,
-        channel: _Channel,
-        view: memoryview,
-        timeout: int,
-        file: Optional[_SocketFile] = None,
+        self, channel: _Channel, view: memoryview, timeout: int
     ) -> int:
-        """recv_into() (or a read through ``file``) once the read-ahead buffer
-        exists: buffered bytes first, else one receive into ``view``."""
-        ahead, deadline = self._buffered_call(channel, timeout, file)
+        """recv_into() once the read-ahead buffer exists: buffered bytes
+        first, else one receive into ``view``."""
+        ahead, deadline = self._buffered_call(channel, timeout)
         try:
             count = ahead.take_into(view)
             if count:
@@ -624,7 +612,6 @@ class Socket:
                 (channel.handle, view),
                 timeout,
                 deadline,
-                file,
             )
         finally:
             self._end_buffered_call(channel, ahead)
