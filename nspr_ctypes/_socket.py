@@ -870,7 +870,15 @@ class Socket:
         return self
 
     def __next__(self) -> bytes:
-        line = self.readline()
+        channel = self._ch
+        if channel is None or channel.closed:
+            raise ValueError(_CLOSED_MESSAGE)
+        ahead = self._ahead
+        if ahead is not None:
+            line: bytes = ahead.lines.readline()  # as readline(): no lock
+            if line:
+                return line
+        line = self._readline_waiting(channel, 0, PR_INTERVAL_NO_TIMEOUT)
         if not line:
             raise StopIteration
         return line
