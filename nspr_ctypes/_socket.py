@@ -13,11 +13,13 @@ import errno as _errno
 import io as std_io
 import os
 import stat
+import sys
 import threading
 import warnings
 from typing import (
     TYPE_CHECKING,
     Any,
+    Callable,
     Iterator,
     List,
     Literal,
@@ -25,6 +27,7 @@ from typing import (
     Optional,
     Sequence,
     Tuple,
+    TypeVar,
     Union,
     cast,
     overload,
@@ -43,9 +46,8 @@ from nspr_ctypes._address import (
     foreign_backend_error,
     sockaddr_of,
 )
-from nspr_ctypes._engine import CLOSED_MESSAGE as _CLOSED_MESSAGE
-from nspr_ctypes._engine import Channel as _Channel
 from nspr_ctypes._engine import (
+    CLOSED_FILE_MESSAGE,
     Deadline,
     acquire_waiting,
     close_epoch,
@@ -56,6 +58,9 @@ from nspr_ctypes._engine import (
     timing_of,
     try_until,
 )
+from nspr_ctypes._engine import CLOSED_MESSAGE as _CLOSED_MESSAGE
+from nspr_ctypes._engine import Channel as _Channel
+from nspr_ctypes._readahead import NO_LINES, ReadAhead
 from nspr_ctypes.backends import get_backend
 from nspr_ctypes.backends._base import Backend, Handle, OptionValue, SockAddr
 from nspr_ctypes.constants import (
@@ -148,8 +153,9 @@ _ReadWriteBinaryMode = Literal["rwb", "rbw", "wrb", "wbr", "brw", "bwr"]
 _BinaryMode = Union[_ReadBinaryMode, _WriteBinaryMode, _ReadWriteBinaryMode]
 _FileObject = Union[std_io.TextIOWrapper, std_io.BufferedIOBase, std_io.RawIOBase]
 
+_T = TypeVar("_T")
 _new_object = object.__new__
-# Serialises the lazy creation of a socket's read lock (rare: once per socket).
+# Serialises the lazy creation of a socket's read-ahead buffer (once per socket).
 _READER_SETUP_LOCK = threading.Lock()
 
 # Socket() without a family warns; None is a TypeError as in python-nss.
@@ -198,21 +204,19 @@ class Socket:
     __module__ = "nspr_ctypes.io"
     __slots__ = (
         "__weakref__",
+        "_ahead",
         "_ch",
         "_desc_type",
         "_family",
         "_netaddr",
         "_nonblocking",
-        "_rbuf",
-        "_read_lock",
     )
+    _ahead: Optional[ReadAhead]
     _ch: Optional[_Channel]
     _family: int
     _desc_type: int
     _netaddr: Optional[NetworkAddress]
     _nonblocking: bool
-    _rbuf: Optional[bytearray]
-    _read_lock: Optional[threading.Lock]
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Socket:
         # A Socket made without __init__ behaves as a closed one.
@@ -267,8 +271,7 @@ class Socket:
         self._nonblocking = False
         # No read-ahead buffer (and no read lock) until a call needs one:
         # readline(), read(-1), readlines(), iteration, a makefile() read.
-        self._rbuf = None
-        self._read_lock = None
+        self._ahead = None
 
     def __del__(self) -> None:
         # The safety net for a socket dropped without close(): warn, release.
@@ -524,77 +527,98 @@ class Socket:
     # -- receiving ------------------------------------------------------------
     # recv() goes straight to the backend until a call needs the read-ahead
     # buffer (readline(), read(-1), readlines(), iteration, a makefile()
-    # read); from then on every receive takes the read lock and empties the
-    # buffer first, so two readers never see bytes out of order.
+    # read); from then on every receive takes the buffer's read lock and
+    # empties the buffer first, so that no two callers see bytes out of
+    # order. readline() of a line already received takes no lock: see
+    # nspr_ctypes._readahead.
 
-    def _reader_lock(self) -> threading.Lock:
-        """The read lock, made with the read-ahead buffer on first use."""
-        lock = self._read_lock
-        if lock is None:
+    def _read_ahead(self) -> ReadAhead:
+        """The read-ahead buffer, made on first use."""
+        ahead = self._ahead
+        if ahead is None:
             with _READER_SETUP_LOCK:
-                lock = self._read_lock
-                if lock is None:
-                    self._rbuf = bytearray()
-                    lock = self._read_lock = threading.Lock()
-        return lock
+                ahead = self._ahead
+                if ahead is None:
+                    ahead = self._ahead = ReadAhead()
+        return ahead
 
-    def _take_buffered(self, amount: int) -> bytes:
-        buffer = self._rbuf
-        assert buffer is not None
-        data = bytes(buffer[:amount])
-        del buffer[:amount]
-        return data
+    def _buffered_call(
+        self, channel: _Channel, timeout: int
+    ) -> Tuple[ReadAhead, Optional[Deadline]]:
+        """Enter ``channel`` and take the read lock: the buffer, and the
+        deadline made while waiting for the lock. End with
+        :meth:`_end_buffered_call`."""
+        ahead = self._read_ahead()
+        channel.__enter__()
+        try:
+            deadline = acquire_waiting(ahead.lock, channel, timeout, self._nonblocking)
+        except BaseException:
+            channel.leave()
+            raise
+        return ahead, deadline
 
-    def _recv_locked(
+    @staticmethod
+    def _end_buffered_call(channel: _Channel, ahead: ReadAhead) -> None:
+        ahead.lock.release()
+        channel.leave()
+
+    def _wait_for(
         self,
         channel: _Channel,
-        ask: int,
+        attempt: Callable[..., Optional[_T]],
+        args: Tuple[Any, ...],
         timeout: int,
         deadline: Optional[Deadline],
-        file: Optional[_SocketFile] = None,
-    ) -> bytes:
-        """One receive under the read lock: within ``deadline`` when the call
-        has one, else a first try of one slice and the engine."""
-        backend = channel.backend
-        handle = channel.handle
+    ) -> _T:
+        """``attempt(*args, ticks)`` of a call that has entered ``channel``:
+        within ``deadline`` when the call has one, else a first try of one
+        slice and the engine."""
         nonblocking = self._nonblocking
         if deadline is not None:
-            return try_until(
-                deadline, channel, backend.recv, (handle, ask), nonblocking, file
-            )
+            return try_until(deadline, channel, attempt, args, nonblocking)
         first = first_slice(channel, timeout, nonblocking)
-        data = backend.recv(handle, ask, first)
-        if data is None:
-            data = keep_trying(
-                channel, backend.recv, (handle, ask), timeout, first, nonblocking, file
-            )
-        return data
+        result = attempt(*args, first)
+        if result is None:
+            result = keep_trying(channel, attempt, args, timeout, first, nonblocking)
+        return result
 
-    def _recv_buffered(
-        self,
-        channel: _Channel,
-        amount: int,
-        timeout: int,
-        file: Optional[_SocketFile] = None,
-    ) -> bytes:
+    def _recv_buffered(self, channel: _Channel, amount: int, timeout: int) -> bytes:
         """recv() once the read-ahead buffer exists: buffered bytes first,
         else one receive; waiting for another reader counts in the timeout."""
-        lock = self._reader_lock()
-        if file is None:
-            channel.__enter__()
-        else:
-            channel.enter_file()
+        ahead, deadline = self._buffered_call(channel, timeout)
         try:
-            deadline = acquire_waiting(lock, channel, timeout, self._nonblocking, file)
-            try:
-                if self._rbuf:
-                    return self._take_buffered(amount)
-                ask = amount if amount < _RECV_CAP else _RECV_CAP
-                return self._recv_locked(channel, ask, timeout, deadline, file)
-            finally:
-                lock.release()
+            if amount:
+                data = ahead.take(amount)
+                if data:
+                    return data
+            elif ahead.pending():
+                return b""
+            ask = amount if amount < _RECV_CAP else _RECV_CAP
+            return self._wait_for(
+                channel, channel.backend.recv, (channel.handle, ask), timeout, deadline
+            )
         finally:
-            channel.leave()
+            self._end_buffered_call(channel, ahead)
+
+    def _recv_into_buffered(
+        self, channel: _Channel, view: memoryview, timeout: int
+    ) -> int:
+        """recv_into() once the read-ahead buffer exists: buffered bytes
+        first, else one receive into ``view``."""
+        ahead, deadline = self._buffered_call(channel, timeout)
+        try:
+            count = ahead.take_into(view)
+            if count:
+                return count
+            return self._wait_for(
+                channel,
+                channel.backend.recv_into,
+                (channel.handle, view),
+                timeout,
+                deadline,
+            )
+        finally:
+            self._end_buffered_call(channel, ahead)
 
     def recv(self, amount: int, timeout: int = PR_INTERVAL_NO_TIMEOUT) -> bytes:
         """recv(amount, timeout=PR_INTERVAL_NO_TIMEOUT) -> buf
@@ -610,7 +634,7 @@ class Socket:
             raise ValueError(_CLOSED_MESSAGE)
         if amount < 0:
             raise ValueError("negative buffersize in recv")
-        if self._read_lock is not None:
+        if self._ahead is not None:
             return self._recv_buffered(channel, amount, timeout)
         users = channel.users
         users.append(None)  # the guard (see _engine.Channel), written inline
@@ -680,10 +704,8 @@ class Socket:
         if nbytes > _RECV_CAP:
             nbytes = _RECV_CAP
         target = view if nbytes == size else view[:nbytes]
-        if self._read_lock is not None and self._rbuf:
-            data = self._recv_buffered(channel, nbytes, timeout)
-            target[: len(data)] = data
-            return len(data)
+        if self._ahead is not None:
+            return self._recv_into_buffered(channel, target, timeout)
         with channel as handle:
             backend = channel.backend
             nonblocking = self._nonblocking
@@ -700,34 +722,6 @@ class Socket:
                 )
             return count
 
-    def _fill(
-        self, channel: _Channel, deadline: Deadline, file: Optional[_SocketFile] = None
-    ) -> bool:
-        """Append one receive to the read-ahead buffer; False at EOF.
-        Needs the read lock."""
-        data = self._recv_locked(channel, _READ_CHUNK, 0, deadline, file)
-        if not data:
-            return False
-        buffer = self._rbuf
-        assert buffer is not None
-        buffer += data
-        return True
-
-    def _locked_call(
-        self, channel: _Channel, timeout: int
-    ) -> Tuple[threading.Lock, Deadline]:
-        """Enter ``channel``, take the read lock; the call's deadline."""
-        lock = self._reader_lock()
-        channel.__enter__()
-        try:
-            deadline = acquire_waiting(lock, channel, timeout, self._nonblocking)
-            if deadline is None:
-                deadline = Deadline(channel, timeout)
-        except BaseException:
-            channel.leave()
-            raise
-        return lock, deadline
-
     def read(self, size: int = -1, *, timeout: int = PR_INTERVAL_NO_TIMEOUT) -> bytes:
         """read(size=-1, *, timeout=PR_INTERVAL_NO_TIMEOUT) -> buf
 
@@ -740,44 +734,41 @@ class Socket:
         if size >= 0:
             return self.recv(size, timeout)
         channel = self._open_channel()
-        lock, deadline = self._locked_call(channel, timeout)
+        ahead, deadline = self._buffered_call(channel, timeout)
         try:
-            while self._fill(channel, deadline):
-                pass
-            buffer = self._rbuf
-            assert buffer is not None
-            return self._take_buffered(len(buffer))
+            if deadline is None:
+                deadline = Deadline(channel, timeout)
+            recv = channel.backend.recv
+            args = (channel.handle, _READ_CHUNK)
+            parts = [ahead.take_all()]
+            try:
+                while True:
+                    data = self._wait_for(channel, recv, args, timeout, deadline)
+                    if not data:
+                        return b"".join(parts)
+                    parts.append(data)
+            except BaseException:
+                ahead.feed(b"".join(parts))  # nothing is lost: all back in front
+                raise
         finally:
-            lock.release()
-            channel.leave()
+            self._end_buffered_call(channel, ahead)
 
-    def _line_in_buffer(self, size: int, searched: int = 0) -> Optional[bytes]:
-        """Take the next line if the buffer holds all of it: up to and
-        including a newline, at most ``size`` bytes when positive; else None.
-        The first ``searched`` bytes hold no newline. Needs the read lock."""
-        buffer = self._rbuf
-        assert buffer is not None
-        if size <= 0:
-            newline = buffer.find(b"\n", searched)  # (no end: a faster find)
-            return None if newline < 0 else self._take_buffered(newline + 1)
-        newline = buffer.find(b"\n", searched, min(size, len(buffer)))
-        if newline >= 0:
-            return self._take_buffered(newline + 1)
-        if len(buffer) >= size:
-            return self._take_buffered(size)
-        return None
-
-    def _readline(self, channel: _Channel, size: int, deadline: Deadline) -> bytes:
-        searched = 0
+    def _readline_locked(
+        self, channel: _Channel, ahead: ReadAhead, size: int, deadline: Deadline
+    ) -> bytes:
+        """The next line (``size`` > 0: at most ``size`` bytes; EOF: the
+        rest, ``b''`` when none): from ``ahead``, else receive until it is
+        whole. Needs the read lock; what it received stays in ``ahead``."""
+        recv = channel.backend.recv
+        args = (channel.handle, _READ_CHUNK)
         while True:
-            line = self._line_in_buffer(size, searched)
-            if line is not None:
+            line = ahead.take_line(size)
+            if line:
                 return line
-            buffer = self._rbuf
-            assert buffer is not None
-            searched = len(buffer)
-            if not self._fill(channel, deadline):
-                return self._take_buffered(searched)  # EOF: the rest, if any
+            data = self._wait_for(channel, recv, args, 0, deadline)
+            if not data:
+                return ahead.take_all()
+            ahead.feed(data)
 
     def readline(
         self, size: int = 0, *, timeout: int = PR_INTERVAL_NO_TIMEOUT
@@ -788,25 +779,39 @@ class Socket:
         ``size`` bytes. ``b''`` at EOF. A timeout raises NSPRError
         PR_IO_TIMEOUT_ERROR and keeps the bytes read so far.
         """
-        size = _args.c_long(size)
-        timeout = _args.c_uint_mask(timeout)
-        channel = self._open_channel()
-        read_lock = self._read_lock
-        if read_lock is not None and read_lock.acquire(False):
-            # A line already buffered needs no I/O, so neither the channel
-            # nor a deadline: the common case when lines arrive in batches.
+        if type(size) is not int or type(timeout) is not int:
+            size = _args.c_long(size)
+            timeout = _args.c_uint_mask(timeout)
+        channel = self._ch
+        if channel is None or channel.closed:
+            raise ValueError(_CLOSED_MESSAGE)
+        ahead = self._ahead
+        if ahead is not None:
+            # A whole line already received: one C call, no lock.
             try:
-                line = self._line_in_buffer(size)
-            finally:
-                read_lock.release()
-            if line is not None:
+                line: bytes = ahead.lines.readline(size or -1)
+            except OverflowError:  # sizes past C's: converted below
+                line = b""
+            if line:
                 return line
-        lock, deadline = self._locked_call(channel, timeout)
+        return self._readline_waiting(channel, size, timeout)
+
+    def _readline_waiting(self, channel: _Channel, size: int, timeout: int) -> bytes:
+        """readline() when no whole line is buffered: under the read lock,
+        receive (waiting in slices) until one is."""
+        size = _args.c_long(size)
+        if size < 0:
+            size = 0
+        elif size > sys.maxsize:
+            size = sys.maxsize  # no line is that long
+        timeout = _args.c_uint_mask(timeout)
+        ahead, deadline = self._buffered_call(channel, timeout)
         try:
-            return self._readline(channel, size, deadline)
+            if deadline is None:
+                deadline = Deadline(channel, timeout)
+            return self._readline_locked(channel, ahead, size, deadline)
         finally:
-            lock.release()
-            channel.leave()
+            self._end_buffered_call(channel, ahead)
 
     def readlines(
         self, sizehint: int = 0, *, timeout: int = PR_INTERVAL_NO_TIMEOUT
@@ -819,27 +824,32 @@ class Socket:
         sizehint = _args.c_long(sizehint)
         timeout = _args.c_uint_mask(timeout)
         channel = self._channel()
-        lines: List[bytes] = []
-        total = 0
-        lock, deadline = self._locked_call(channel, timeout)
+        ahead, deadline = self._buffered_call(channel, timeout)
         try:
-            while True:
-                line = self._readline(channel, 0, deadline)
-                if not line:
-                    return lines
-                lines.append(line)
-                total += len(line)
-                if 0 < sizehint <= total:
-                    return lines
-        except BaseException:
-            # Nothing is lost: the lines read so far go back to the buffer.
-            buffer = self._rbuf
-            assert buffer is not None
-            buffer[:0] = b"".join(lines)
-            raise
+            if deadline is None:
+                deadline = Deadline(channel, timeout)
+            # The lines are read from a private buffer, which no lock-free
+            # readline() sees: on an error they go back in front, whole and
+            # in order, with what came after them.
+            mine = ReadAhead()
+            mine.feed(ahead.take_all())
+            lines: List[bytes] = []
+            total = 0
+            try:
+                while True:
+                    line = self._readline_locked(channel, mine, 0, deadline)
+                    if not line:
+                        return lines
+                    lines.append(line)
+                    total += len(line)
+                    if 0 < sizehint <= total:
+                        ahead.feed(mine.take_all())
+                        return lines
+            except BaseException:
+                ahead.feed(b"".join(lines) + mine.take_all())
+                raise
         finally:
-            lock.release()
-            channel.leave()
+            self._end_buffered_call(channel, ahead)
 
     def pending(self) -> int:
         """pending() -> int
@@ -854,8 +864,8 @@ class Socket:
         self._open_channel()
         # A snapshot, without the read lock: a receive in another thread
         # holds it while it waits, and pending() must never wait.
-        buffer = self._rbuf
-        return 0 if buffer is None else len(buffer)
+        ahead = self._ahead
+        return 0 if ahead is None else ahead.pending()
 
     def __iter__(self) -> Iterator[bytes]:
         channel = self._channel()
@@ -864,7 +874,15 @@ class Socket:
         return self
 
     def __next__(self) -> bytes:
-        line = self.readline()
+        channel = self._ch
+        if channel is None or channel.closed:
+            raise ValueError(_CLOSED_MESSAGE)
+        ahead = self._ahead
+        if ahead is not None:
+            line: bytes = ahead.lines.readline()  # as readline(): no lock
+            if line:
+                return line
+        line = self._readline_waiting(channel, 0, PR_INTERVAL_NO_TIMEOUT)
         if not line:
             raise StopIteration
         return line
@@ -1069,10 +1087,86 @@ class Socket:
     # after close(); it reads and writes through these two methods, which
     # wait as the socket's methods do with no timeout, until its own close.
 
-    def _file_recv(self, channel: _Channel, file: _SocketFile, amount: int) -> bytes:
-        """A read through ``file``: bytes the read-ahead buffer holds first,
-        else one receive."""
-        return self._recv_buffered(channel, amount, PR_INTERVAL_NO_TIMEOUT, file)
+    def _file_recv_into(self, channel: _Channel, file: _SocketFile, buffer: Any) -> int:
+        """A read through ``file`` into ``buffer``: bytes the socket's
+        read-ahead buffer holds first, else one receive straight into
+        ``buffer``; 0 at EOF. Under the read lock, as every receive once a
+        file reads: the files and the socket's own readers take turns."""
+        if (
+            type(buffer) is not memoryview
+            or buffer.format != "B"
+            or buffer.readonly
+            or not buffer.c_contiguous
+            or len(buffer) > _RECV_CAP
+        ):
+            return self._file_recv_into_any(channel, file, buffer)
+        # What io.BufferedReader passes: written inline, this is per chunk
+        # of every makefile() read.
+        if not buffer:
+            return 0
+        ahead = self._ahead
+        if ahead is None:
+            ahead = self._read_ahead()
+        lock = ahead.lock
+        users = channel.users
+        users.append(None)  # the guard, as Channel.enter_file()
+        try:
+            handle = channel.handle
+            if handle is None:
+                raise ValueError(_CLOSED_MESSAGE)
+            nonblocking = self._nonblocking
+            deadline = None
+            if not lock.acquire(False):
+                deadline = acquire_waiting(
+                    lock, channel, PR_INTERVAL_NO_TIMEOUT, nonblocking, file
+                )
+            try:
+                if ahead.lines is not NO_LINES or ahead.tail:
+                    count = ahead.take_into(buffer)
+                    if count:
+                        return count
+                backend = channel.backend
+                if deadline is not None:
+                    return try_until(
+                        deadline,
+                        channel,
+                        backend.recv_into,
+                        (handle, buffer),
+                        nonblocking,
+                        file,
+                    )
+                first = 0 if nonblocking else channel.slice
+                result = backend.recv_into(handle, buffer, first)
+                if result is None:
+                    result = keep_trying(
+                        channel,
+                        backend.recv_into,
+                        (handle, buffer),
+                        PR_INTERVAL_NO_TIMEOUT,
+                        first,
+                        nonblocking,
+                        file,
+                    )
+                return result
+            finally:
+                lock.release()
+        finally:
+            users.pop()
+            if channel.closed:
+                channel.release_if_idle()
+
+    def _file_recv_into_any(
+        self, channel: _Channel, file: _SocketFile, buffer: Any
+    ) -> int:
+        """_file_recv_into() of any writable bytes-like object."""
+        with memoryview(buffer) as raw:
+            if raw.readonly:
+                raise TypeError(
+                    "readinto() argument must be read-write bytes-like object, "
+                    "not %s" % type(buffer).__name__
+                )
+            with raw.cast("B") as view, view[:_RECV_CAP] as capped:
+                return self._file_recv_into(channel, file, capped)
 
     def _file_send(self, channel: _Channel, file: _SocketFile, data: bytes) -> int:
         """A write through ``file``: every byte, as sendall()."""
@@ -1489,14 +1583,21 @@ class _SocketFile(std_io.RawIOBase):
 
     It keeps the socket's handle open until it is closed, even after
     ``Socket.close()``; closing it ends a call waiting in it (from another
-    thread) within a slice.
+    thread) within a slice. It reads and writes through two methods of its
+    socket, ``_file_recv_into`` and ``_file_send``.
     """
+
+    # A plain attribute over IOBase's property: io.BufferedReader reads the
+    # raw file's ``closed`` at every call, readline() included, and this
+    # costs a third of what the property does. close() sets it.
+    closed = False
 
     def __init__(
         self, sock: Socket, channel: _Channel, reading: bool, writing: bool
     ) -> None:
         super().__init__()
-        self._sock = sock
+        self._recv_into = sock._file_recv_into
+        self._send = sock._file_send
         self._channel_ref = channel
         self._reading = reading
         self._writing = writing
@@ -1508,19 +1609,18 @@ class _SocketFile(std_io.RawIOBase):
         return self._writing
 
     def readinto(self, buffer: Any) -> int:
-        self._checkClosed()
+        if self.closed:
+            raise ValueError(CLOSED_FILE_MESSAGE)
         if not self._reading:
             raise std_io.UnsupportedOperation("not readable")
-        view = memoryview(buffer).cast("B")
-        data = self._sock._file_recv(self._channel_ref, self, len(view))
-        view[: len(data)] = data
-        return len(data)
+        return self._recv_into(self._channel_ref, self, buffer)
 
     def write(self, buffer: Any) -> int:
-        self._checkClosed()
+        if self.closed:
+            raise ValueError(CLOSED_FILE_MESSAGE)
         if not self._writing:
             raise std_io.UnsupportedOperation("not writable")
-        return self._sock._file_send(self._channel_ref, self, bytes(buffer))
+        return self._send(self._channel_ref, self, bytes(buffer))
 
     def fileno(self) -> int:
         self._checkClosed()
@@ -1534,8 +1634,11 @@ class _SocketFile(std_io.RawIOBase):
     def close(self) -> None:
         if self.closed:
             return
-        super().close()
-        self._channel_ref.release_file()
+        try:
+            super().close()
+        finally:
+            self.closed = True
+            self._channel_ref.release_file()
 
 
 __all__ = ["Socket"]

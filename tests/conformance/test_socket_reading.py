@@ -6,6 +6,7 @@ Most tests use ``Socket.new_tcp_pair()`` (the ``local_pair`` fixture).
 
 from __future__ import annotations
 
+import random
 import threading
 import time
 from typing import Any, Callable, List
@@ -135,6 +136,75 @@ def test_readline_timeout_is_not_positional(io: Any, local_pair: Any) -> None:
         b.readline(5, SHORT)
 
 
+def test_readline_size_limit_across_receives(io: Any, local_pair: Any) -> None:
+    a, b = local_pair
+    a.send(b"abc")
+    thread = _send_later(a, b"defg\n")
+    assert b.readline(5) == b"abcde"
+    assert b.readline() == b"fg\n"
+    thread.join(LONG / 1000)
+
+
+def test_readline_size_limits_cut_a_partial_line(io: Any, local_pair: Any) -> None:
+    a, b = local_pair
+    a.send(b"abcdefgh")
+    _wait_readable(io, b)
+    assert b.readline(3) == b"abc"
+    assert b.readline(3) == b"def"
+    a.send(b"\n")
+    assert b.readline() == b"gh\n"
+
+
+def test_readline_size_limit_then_tail_at_eof(io: Any, local_pair: Any) -> None:
+    a, b = local_pair
+    a.send(b"abcdef")
+    a.shutdown(io.PR_SHUTDOWN_SEND)
+    assert b.readline(4) == b"abcd"
+    assert b.readline() == b"ef"
+    assert b.readline() == b""
+
+
+def test_readline_line_over_many_receives(io: Any, local_pair: Any) -> None:
+    a, b = local_pair
+    pieces = [bytes([65 + i % 26]) * 1000 for i in range(70)]  # 70 000 bytes
+
+    def send() -> None:
+        for piece in pieces:
+            a.send(piece, LONG)
+            time.sleep(0.001)
+        a.send(b"\nafter\n", LONG)
+
+    thread = threading.Thread(target=send, daemon=True)
+    thread.start()
+    assert b.readline() == b"".join(pieces) + b"\n"
+    assert b.readline() == b"after\n"
+    thread.join(LONG / 1000)
+
+
+def test_readline_every_line_whole_over_random_chunks(io: Any, local_pair: Any) -> None:
+    a, b = local_pair
+    rng = random.Random(5)
+    lines = [
+        b"%d:%s\n" % (i, b"x" * rng.choice((0, 1, 7, 80, 3000, 70000)))
+        for i in range(300)
+    ]
+    stream = b"".join(lines) + b"unterminated"
+
+    def send() -> None:
+        position = 0
+        while position < len(stream):
+            step = rng.randint(1, 9000)
+            a.send(stream[position : position + step], LONG)
+            position += step
+        a.shutdown(io.PR_SHUTDOWN_SEND)
+
+    thread = threading.Thread(target=send, daemon=True)
+    thread.start()
+    got = [b.readline() for _ in range(len(lines) + 2)]
+    thread.join(LONG / 1000)
+    assert got == [*lines, b"unterminated", b""]
+
+
 # --------------------------------------------------------------------------
 # recv / read(n) and the read-ahead buffer
 
@@ -257,6 +327,98 @@ def test_recv_buffered_then_new(io: Any, local_pair: Any) -> None:
     assert b.readline() == b"x\n"
     assert b.recv(4, SHORT) == b"abcd"
     assert b.recv(100, SHORT) == b"ef"
+
+
+@pytest.mark.difference("recv(n) returns at most n of the buffered bytes")
+def test_recv_returns_buffered_lines_and_partial_line_in_order(
+    io: Any, local_pair: Any
+) -> None:
+    a, b = local_pair
+    a.send(b"l1\nl2\npart")
+    _wait_readable(io, b)
+    assert b.readline() == b"l1\n"
+    assert b.recv(4, SHORT) == b"l2\np"
+    assert b.recv(100, SHORT) == b"art"
+
+
+@pytest.mark.difference(
+    "recv(), read(n) and readline() share one buffer, in stream order",
+    crashes=True,
+)
+def test_interleaved_reads_keep_stream_order(io: Any, local_pair: Any) -> None:
+    a, b = local_pair
+    rng = random.Random(11)
+    stream = b"".join(
+        b"%d%s\n" % (i, b"-" * rng.choice((0, 3, 50, 900))) for i in range(400)
+    )
+
+    def send() -> None:
+        position = 0
+        while position < len(stream):
+            step = rng.randint(1, 4000)
+            a.send(stream[position : position + step], LONG)
+            position += step
+        a.shutdown(io.PR_SHUTDOWN_SEND)
+
+    thread = threading.Thread(target=send, daemon=True)
+    thread.start()
+    got: List[bytes] = []
+    calls = [
+        lambda: b.readline(),
+        lambda: b.readline(rng.randint(1, 40)),
+        lambda: b.recv(rng.randint(1, 700), LONG),
+        lambda: b.read(rng.randint(1, 700)),
+    ]
+    while True:
+        piece = rng.choice(calls)()
+        if not piece:
+            break
+        got.append(piece)
+    thread.join(LONG / 1000)
+    assert b"".join(got) == stream
+
+
+@pytest.mark.difference("readline(timeout=) keeps the partial line on timeout")
+def test_partial_line_after_timeouts_comes_back_whole_to_read(
+    io: Any, error: Any, local_pair: Any
+) -> None:
+    a, b = local_pair
+    a.send(b"x\nab")
+    assert b.readline(timeout=LONG) == b"x\n"
+    for more in (b"c", b"d"):
+        with pytest.raises(error.NSPRError) as info:
+            b.readline(timeout=SHORT)
+        assert info.value.errno == error.PR_IO_TIMEOUT_ERROR
+        a.send(more)
+        _wait_readable(io, b)
+    a.send(b"e\nrest")
+    a.shutdown(io.PR_SHUTDOWN_SEND)
+    assert b.read() == b"abcde\nrest"
+
+
+@pytest.mark.difference("readline(timeout=) keeps the partial line on timeout")
+def test_partial_line_after_timeout_cut_by_size_limit(
+    io: Any, error: Any, local_pair: Any
+) -> None:
+    a, b = local_pair
+    a.send(b"abcdef")
+    with pytest.raises(error.NSPRError):
+        b.readline(timeout=SHORT)
+    assert b.readline(4, timeout=LONG) == b"abcd"
+    a.send(b"g\n")
+    assert b.readline(timeout=LONG) == b"efg\n"
+
+
+@pytest.mark.difference("readlines() has no trailing empty line")
+def test_readlines_sizehint_leaves_the_partial_line(io: Any, local_pair: Any) -> None:
+    a, b = local_pair
+    a.send(b"l1\nl2\npar")
+    _wait_readable(io, b)
+    assert b.readlines(3) == [b"l1\n"]
+    assert b.readline() == b"l2\n"
+    a.send(b"t\n")
+    a.shutdown(io.PR_SHUTDOWN_SEND)
+    assert b.readlines() == [b"part\n"]
 
 
 # --------------------------------------------------------------------------
@@ -746,6 +908,24 @@ def test_makefile_reads_bytes_readline_buffered_before_close(
     b.close()
     try:
         assert f.read(4) == b"two\n"
+    finally:
+        f.close()
+
+
+@pytest.mark.difference("readline(timeout=) keeps the partial line on timeout")
+def test_makefile_reads_the_partial_line_a_readline_timeout_kept(
+    io: Any, error: Any, local_pair: Any
+) -> None:
+    a, b = local_pair
+    a.send(b"x\nhalf")
+    assert b.readline(timeout=LONG) == b"x\n"
+    with pytest.raises(error.NSPRError):
+        b.readline(timeout=SHORT)
+    f = b.makefile("rb")
+    try:
+        a.send(b" line\nnext\n")
+        assert f.readline() == b"half line\n"
+        assert f.readline() == b"next\n"
     finally:
         f.close()
 

@@ -839,6 +839,170 @@ def test_two_threads_readline_on_one_socket(io: Any, tcp_pair: Any) -> None:
         assert got == sorted(got)
 
 
+def _send_in_random_pieces(io: Any, client: Any, stream: bytes, seed: int) -> None:
+    rng = random.Random(seed)
+    position = 0
+    while position < len(stream):
+        step = rng.randint(1, 3000)  # chunks cut lines anywhere
+        client.sendall(stream[position : position + step], LONG)
+        position += step
+    client.shutdown(io.PR_SHUTDOWN_SEND)
+
+
+@pytest.mark.difference(
+    "readline() and readlines() may share one socket between threads "
+    "(python-nss corrupts its buffer and the heap)",
+    crashes=True,
+)
+@pytest.mark.timeout(60)
+def test_readline_threads_beside_a_readlines_thread(io: Any, tcp_pair: Any) -> None:
+    # Every line reaches exactly one caller, whole; each caller sees its
+    # lines in stream order, readlines() batches included.
+    client, server = tcp_pair
+    lines = [b"line %05d %s\n" % (i, b"." * (i % 61)) for i in range(5000)]
+
+    def reader() -> List[bytes]:
+        got: List[bytes] = []
+        while True:
+            line = server.readline()
+            if not line:
+                return got
+            got.append(line)
+
+    def batch_reader() -> List[bytes]:
+        got: List[bytes] = []
+        while True:
+            batch = server.readlines(500)
+            if not batch:
+                return got
+            got.extend(batch)
+
+    readers = [start_call(reader), start_call(reader), start_call(batch_reader)]
+    _send_in_random_pieces(io, client, b"".join(lines), 3)
+    results: List[bytes] = []
+    for thread in readers:
+        thread.finish()
+        assert thread.error is None, thread.error
+        assert thread.result == sorted(thread.result)
+        results += thread.result
+    assert sorted(results) == lines
+
+
+@pytest.mark.difference(
+    "readlines(timeout=) puts the lines back on a timeout, whole and in "
+    "order, while other threads readline()",
+    crashes=True,
+)
+@pytest.mark.timeout(60)
+def test_timed_out_readlines_beside_readline_threads(
+    io: Any, error: Any, tcp_pair: Any
+) -> None:
+    # readlines() that time out give back what they collected; readline()
+    # in other threads meanwhile must still get every line once, in order.
+    client, server = tcp_pair
+    lines = [b"line %05d %s\n" % (i, b"." * (i % 37)) for i in range(3000)]
+    stream = b"".join(lines)
+
+    def reader() -> List[bytes]:
+        got: List[bytes] = []
+        while True:
+            line = server.readline()
+            if not line:
+                return got
+            got.append(line)
+
+    def timing_out_reader() -> List[bytes]:
+        # Until EOF, readlines() with no sizehint waits for EOF and times out.
+        got: List[bytes] = []
+        for _ in range(2000):  # 5 ms each: bounded
+            try:
+                batch = server.readlines(timeout=5)
+            except error.NSPRError:
+                continue
+            if not batch:
+                return got
+            got.extend(batch)
+        return got
+
+    readers = [start_call(reader), start_call(reader), start_call(timing_out_reader)]
+    rng = random.Random(4)
+    position = 0
+    while position < len(stream):
+        step = rng.randint(1, 3000)
+        client.sendall(stream[position : position + step], LONG)
+        position += step
+        time.sleep(0.001)  # let the readlines() time out between pieces
+    client.shutdown(io.PR_SHUTDOWN_SEND)
+    results: List[bytes] = []
+    for thread in readers:
+        thread.finish()
+        assert thread.error is None, thread.error
+        assert thread.result == sorted(thread.result)
+        results += thread.result
+    assert sorted(results) == lines
+
+
+@pytest.mark.difference(
+    "recv() and readline() may share one socket between threads "
+    "(python-nss loses the bytes readline() buffered)",
+    crashes=True,
+)
+@pytest.mark.timeout(60)
+def test_recv_thread_beside_a_readline_thread_loses_nothing(
+    io: Any, tcp_pair: Any
+) -> None:
+    # Whatever each call returns is a piece of the stream taken at once, in
+    # order: the stream is an interleaving of the two threads' pieces.
+    client, server = tcp_pair
+    stream = b"".join(b"%06d\n" % i for i in range(20000))
+
+    def reader(call: Callable[[], bytes]) -> List[bytes]:
+        got: List[bytes] = []
+        while True:
+            piece = call()
+            if not piece:
+                return got
+            got.append(piece)
+
+    readers = [
+        start_call(lambda: reader(server.readline)),
+        start_call(lambda: reader(lambda: server.recv(100, LONG))),
+    ]
+    _send_in_random_pieces(io, client, stream, 6)
+    for thread in readers:
+        thread.finish()
+        assert thread.error is None, thread.error
+    assert _interleaves(stream, readers[0].result, readers[1].result)
+
+
+def _interleaves(stream: bytes, first: List[bytes], second: List[bytes]) -> bool:
+    """Whether ``stream`` is the pieces of ``first`` and ``second``, each list
+    in its order, interleaved (a piece is never split)."""
+    ends_first = [0]
+    for piece in first:
+        ends_first.append(ends_first[-1] + len(piece))
+    ends_second = [0]
+    for piece in second:
+        ends_second.append(ends_second[-1] + len(piece))
+    if ends_first[-1] + ends_second[-1] != len(stream):
+        return False
+    # States (pieces of first taken, pieces of second taken), explored in
+    # stream order; the position is the sum of the lengths taken.
+    frontier = {(0, 0)}
+    while frontier:
+        if (len(first), len(second)) in frontier:
+            return True
+        step = set()
+        for i, j in frontier:
+            at = ends_first[i] + ends_second[j]
+            if i < len(first) and stream.startswith(first[i], at):
+                step.add((i + 1, j))
+            if j < len(second) and stream.startswith(second[j], at):
+                step.add((i, j + 1))
+        frontier = step
+    return False
+
+
 # --------------------------------------------------------------------------
 # The GIL
 
