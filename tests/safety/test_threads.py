@@ -55,11 +55,28 @@ PROGRESS_WINDOW = 0.3
 MIN_PROGRESS_RATIO = 0.3
 
 
+# The backend methods that wait (bounded primitives wait inside the backend:
+# the stdlib backend's connect, for one, waits in connect_continue).
+_WAITING_METHODS = frozenset(
+    [
+        "poll",
+        "connect",
+        "connect_continue",
+        "accept",
+        "recv",
+        "recv_into",
+        "send_at",
+        "recv_from",
+        "send_to",
+    ]
+)
+
+
 def _in_backend_poll(frame: Optional[FrameType]) -> bool:
-    """True when ``frame``'s stack is inside a backend's ``poll`` method."""
+    """True when ``frame``'s stack is inside a backend method that waits."""
     while frame is not None:
         code = frame.f_code
-        if code.co_name == "poll" and "nspr_ctypes" in code.co_filename:
+        if code.co_name in _WAITING_METHODS and "nspr_ctypes" in code.co_filename:
             if "backends" in code.co_filename:
                 return True
         frame = frame.f_back
