@@ -421,29 +421,30 @@ _OUT_FLAGS: Tuple[int, ...] = tuple(
 _MAX_POLL_MS = 2**31 - 1
 
 
+#: Per registered fd, ``(index, row)`` of each entry on it: the entry's
+#: position and its row of ``_OUT_FLAGS``.
+_Plan = Dict[int, List[Tuple[int, int]]]
+
+
 class _PollCache(threading.local):
     """Per thread: ``(entries, poller, plan)`` of the last poll, whose
     ``select.poll`` serves a poll of the same entries again (registering
-    costs more than comparing); ``plan`` holds per entry its fd (None when
-    skipped) and its row of ``_OUT_FLAGS``."""
+    costs more than comparing)."""
 
-    last: Optional[Tuple[List[Any], Any, List[Tuple[Optional[int], int]]]] = None
+    last: Optional[Tuple[List[Any], Any, _Plan]] = None
 
 
-def _poller(
-    entries: Sequence[Tuple[Optional[_Handle], int]],
-) -> Tuple[Any, List[Tuple[Optional[int], int]]]:
+def _poller(entries: Sequence[Tuple[Optional[_Handle], int]]) -> Tuple[Any, _Plan]:
     """A ``select.poll`` registered for ``entries`` (one registration per fd,
-    with the events of all its entries) and the plan of their out flags."""
+    with the events of all its entries) and the plan of their out flags;
+    entries with no handle or no flags are left out (they report 0)."""
     events: Dict[int, int] = {}
-    plan: List[Tuple[Optional[int], int]] = []
-    for handle, flags in entries:
+    plan: _Plan = {}
+    for index, (handle, flags) in enumerate(entries):
         if handle is not None and flags:
             fd = handle.fd
             events[fd] = events.get(fd, 0) | _EVENTS[flags & 7]
-            plan.append((fd, (flags & 7) * _REVENTS_SPAN))
-        else:
-            plan.append((None, 0))  # skipped: reports 0
+            plan.setdefault(fd, []).append((index, (flags & 7) * _REVENTS_SPAN))
     poller = select.poll()
     for fd, mask in events.items():
         poller.register(fd, mask)
@@ -877,12 +878,14 @@ class StdlibBackend(Backend):
                 ready = _poller(entries)[0].poll(ms)
         except OSError as exc:
             raise _os_error("poll", exc) from None
+        out = [0] * len(entries)
         if not ready:
-            return 0, [0] * len(plan)
-        revents = dict(ready).get
+            return 0, out
         # One pollfd per entry in NSPR: an entry sees only the events it asked
         # for, plus ERR/HUP/NVAL; the count is of entries with any flag.
-        out = [_OUT_FLAGS[row + (revents(fd, 0) & _REVENTS_MASK)] for fd, row in plan]
+        for fd, revents in ready:
+            for index, row in plan[fd]:
+                out[index] = _OUT_FLAGS[row + (revents & _REVENTS_MASK)]
         return len(out) - out.count(0), out
 
     def new_tcp_pair(self) -> Tuple[_Handle, _Handle]:
