@@ -207,7 +207,8 @@ class _Handle(_socket.socket):
     ticks: int
 
     def __repr__(self) -> str:
-        return "<stdlib socket handle fd=%d>" % self.fd
+        # Also for the warning of a socket freed before _adopt finished it.
+        return "<stdlib socket handle fd=%d>" % getattr(self, "fd", self.fileno())
 
 
 def _set_timeout(handle: _Handle, ticks: int) -> None:
