@@ -12,9 +12,13 @@ raises the same code itself.
 Waiting happens inside the stdlib socket: each handle *is* a socket object
 whose own timeout is set to the primitive's ``timeout`` (``settimeout`` only
 when it changes; 0 makes the call a non-blocking try), so a bounded receive,
-accept or send is one call that polls and then makes the system call in C,
-with the GIL released and signal handlers run on EINTR. Connecting waits with
-one ``select.poll`` instead, because NSPR's result depends on the poll's flags.
+accept or send waits in one call that polls and then makes the system call in
+C, with the GIL released and signal handlers run on EINTR. On a stream socket
+a receive or send first tries ``read(2)``/``write(2)``, which is what
+``recv(2)``/``send(2)`` with no flags are there, so that data already queued
+(or room already free) costs one system call, not a poll first. Connecting
+waits with one ``select.poll`` instead, because NSPR's result depends on the
+poll's flags.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ import struct
 import sys
 import threading
 import time
-from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 from nspr_ctypes import constants as C
 from nspr_ctypes import error as E
@@ -261,6 +265,16 @@ _AF_TO_PR: Dict[int, int] = {af: pr for pr, af in _PR_TO_AF.items()}
 _MSG_FASTOPEN: int = getattr(socket, "MSG_FASTOPEN", 0x20000000)
 # Created non-blocking: no second system call (Linux; elsewhere _adopt makes it).
 _SOCK_NONBLOCK: int = getattr(socket, "SOCK_NONBLOCK", 0)
+
+# The tries on a stream socket: with no flags, recv(2) and send(2) are read(2)
+# and write(2) (not on datagram sockets: read(2) leaves an empty datagram
+# queued, write(2) sends none), and those ignore the socket's timeout, which
+# CPython's own calls poll for first. A zero-length send still goes to
+# send(2): write(2) of nothing returns 0 unchecked.
+# (PyPy has no os.readv: there recv_into waits in the socket at once.)
+_read = os.read
+_readv: Optional[Callable[[int, List[memoryview]], int]] = getattr(os, "readv", None)
+_write = os.write
 
 
 # -- addresses ---------------------------------------------------------------
@@ -622,7 +636,16 @@ class StdlibBackend(Backend):
         return _adopt(new, C.PR_DESC_SOCKET_TCP, True), _from_python(family, peer)
 
     def recv(self, handle: _Handle, amount: int, timeout: int) -> Optional[bytes]:
-        """PR_Recv, waiting up to ``timeout`` ticks inside the socket."""
+        """PR_Recv: a try, then a wait of up to ``timeout`` ticks inside the
+        socket (as NSPR: recv, poll, recv)."""
+        if amount and handle.desc_type == C.PR_DESC_SOCKET_TCP:
+            try:
+                return _read(handle.fd, amount)
+            except OSError as exc:
+                if exc.errno not in _WOULD_BLOCK:
+                    raise _os_error("recv", exc) from None
+            if not timeout:
+                return None
         if handle.ticks != timeout:
             _set_timeout(handle, timeout)
         try:
@@ -640,7 +663,16 @@ class StdlibBackend(Backend):
     def recv_into(
         self, handle: _Handle, buffer: memoryview, timeout: int
     ) -> Optional[int]:
-        """PR_Recv into ``buffer`` (no copy), waiting up to ``timeout`` ticks."""
+        """PR_Recv into ``buffer`` (no copy): a try, then a wait of up to
+        ``timeout`` ticks inside the socket."""
+        if _readv is not None and handle.desc_type == C.PR_DESC_SOCKET_TCP:
+            try:
+                return _readv(handle.fd, [buffer])
+            except OSError as exc:
+                if exc.errno not in _WOULD_BLOCK:
+                    raise _os_error("recv", exc) from None
+            if not timeout:
+                return None
         if handle.ticks != timeout:
             _set_timeout(handle, timeout)
         try:
@@ -658,10 +690,10 @@ class StdlibBackend(Backend):
         timeout: int,
     ) -> Optional[int]:
         """PR_Send of ``data[offset:]``: what fits within ``timeout`` ticks.
-        The socket waits for room, then makes one send(2), whose count is
-        exact (``sendall`` would lose it). On PyPy, where ``socket.send``
-        copies a memoryview slice whole, a resumed send goes a window at a
-        time, only the first window waiting."""
+        A try, then, if nothing fitted, the socket waits for room and makes
+        one send(2); each count is exact (``sendall`` would lose it). On PyPy,
+        where ``socket.send`` copies a memoryview slice whole, a resumed send
+        goes a window at a time, only the first window waiting."""
         if offset:
             view = memoryview(data)
             if _PASSING_COPIES:
@@ -676,6 +708,14 @@ class StdlibBackend(Backend):
                     offset,
                 )
             data = view[offset:]
+        if data and handle.desc_type == C.PR_DESC_SOCKET_TCP:
+            try:
+                return _write(handle.fd, data)
+            except OSError as exc:
+                if exc.errno not in _WOULD_BLOCK:
+                    raise _os_error("send", exc) from None
+            if not timeout:
+                return None
         if handle.ticks != timeout:
             _set_timeout(handle, timeout)
         try:

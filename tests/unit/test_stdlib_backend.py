@@ -322,26 +322,67 @@ def counting(monkeypatch: pytest.MonkeyPatch) -> Iterator[List[Optional[float]]]
     yield _CountingHandle.timeouts
 
 
+def _udp_pair(std: Sockets) -> Tuple[Any, Any]:
+    rx, tx = std.udp(), std.udp()
+    std.b.bind(rx, SockAddr(C.PR_AF_INET, LOOPBACK, 0))
+    std.b.connect(tx, std.b.get_sock_name(rx), 0)
+    return rx, tx
+
+
 def test_timeout_is_set_only_when_it_changes(
     std: Sockets, counting: List[Optional[float]]
 ) -> None:
-    a, b = std.keep_pair()
-    std.b.send_at(a, b"abcdef", 0, 0)
+    rx, tx = _udp_pair(std)
+    for _ in range(6):
+        std.b.send_at(tx, b"d", 0, 0)
+    assert std.wait(rx, C.PR_POLL_READ)
     del counting[:]
     for timeout in (100, 100, 100, 0, 0, 30):
-        assert std.b.recv(b, 1, timeout) is not None
+        assert std.b.recv_from(rx, 10, timeout) is not None
     assert counting == [0.1, 0.0, 0.03]
 
 
 def test_a_timed_out_wait_sets_the_timeout_again(
     std: Sockets, counting: List[Optional[float]]
 ) -> None:
+    rx, tx = _udp_pair(std)
+    del counting[:]
+    assert std.b.recv_from(rx, 10, 20) is None
+    std.b.send_at(tx, b"d", 0, 0)
+    assert std.b.recv_from(rx, 10, 20) is not None
+    assert counting == [0.02, 0.02]
+
+
+def test_stream_calls_with_data_or_room_ready_set_no_timeout(
+    std: Sockets, counting: List[Optional[float]]
+) -> None:
     a, b = std.keep_pair()
     del counting[:]
+    assert std.b.send_at(a, b"abc", 0, 100) == 3
+    assert std.wait(b, C.PR_POLL_READ)
+    assert std.b.recv(b, 1, 100) == b"a"
+    assert counting == []
+
+
+@pytest.mark.skipif(stdlib._readv is None, reason="no os.readv (PyPy)")
+def test_stream_recv_into_with_data_ready_sets_no_timeout(
+    std: Sockets, counting: List[Optional[float]]
+) -> None:
+    a, b = std.keep_pair()
+    std.b.send_at(a, b"abc", 0, 0)
+    assert std.wait(b, C.PR_POLL_READ)
+    del counting[:]
+    assert std.b.recv_into(b, memoryview(bytearray(2)), 100) == 2
+    assert counting == []
+
+
+def test_stream_calls_that_must_wait_wait_in_the_socket(
+    std: Sockets, counting: List[Optional[float]]
+) -> None:
+    _a, b = std.keep_pair()
+    del counting[:]
     assert std.b.recv(b, 1, 20) is None
-    std.b.send_at(a, b"x", 0, 0)
-    assert std.b.recv(b, 1, 20) == b"x"
-    assert counting == [0.02, 0.02]
+    assert counting == [0.02]
 
 
 def test_new_sockets_need_no_timeout_call_to_be_nonblocking(
@@ -565,6 +606,54 @@ def test_reset_by_linger_zero_close() -> None:
     assert mine == nspr
     assert mine[0] == (1, [43])  # READ|WRITE|ERR|HUP
     assert mine[1] == ("error", E.PR_CONNECT_RESET_ERROR)
+
+
+@needs_nspr
+def test_reset_seen_by_calls_with_a_timeout() -> None:
+    def scenario(s: Sockets) -> Any:
+        cli, srv = s.connected()
+        s.b.set_option(srv, C.PR_SockOpt_Linger, (True, 0))
+        s.b.close(s.handles.pop())
+        s.wait(cli, C.PR_POLL_READ)
+        time.sleep(0.05)
+        return (
+            outcome(lambda: s.b.recv(cli, 10, 100)),
+            outcome(lambda: s.b.send_at(cli, b"x", 0, 100)),
+            outcome(lambda: s.b.recv_into(cli, memoryview(bytearray(4)), 100)),
+            outcome(lambda: s.b.send_at(cli, b"x", 0, 100)),
+        )
+
+    mine, nspr = both(scenario)
+    assert mine == nspr
+    assert mine[0] == ("error", E.PR_CONNECT_RESET_ERROR)
+
+
+@needs_nspr
+def test_sends_with_a_timeout_on_an_unconnected_socket() -> None:
+    def scenario(s: Sockets) -> Any:
+        t = s.tcp()
+        return (
+            outcome(lambda: s.b.send_at(t, b"x", 0, 100)),
+            outcome(lambda: s.b.send_at(t, b"", 0, 100)),
+            outcome(lambda: s.b.recv(t, 1, 100)),
+        )
+
+    mine, nspr = both(scenario)
+    assert mine == nspr
+
+
+@needs_nspr
+def test_empty_datagram_is_consumed_by_a_recv_with_a_timeout() -> None:
+    def scenario(s: Sockets) -> Any:
+        rx, tx = s.udp(), s.udp()
+        s.b.bind(rx, SockAddr(C.PR_AF_INET, LOOPBACK, 0))
+        s.b.connect(tx, s.b.get_sock_name(rx), 0)
+        sent = (s.b.send_at(tx, b"", 0, 100), s.b.send_at(tx, b"next", 0, 100))
+        s.wait(rx, C.PR_POLL_READ)
+        return sent, s.b.recv(rx, 10, 100), s.b.recv(rx, 10, 100)
+
+    mine, nspr = both(scenario)
+    assert mine == nspr == ((0, 4), b"", b"next")
 
 
 @needs_nspr
