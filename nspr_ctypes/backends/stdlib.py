@@ -531,7 +531,15 @@ class StdlibBackend(Backend):
             handle = _Handle(af, kind | _SOCK_NONBLOCK, 0)
         except OSError as exc:
             raise _os_error("socket", exc) from None
-        return _adopt(handle, desc_type, True)
+        if not _SOCK_NONBLOCK:
+            return _adopt(handle, desc_type, True)
+        # _adopt inline (the churn of short connections runs through here).
+        fd = handle.fileno()
+        os.set_inheritable(fd, True)
+        handle.fd = fd
+        handle.desc_type = desc_type
+        handle.ticks = 0
+        return handle
 
     def close(self, handle: _Handle) -> None:
         """PR_Close."""

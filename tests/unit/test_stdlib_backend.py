@@ -191,6 +191,7 @@ def test_sockets_are_nonblocking_and_inheritable(std: Sockets) -> None:
         std.keep(handle)
         assert fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_NONBLOCK
         assert os.get_inheritable(fd)
+        assert (handle.gettimeout(), handle.ticks) == (0.0, 0)  # tries never wait
 
 
 def test_desc_types(std: Sockets) -> None:
