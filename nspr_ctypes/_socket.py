@@ -1,10 +1,9 @@
-"""``Socket``: NSPR sockets over a backend's non-blocking primitives.
+"""``Socket``: NSPR sockets over a backend's bounded primitives.
 
-Every blocking behaviour of NSPR is built here once, for every backend: a
-"blocking" call tries the non-blocking primitive, and while it would block,
-waits with the backend's poll in short slices until the caller's timeout (in
-ticks) runs out. Between slices Python runs its signal handlers (Ctrl-C works)
-and the call notices a ``close()`` made by another thread.
+The methods check their arguments, enter the socket's channel (the guard that
+keeps the handle alive while they use it) and make one backend call; when that
+call comes back empty, the blocking engine (:mod:`nspr_ctypes._engine`) goes
+on waiting in slices.
 """
 
 from __future__ import annotations
@@ -12,14 +11,12 @@ from __future__ import annotations
 import builtins
 import errno as _errno
 import io as std_io
-import math
 import os
 import stat
 import threading
-import time
 import warnings
-import weakref
 from typing import (
+    TYPE_CHECKING,
     Any,
     Iterator,
     List,
@@ -34,6 +31,10 @@ from typing import (
 )
 
 from nspr_ctypes import _args
+
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
+from nspr_ctypes import backends as _backends
 from nspr_ctypes._address import (
     NetworkAddress,
     check_address_backend,
@@ -41,6 +42,19 @@ from nspr_ctypes._address import (
     family_name,
     foreign_backend_error,
     sockaddr_of,
+)
+from nspr_ctypes._engine import CLOSED_MESSAGE as _CLOSED_MESSAGE
+from nspr_ctypes._engine import Channel as _Channel
+from nspr_ctypes._engine import (
+    Deadline,
+    acquire_waiting,
+    close_epoch,
+    first_slice,
+    keep_trying,
+    poll_pins,
+    send_all,
+    timing_of,
+    try_until,
 )
 from nspr_ctypes.backends import get_backend
 from nspr_ctypes.backends._base import Backend, Handle, OptionValue, SockAddr
@@ -52,8 +66,6 @@ from nspr_ctypes.constants import (
     PR_DESC_SOCKET_UDP,
     PR_INTERVAL_NO_TIMEOUT,
     PR_POLL_NVAL,
-    PR_POLL_READ,
-    PR_POLL_WRITE,
     PR_SHUTDOWN_BOTH,
     PR_SockOpt_AddMember,
     PR_SockOpt_Broadcast,
@@ -78,17 +90,11 @@ from nspr_ctypes.error import (
     PR_IN_PROGRESS_ERROR,
     PR_INVALID_ARGUMENT_ERROR,
     PR_INVALID_METHOD_ERROR,
-    PR_IO_TIMEOUT_ERROR,
     PR_NOT_SOCKET_ERROR,
-    PR_WOULD_BLOCK_ERROR,
     NSPRError,
     nspr_error,
 )
 
-_CLOSED_MESSAGE = "I/O operation on closed socket"
-_CLOSED_FILE_MESSAGE = "I/O operation on closed file."  # as the io module says
-# How long one wait may block before Python gets control back (signals, close()).
-_SLICE_SECONDS = 0.1
 # The most one receive asks of the backend; recv() may return less than asked.
 _RECV_CAP = 1 << 20
 _READ_CHUNK = 64 * 1024
@@ -142,6 +148,10 @@ _ReadWriteBinaryMode = Literal["rwb", "rbw", "wrb", "wbr", "brw", "bwr"]
 _BinaryMode = Union[_ReadBinaryMode, _WriteBinaryMode, _ReadWriteBinaryMode]
 _FileObject = Union[std_io.TextIOWrapper, std_io.BufferedIOBase, std_io.RawIOBase]
 
+_new_object = object.__new__
+# Serialises the lazy creation of a socket's read lock (rare: once per socket).
+_READER_SETUP_LOCK = threading.Lock()
+
 # Socket() without a family warns; None is a TypeError as in python-nss.
 _FAMILY_OMITTED: int = cast(int, object())
 
@@ -153,224 +163,9 @@ _SOCKET_INIT_WARNING = (
 )
 
 
-# What _Channel.enter_all gives for a channel closed before it could be entered.
-_CLOSED_HANDLE: Handle = object()
-
-# Channels of sockets a forked child inherited and dropped, kept for the
-# child's lifetime (see _Channel.finalize_dropped).
-_INHERITED_CHANNELS: List[_Channel] = []
-
-
-class _Channel:
-    """The OS resource behind one Socket, shared with its finalizer and its
-    makefile() files.
-
-    ``closed`` says the Socket was closed: its own methods refuse to work.
-    ``io_refs`` counts the open makefile() files, which work on after that;
-    ``in_flight`` counts calls using the handle. The handle is released once
-    the Socket and every file are closed and no call is in flight, by whoever
-    comes last, so no call ever touches a freed descriptor.
-    """
-
-    __slots__ = (
-        "backend",
-        "closed",
-        "finalizer",
-        "handle",
-        "in_flight",
-        "io_refs",
-        "lock",
-        "pid",
-    )
-
-    def __init__(self, backend: Backend, handle: Handle) -> None:
-        self.backend = backend
-        self.handle: Optional[Handle] = handle
-        self.lock = threading.Lock()
-        self.in_flight = 0
-        self.io_refs = 0
-        self.closed = False
-        self.pid = os.getpid()
-        self.finalizer: Optional[weakref.finalize[Any, Any]] = None
-
-    def __enter__(self) -> Handle:
-        with self.lock:
-            if self.closed:
-                raise ValueError(_CLOSED_MESSAGE)
-            self.in_flight += 1
-            return self.handle
-
-    def add_file(self) -> None:
-        """Count a new makefile() file of the open socket."""
-        with self.lock:
-            if self.closed:
-                raise ValueError(_CLOSED_MESSAGE)
-            self.io_refs += 1
-
-    def enter_file(self) -> Handle:
-        """Like entering, for a makefile() file, which outlives ``close()``:
-        only a released handle refuses."""
-        with self.lock:
-            if self.handle is None:
-                raise ValueError(_CLOSED_MESSAGE)
-            self.in_flight += 1
-            return self.handle
-
-    def leave(self, *exc_info: Any) -> None:
-        """End a call (also the ``with`` exit); the last user of a closed
-        channel releases the handle."""
-        with self.lock:
-            self.in_flight -= 1
-            if not self.closed:  # the common case: nothing to release
-                return
-            handle = self._take_if_released()
-        if handle is not None:
-            self._close_quietly(handle)
-
-    __exit__ = leave
-
-    @staticmethod
-    def enter_all(
-        channels: Sequence[Optional[_Channel]], handles: List[Optional[Handle]]
-    ) -> bool:
-        """Enter every open channel of ``channels`` as ``__enter__`` does (for
-        a poll: one loop, not a call per socket), appending the handles to
-        ``handles`` as it goes, so that the caller's ``leave_all`` leaves
-        exactly those entered even if this is interrupted. None stands for a
-        channel that is None, ``_CLOSED_HANDLE`` for one closed meanwhile;
-        True if there is one of those."""
-        append = handles.append
-        closed_meanwhile = False
-        for channel in channels:
-            if channel is None:
-                append(None)
-                continue
-            with channel.lock:
-                if channel.closed:
-                    append(_CLOSED_HANDLE)
-                    closed_meanwhile = True
-                    continue
-                channel.in_flight += 1
-                append(channel.handle)
-        return closed_meanwhile
-
-    @staticmethod
-    def leave_all(
-        channels: Sequence[Optional[_Channel]], handles: Sequence[Optional[Handle]]
-    ) -> None:
-        """Leave the channels ``enter_all`` entered, as ``leave`` does."""
-        for channel, handle in zip(channels, handles):
-            if channel is None or handle is _CLOSED_HANDLE:
-                continue
-            with channel.lock:
-                channel.in_flight -= 1
-                if not channel.closed:
-                    continue
-                released = channel._take_if_released()
-            if released is not None:
-                channel._close_quietly(released)
-
-    def _take_if_released(self) -> Optional[Handle]:
-        if not self.closed or self.in_flight or self.io_refs or self.handle is None:
-            return None
-        handle = self.handle
-        self.handle = None
-        if self.finalizer is not None:
-            self.finalizer.detach()
-        return handle
-
-    def _close_quietly(self, handle: Handle) -> None:
-        try:
-            self.backend.close(handle)
-        except NSPRError:
-            pass
-
-    def close(self) -> None:
-        with self.lock:
-            if self.closed:
-                return
-            self.closed = True
-            handle = self._take_if_released()
-        if handle is not None:
-            self.backend.close(handle)
-
-    def release_file(self) -> None:
-        """Uncount a closed makefile() file; the last reference releases."""
-        with self.lock:
-            self.io_refs -= 1
-            handle = self._take_if_released()
-        if handle is not None:
-            self._close_quietly(handle)
-
-    @staticmethod
-    def finalize_dropped(channel: _Channel, family: int, desc_type: int) -> None:
-        """Close a socket that was garbage-collected without ``close()``."""
-        if channel.pid != os.getpid():
-            # A forked child must not close its parent's descriptors: the
-            # handle is kept, as a backend's handle object (a stdlib socket)
-            # may close its descriptor when it is freed.
-            _INHERITED_CHANNELS.append(channel)
-            return
-        with channel.lock:
-            if channel.closed:
-                return
-            channel.closed = True
-            handle = channel._take_if_released()
-        if handle is None:
-            return
-        # Formatted only now: a string kept per open socket would cost more
-        # memory than the rest of an idle socket's Python objects but one.
-        description = "nspr_ctypes.io.Socket family=%s type=%s" % (
-            family_name(family),
-            desc_type_name(desc_type),
-        )
-        warnings.warn("unclosed %s" % description, ResourceWarning, stacklevel=1)
-        channel._close_quietly(handle)
-
-
-class _Deadline:
-    """A timeout in ticks turned into slices of waiting.
-
-    The clock starts at the first wait, as NSPR's does when it starts polling,
-    so a call that never has to wait costs no clock read and no backend call.
-    """
-
-    __slots__ = ("backend", "end", "started", "timeout", "tps")
-
-    def __init__(self, backend: Backend, timeout: int) -> None:
-        self.backend = backend
-        self.timeout = timeout
-        self.started = False
-        self.tps = 0
-        self.end: Optional[float] = None
-
-    def next_slice(self) -> int:
-        """Ticks to wait now; raises PR_IO_TIMEOUT_ERROR once time is up."""
-        if self.timeout == 0:
-            raise nspr_error(PR_IO_TIMEOUT_ERROR)
-        if not self.started:
-            self.started = True
-            self.tps = self.backend.ticks_per_second()
-            if self.timeout != PR_INTERVAL_NO_TIMEOUT:
-                self.end = time.monotonic() + self.timeout / self.tps
-        slice_ticks = max(1, int(_SLICE_SECONDS * self.tps))
-        if self.end is None:
-            return slice_ticks
-        remaining = self.end - time.monotonic()
-        if remaining <= 0:
-            raise nspr_error(PR_IO_TIMEOUT_ERROR)
-        return max(1, min(slice_ticks, math.ceil(remaining * self.tps)))
-
-
-def _check_not_closed(channel: _Channel, file: Optional[_SocketFile]) -> None:
-    """Between two slices of a wait: a call made through the socket ends once
-    the socket is closed; one made through a makefile() file, once that file
-    is (closing the socket leaves its files working, as in the stdlib)."""
-    if file is None:
-        if channel.closed:
-            raise ValueError(_CLOSED_MESSAGE)
-    elif file.closed:
-        raise ValueError(_CLOSED_FILE_MESSAGE)
+def _connected(backend: Backend, handle: Handle, ticks: int) -> Optional[bool]:
+    """A slice of waiting for a connection in progress: True once set up."""
+    return True if backend.connect_continue(handle, ticks) else None
 
 
 def _check_address(addr: Any, method: str) -> NetworkAddress:
@@ -390,11 +185,6 @@ def _sockaddr_for_call(addr: NetworkAddress) -> SockAddr:
     if sa.family not in (PR_AF_INET, PR_AF_INET6, PR_AF_LOCAL):
         raise nspr_error(PR_ADDRESS_NOT_SUPPORTED_ERROR)
     return sa
-
-
-def _with_bytes_sent(error: NSPRError, sent: int) -> NSPRError:
-    error.bytes_sent = sent
-    return error
 
 
 class Socket:
@@ -421,8 +211,8 @@ class Socket:
     _desc_type: int
     _netaddr: Optional[NetworkAddress]
     _nonblocking: bool
-    _rbuf: bytearray
-    _read_lock: threading.Lock
+    _rbuf: Optional[bytearray]
+    _read_lock: Optional[threading.Lock]
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Socket:
         # A Socket made without __init__ behaves as a closed one.
@@ -431,9 +221,6 @@ class Socket:
         self._family = 0
         self._desc_type = 0
         self._netaddr = None
-        self._nonblocking = False
-        self._rbuf = bytearray()
-        self._read_lock = threading.Lock()
         return self
 
     def __init__(
@@ -446,12 +233,17 @@ class Socket:
         if family is _FAMILY_OMITTED:
             warnings.warn(_SOCKET_INIT_WARNING, DeprecationWarning, stacklevel=2)
             family = PR_AF_INET
-        elif not isinstance(family, int):
-            raise TypeError(
-                "family must be int, not %s" % builtins.type(family).__name__
-            )
-        family = _args.wrap_c_int(family)
-        desc_type = _args.c_int(type)
+        elif builtins.type(family) is not int:  # the usual case skips the checks
+            if not isinstance(family, int):
+                raise TypeError(
+                    "family must be int, not %s" % builtins.type(family).__name__
+                )
+            family = _args.wrap_c_int(family)
+        elif not _args.INT_MIN <= family <= _args.INT_MAX:
+            family = _args.wrap_c_int(family)
+        desc_type = type
+        if builtins.type(desc_type) is not int or not 0 <= desc_type <= 0xFFFF:
+            desc_type = _args.c_int(desc_type)
         # Re-initialisation replaces the descriptor: as in python-nss, the old
         # one is closed once the arguments parse, even if their values are bad.
         if self._ch is not None:
@@ -459,7 +251,7 @@ class Socket:
         if desc_type not in (PR_DESC_SOCKET_TCP, PR_DESC_SOCKET_UDP):
             raise ValueError("type must be PR_DESC_SOCKET_TCP or PR_DESC_SOCKET_UDP")
         if backend is None:
-            backend = get_backend()
+            backend = _backends._default or get_backend()
         if family not in (PR_AF_INET, PR_AF_INET6, PR_AF_LOCAL):
             raise nspr_error(PR_ADDRESS_NOT_SUPPORTED_ERROR)
         handle = backend.open_socket(family, desc_type)
@@ -468,23 +260,41 @@ class Socket:
     def _attach(
         self, backend: Backend, handle: Handle, family: int, desc_type: int
     ) -> None:
-        channel = _Channel(backend, handle)
-        finalizer = weakref.finalize(
-            self, _Channel.finalize_dropped, channel, family, desc_type
-        )
-        finalizer.atexit = False
-        channel.finalizer = finalizer
-        self._ch = channel
+        self._ch = _Channel(backend, handle)
         self._family = family
         self._desc_type = desc_type
         self._netaddr = None
         self._nonblocking = False
-        if self._rbuf:  # re-initialised: bytes of the old connection go
-            self._rbuf = bytearray()
+        # No read-ahead buffer (and no read lock) until a call needs one:
+        # readline(), read(-1), readlines(), iteration, a makefile() read.
+        self._rbuf = None
+        self._read_lock = None
+
+    def __del__(self) -> None:
+        # The safety net for a socket dropped without close(): warn, release.
+        # (A finalizer object per socket would cost more than the socket.)
+        try:
+            channel = self._ch
+        except AttributeError:  # __new__ failed part way
+            return
+        if channel is None or not channel.drop():
+            return
+        try:
+            # Formatted only now: a string kept per open socket would cost
+            # more memory than the socket.
+            warnings.warn(
+                "unclosed nspr_ctypes.io.Socket family=%s type=%s"
+                % (family_name(self._family), desc_type_name(self._desc_type)),
+                ResourceWarning,
+                stacklevel=1,
+                source=self,
+            )
+        except Exception:  # interpreter shutdown: modules half torn down
+            pass
 
     @classmethod
     def _wrap(cls, backend: Backend, handle: Handle, family: int) -> Socket:
-        sock = Socket.__new__(Socket)
+        sock: Socket = _new_object(Socket)  # no __new__ frame: _attach sets all
         sock._attach(backend, handle, family, PR_DESC_SOCKET_TCP)
         return sock
 
@@ -518,52 +328,6 @@ class Socket:
         if channel is None or channel.closed:
             raise ValueError(_CLOSED_MESSAGE)
         return channel
-
-    # -- waiting --------------------------------------------------------------
-
-    def _wait(
-        self,
-        channel: _Channel,
-        handle: Handle,
-        flags: int,
-        deadline: _Deadline,
-        file: Optional[_SocketFile] = None,
-    ) -> int:
-        """Wait until ``handle`` is ready for ``flags``; return the out flags.
-
-        In non-blocking mode an operation that would block fails instead.
-        ``file`` is the makefile() file the call was made through, if any.
-        """
-        if self._nonblocking:
-            raise nspr_error(PR_WOULD_BLOCK_ERROR)
-        backend = channel.backend
-        entry = [(handle, flags)]
-        while True:
-            ticks = deadline.next_slice()
-            _check_not_closed(channel, file)
-            ready, out_flags = backend.poll(entry, ticks)
-            if ready:
-                return out_flags[0]
-
-    def _lock_reading(
-        self,
-        channel: _Channel,
-        deadline: _Deadline,
-        file: Optional[_SocketFile] = None,
-    ) -> None:
-        """Take the read lock. Waiting for it (another thread is receiving)
-        is waiting like any other: in slices, within the call's timeout,
-        noticing close() and signals; in non-blocking mode it fails."""
-        lock = self._read_lock
-        if lock.acquire(False):
-            return
-        if self._nonblocking:
-            raise nspr_error(PR_WOULD_BLOCK_ERROR)
-        while True:
-            ticks = deadline.next_slice()
-            _check_not_closed(channel, file)
-            if lock.acquire(True, ticks / deadline.tps):
-                return
 
     # -- properties -----------------------------------------------------------
 
@@ -658,30 +422,20 @@ class Socket:
         channel = self._channel()
         with channel as handle:
             backend = channel.backend
-            if backend.connect(handle, _sockaddr_for_call(addr), 0):
+            nonblocking = self._nonblocking
+            first = first_slice(channel, timeout, nonblocking)
+            if backend.connect(handle, _sockaddr_for_call(addr), first):
                 return
-            if self._nonblocking:
+            if nonblocking:
                 raise nspr_error(PR_IN_PROGRESS_ERROR)
-            deadline = _Deadline(backend, timeout)
-            while True:
-                ticks = deadline.next_slice()
-                _check_not_closed(channel, None)
-                if backend.connect_continue(handle, ticks):
-                    return
+            keep_trying(channel, _connected, (backend, handle), timeout, first, False)
 
-    def _accept_with(
-        self, channel: _Channel, handle: Handle, deadline: _Deadline
+    def _accepted(
+        self, backend: Backend, accepted: Tuple[Handle, SockAddr]
     ) -> Tuple[Socket, NetworkAddress]:
-        backend = channel.backend
-        if self._desc_type == PR_DESC_SOCKET_UDP:
-            raise nspr_error(PR_INVALID_METHOD_ERROR)
-        while True:
-            accepted = backend.accept(handle, 0)
-            if accepted is not None:
-                new_handle, peer = accepted
-                sock = Socket._wrap(backend, new_handle, self._family)
-                return sock, NetworkAddress._from_sockaddr(peer, backend)
-            self._wait(channel, handle, PR_POLL_READ, deadline)
+        new_handle, peer = accepted
+        sock = Socket._wrap(backend, new_handle, self._family)
+        return sock, NetworkAddress._from_sockaddr(peer, backend)
 
     def accept(
         self, timeout: int = PR_INTERVAL_NO_TIMEOUT
@@ -693,9 +447,17 @@ class Socket:
         timeout = _args.c_uint_mask(timeout)
         channel = self._channel()
         with channel as handle:
-            deadline = _Deadline(channel.backend, timeout)
-            sock, peer = self._accept_with(channel, handle, deadline)
-            return sock, peer
+            if self._desc_type == PR_DESC_SOCKET_UDP:
+                raise nspr_error(PR_INVALID_METHOD_ERROR)
+            backend = channel.backend
+            nonblocking = self._nonblocking
+            first = first_slice(channel, timeout, nonblocking)
+            accepted = backend.accept(handle, first)
+            if accepted is None:
+                accepted = keep_trying(
+                    channel, backend.accept, (handle,), timeout, first, nonblocking
+                )
+            return self._accepted(backend, accepted)
 
     def accept_read(
         self, amount: int, timeout: int = PR_INTERVAL_NO_TIMEOUT
@@ -714,10 +476,22 @@ class Socket:
                 raise ValueError("negative buffersize in accept_read")
             if self._nonblocking:  # NSPR refuses accept_read on those
                 raise nspr_error(PR_INVALID_ARGUMENT_ERROR)
-            deadline = _Deadline(channel.backend, timeout)
-            sock, peer = self._accept_with(channel, handle, deadline)
+            if self._desc_type == PR_DESC_SOCKET_UDP:
+                raise nspr_error(PR_INVALID_METHOD_ERROR)
+            backend = channel.backend
+            deadline = Deadline(channel, timeout)
+            accepted = try_until(deadline, channel, backend.accept, (handle,), False)
+            sock, peer = self._accepted(backend, accepted)
             try:
-                data = sock._recv_fresh(sock._channel(), amount, deadline)
+                new_channel = sock._channel()
+                ask = min(amount, _RECV_CAP)
+                data = try_until(
+                    deadline,
+                    new_channel,
+                    backend.recv,
+                    (new_channel.handle, ask),
+                    False,
+                )
             except BaseException:
                 sock.close()
                 raise
@@ -748,67 +522,79 @@ class Socket:
             channel.close()
 
     # -- receiving ------------------------------------------------------------
+    # recv() goes straight to the backend until a call needs the read-ahead
+    # buffer (readline(), read(-1), readlines(), iteration, a makefile()
+    # read); from then on every receive takes the read lock and empties the
+    # buffer first, so two readers never see bytes out of order.
+
+    def _reader_lock(self) -> threading.Lock:
+        """The read lock, made with the read-ahead buffer on first use."""
+        lock = self._read_lock
+        if lock is None:
+            with _READER_SETUP_LOCK:
+                lock = self._read_lock
+                if lock is None:
+                    self._rbuf = bytearray()
+                    lock = self._read_lock = threading.Lock()
+        return lock
 
     def _take_buffered(self, amount: int) -> bytes:
         buffer = self._rbuf
+        assert buffer is not None
         data = bytes(buffer[:amount])
         del buffer[:amount]
         return data
 
-    def _recv_fresh(
+    def _recv_locked(
+        self,
+        channel: _Channel,
+        ask: int,
+        timeout: int,
+        deadline: Optional[Deadline],
+        file: Optional[_SocketFile] = None,
+    ) -> bytes:
+        """One receive under the read lock: within ``deadline`` when the call
+        has one, else a first try of one slice and the engine."""
+        backend = channel.backend
+        handle = channel.handle
+        nonblocking = self._nonblocking
+        if deadline is not None:
+            return try_until(
+                deadline, channel, backend.recv, (handle, ask), nonblocking, file
+            )
+        first = first_slice(channel, timeout, nonblocking)
+        data = backend.recv(handle, ask, first)
+        if data is None:
+            data = keep_trying(
+                channel, backend.recv, (handle, ask), timeout, first, nonblocking, file
+            )
+        return data
+
+    def _recv_buffered(
         self,
         channel: _Channel,
         amount: int,
-        deadline: Optional[_Deadline],
-        timeout: int = PR_INTERVAL_NO_TIMEOUT,
+        timeout: int,
         file: Optional[_SocketFile] = None,
     ) -> bytes:
-        """One receive from the backend, waiting while it would block.
-
-        ``deadline`` is the call's, or None when it has not waited yet: then
-        one is made from ``timeout`` at the first wait (most receives find
-        data at once and never need one). ``file`` as for ``_wait``.
-        """
-        backend = channel.backend
-        handle = channel.handle
-        ask = min(amount, _RECV_CAP)
-        while True:
-            data = backend.recv(handle, ask, 0)
-            if data is not None:
-                return data
-            if deadline is None:
-                deadline = _Deadline(backend, timeout)
-            self._wait(channel, handle, PR_POLL_READ, deadline, file)
-
-    def _fill(self, channel: _Channel, deadline: _Deadline) -> bool:
-        """Append one receive to the read-ahead buffer; False at EOF."""
-        data = self._recv_fresh(channel, _READ_CHUNK, deadline)
-        if not data:
-            return False
-        self._rbuf += data
-        return True
-
-    def _recv(self, channel: _Channel, amount: int, timeout: int) -> bytes:
-        """recv() on an open channel: buffered bytes first, else one receive."""
-        read_lock = self._read_lock
-        if read_lock.acquire(False):
-            try:
-                if self._rbuf:  # no I/O: the channel is not needed
-                    return self._take_buffered(amount)
-                with channel:
-                    return self._recv_fresh(channel, amount, None, timeout)
-            finally:
-                read_lock.release()
-        # Another thread is receiving: waiting for it counts in the timeout.
-        with channel:
-            deadline = _Deadline(channel.backend, timeout)
-            self._lock_reading(channel, deadline)
+        """recv() once the read-ahead buffer exists: buffered bytes first,
+        else one receive; waiting for another reader counts in the timeout."""
+        lock = self._reader_lock()
+        if file is None:
+            channel.__enter__()
+        else:
+            channel.enter_file()
+        try:
+            deadline = acquire_waiting(lock, channel, timeout, self._nonblocking, file)
             try:
                 if self._rbuf:
                     return self._take_buffered(amount)
-                return self._recv_fresh(channel, amount, deadline)
+                ask = amount if amount < _RECV_CAP else _RECV_CAP
+                return self._recv_locked(channel, ask, timeout, deadline, file)
             finally:
-                read_lock.release()
+                lock.release()
+        finally:
+            channel.leave()
 
     def recv(self, amount: int, timeout: int = PR_INTERVAL_NO_TIMEOUT) -> bytes:
         """recv(amount, timeout=PR_INTERVAL_NO_TIMEOUT) -> buf
@@ -819,10 +605,128 @@ class Socket:
         """
         amount = _args.c_long(amount)
         timeout = _args.c_uint_mask(timeout)
-        channel = self._open_channel()
+        channel = self._ch
+        if channel is None or channel.closed:
+            raise ValueError(_CLOSED_MESSAGE)
         if amount < 0:
             raise ValueError("negative buffersize in recv")
-        return self._recv(channel, amount, timeout)
+        if self._read_lock is not None:
+            return self._recv_buffered(channel, amount, timeout)
+        users = channel.users
+        users.append(None)  # the guard (see _engine.Channel), written inline
+        try:
+            if channel.closed:
+                raise ValueError(_CLOSED_MESSAGE)
+            backend = channel.backend
+            handle = channel.handle
+            if amount > _RECV_CAP:
+                amount = _RECV_CAP
+            nonblocking = self._nonblocking
+            if nonblocking:
+                first = 0
+            else:
+                first = channel.slice
+                if timeout < first:
+                    first = timeout
+            data = backend.recv(handle, amount, first)
+            if data is None:
+                data = keep_trying(
+                    channel, backend.recv, (handle, amount), timeout, first, nonblocking
+                )
+            return data
+        finally:
+            users.pop()
+            if channel.closed:
+                channel.release_if_idle()
+
+    def recv_into(
+        self,
+        buffer: WriteableBuffer,
+        nbytes: int = 0,
+        timeout: int = PR_INTERVAL_NO_TIMEOUT,
+    ) -> int:
+        """recv_into(buffer, nbytes=0, timeout=PR_INTERVAL_NO_TIMEOUT) -> int
+
+        Receive at most ``nbytes`` bytes (all of ``buffer`` when 0) into the
+        writable bytes-like object ``buffer``, without allocating, and return
+        how many arrived; 0 means the connection is closed (or ``buffer`` is
+        empty). Otherwise as recv(), including bytes buffered by readline().
+        Not in python-nss: as ``socket.socket.recv_into``.
+        """
+        with memoryview(buffer) as raw:
+            if raw.readonly:
+                raise TypeError(
+                    "recv_into() argument 'buffer' must be read-write "
+                    "bytes-like object, not %s" % type(buffer).__name__
+                )
+            with raw.cast("B") as view:
+                return self._recv_into(view, nbytes, timeout)
+
+    def _recv_into(self, view: memoryview, nbytes: int, timeout: int) -> int:
+        nbytes = _args.c_long(nbytes)
+        timeout = _args.c_uint_mask(timeout)
+        channel = self._ch
+        if channel is None or channel.closed:
+            raise ValueError(_CLOSED_MESSAGE)
+        if nbytes < 0:
+            raise ValueError("negative buffersize in recv_into")
+        size = len(view)
+        if nbytes == 0:
+            nbytes = size
+        elif nbytes > size:
+            raise ValueError("buffer too small for requested bytes")
+        if nbytes == 0:
+            return 0
+        if nbytes > _RECV_CAP:
+            nbytes = _RECV_CAP
+        target = view if nbytes == size else view[:nbytes]
+        if self._read_lock is not None and self._rbuf:
+            data = self._recv_buffered(channel, nbytes, timeout)
+            target[: len(data)] = data
+            return len(data)
+        with channel as handle:
+            backend = channel.backend
+            nonblocking = self._nonblocking
+            first = first_slice(channel, timeout, nonblocking)
+            count = backend.recv_into(handle, target, first)
+            if count is None:
+                count = keep_trying(
+                    channel,
+                    backend.recv_into,
+                    (handle, target),
+                    timeout,
+                    first,
+                    nonblocking,
+                )
+            return count
+
+    def _fill(
+        self, channel: _Channel, deadline: Deadline, file: Optional[_SocketFile] = None
+    ) -> bool:
+        """Append one receive to the read-ahead buffer; False at EOF.
+        Needs the read lock."""
+        data = self._recv_locked(channel, _READ_CHUNK, 0, deadline, file)
+        if not data:
+            return False
+        buffer = self._rbuf
+        assert buffer is not None
+        buffer += data
+        return True
+
+    def _locked_call(
+        self, channel: _Channel, timeout: int
+    ) -> Tuple[threading.Lock, Deadline]:
+        """Enter ``channel``, take the read lock; the call's deadline."""
+        lock = self._reader_lock()
+        channel.__enter__()
+        try:
+            deadline = acquire_waiting(lock, channel, timeout, self._nonblocking)
+            if deadline is None:
+                deadline = Deadline(channel, timeout)
+        except BaseException:
+            channel.leave()
+            raise
+        return lock, deadline
 
     def read(self, size: int = -1, *, timeout: int = PR_INTERVAL_NO_TIMEOUT) -> bytes:
         """read(size=-1, *, timeout=PR_INTERVAL_NO_TIMEOUT) -> buf
@@ -833,24 +737,26 @@ class Socket:
         """
         size = _args.c_long(size)
         timeout = _args.c_uint_mask(timeout)
-        channel = self._open_channel()
         if size >= 0:
-            return self._recv(channel, size, timeout)
-        with channel:
-            deadline = _Deadline(channel.backend, timeout)
-            self._lock_reading(channel, deadline)
-            try:
-                while self._fill(channel, deadline):
-                    pass
-                return self._take_buffered(len(self._rbuf))
-            finally:
-                self._read_lock.release()
+            return self.recv(size, timeout)
+        channel = self._open_channel()
+        lock, deadline = self._locked_call(channel, timeout)
+        try:
+            while self._fill(channel, deadline):
+                pass
+            buffer = self._rbuf
+            assert buffer is not None
+            return self._take_buffered(len(buffer))
+        finally:
+            lock.release()
+            channel.leave()
 
     def _line_in_buffer(self, size: int, searched: int = 0) -> Optional[bytes]:
         """Take the next line if the buffer holds all of it: up to and
         including a newline, at most ``size`` bytes when positive; else None.
         The first ``searched`` bytes hold no newline. Needs the read lock."""
         buffer = self._rbuf
+        assert buffer is not None
         if size <= 0:
             newline = buffer.find(b"\n", searched)  # (no end: a faster find)
             return None if newline < 0 else self._take_buffered(newline + 1)
@@ -861,13 +767,15 @@ class Socket:
             return self._take_buffered(size)
         return None
 
-    def _readline(self, channel: _Channel, size: int, deadline: _Deadline) -> bytes:
+    def _readline(self, channel: _Channel, size: int, deadline: Deadline) -> bytes:
         searched = 0
         while True:
             line = self._line_in_buffer(size, searched)
             if line is not None:
                 return line
-            searched = len(self._rbuf)
+            buffer = self._rbuf
+            assert buffer is not None
+            searched = len(buffer)
             if not self._fill(channel, deadline):
                 return self._take_buffered(searched)  # EOF: the rest, if any
 
@@ -884,7 +792,7 @@ class Socket:
         timeout = _args.c_uint_mask(timeout)
         channel = self._open_channel()
         read_lock = self._read_lock
-        if read_lock.acquire(False):
+        if read_lock is not None and read_lock.acquire(False):
             # A line already buffered needs no I/O, so neither the channel
             # nor a deadline: the common case when lines arrive in batches.
             try:
@@ -893,13 +801,12 @@ class Socket:
                 read_lock.release()
             if line is not None:
                 return line
-        with channel:
-            deadline = _Deadline(channel.backend, timeout)
-            self._lock_reading(channel, deadline)
-            try:
-                return self._readline(channel, size, deadline)
-            finally:
-                read_lock.release()
+        lock, deadline = self._locked_call(channel, timeout)
+        try:
+            return self._readline(channel, size, deadline)
+        finally:
+            lock.release()
+            channel.leave()
 
     def readlines(
         self, sizehint: int = 0, *, timeout: int = PR_INTERVAL_NO_TIMEOUT
@@ -914,24 +821,25 @@ class Socket:
         channel = self._channel()
         lines: List[bytes] = []
         total = 0
-        with channel:
-            deadline = _Deadline(channel.backend, timeout)
-            self._lock_reading(channel, deadline)
-            try:
-                while True:
-                    line = self._readline(channel, 0, deadline)
-                    if not line:
-                        return lines
-                    lines.append(line)
-                    total += len(line)
-                    if 0 < sizehint <= total:
-                        return lines
-            except BaseException:
-                # Nothing is lost: the lines read so far go back to the buffer.
-                self._rbuf[:0] = b"".join(lines)
-                raise
-            finally:
-                self._read_lock.release()
+        lock, deadline = self._locked_call(channel, timeout)
+        try:
+            while True:
+                line = self._readline(channel, 0, deadline)
+                if not line:
+                    return lines
+                lines.append(line)
+                total += len(line)
+                if 0 < sizehint <= total:
+                    return lines
+        except BaseException:
+            # Nothing is lost: the lines read so far go back to the buffer.
+            buffer = self._rbuf
+            assert buffer is not None
+            buffer[:0] = b"".join(lines)
+            raise
+        finally:
+            lock.release()
+            channel.leave()
 
     def pending(self) -> int:
         """pending() -> int
@@ -946,7 +854,8 @@ class Socket:
         self._open_channel()
         # A snapshot, without the read lock: a receive in another thread
         # holds it while it waits, and pending() must never wait.
-        return len(self._rbuf)
+        buffer = self._rbuf
+        return 0 if buffer is None else len(buffer)
 
     def __iter__(self) -> Iterator[bytes]:
         channel = self._channel()
@@ -982,50 +891,23 @@ class Socket:
             if amount < 0:
                 raise ValueError("negative buffersize in recv_from")
             backend = channel.backend
-            deadline: Optional[_Deadline] = None  # made only at the first wait
-            while True:
-                received = backend.recv_from(handle, amount, 0)
-                if received is not None:
-                    data, sender = received
-                    addr._sa = sender
-                    return data
-                if deadline is None:
-                    deadline = _Deadline(backend, timeout)
-                self._wait(channel, handle, PR_POLL_READ, deadline)
+            nonblocking = self._nonblocking
+            first = first_slice(channel, timeout, nonblocking)
+            received = backend.recv_from(handle, amount, first)
+            if received is None:
+                received = keep_trying(
+                    channel,
+                    backend.recv_from,
+                    (handle, amount),
+                    timeout,
+                    first,
+                    nonblocking,
+                )
+            data, sender = received
+            addr._sa = sender
+            return data
 
     # -- sending --------------------------------------------------------------
-
-    def _send(
-        self,
-        channel: _Channel,
-        data: bytes,
-        timeout: int,
-        partial: bool,
-        file: Optional[_SocketFile] = None,
-    ) -> int:
-        """Send ``data``; in non-blocking mode return a partial count when
-        ``partial`` allows it. Errors carry ``bytes_sent``. ``file`` as for
-        ``_wait``."""
-        backend = channel.backend
-        handle = channel.handle
-        total = len(data)  # 0 still reaches the OS: UDP sends an empty datagram
-        sent = 0
-        deadline: Optional[_Deadline] = None  # made only at the first wait
-        try:
-            while True:
-                # One buffer and an offset: a retry costs what it sends, never
-                # a copy of the rest.
-                count = backend.send_at(handle, data, sent, 0)
-                if count is not None:
-                    sent += count
-                    if sent >= total or (self._nonblocking and partial):
-                        return sent
-                    continue
-                if deadline is None:
-                    deadline = _Deadline(backend, timeout)
-                self._wait(channel, handle, PR_POLL_WRITE, deadline, file)
-        except NSPRError as error:
-            raise _with_bytes_sent(error, sent) from None
 
     def send(self, buf: bytes, timeout: int = PR_INTERVAL_NO_TIMEOUT) -> int:
         """send(buf, timeout=PR_INTERVAL_NO_TIMEOUT) -> amount
@@ -1037,8 +919,16 @@ class Socket:
         data = _args.need_bytes(buf, "send")
         timeout = _args.c_uint_mask(timeout)
         channel = self._channel()
-        with channel:
-            return self._send(channel, data, timeout, partial=True)
+        users = channel.users
+        users.append(None)  # the guard (see _engine.Channel), written inline
+        try:
+            if channel.closed:
+                raise ValueError(_CLOSED_MESSAGE)
+            return send_all(channel, data, timeout, self._nonblocking, True)
+        finally:
+            users.pop()
+            if channel.closed:
+                channel.release_if_idle()
 
     def sendall(self, buf: bytes, timeout: int = PR_INTERVAL_NO_TIMEOUT) -> int:
         """sendall(buf, timeout=PR_INTERVAL_NO_TIMEOUT) -> amount
@@ -1050,7 +940,7 @@ class Socket:
         timeout = _args.c_uint_mask(timeout)
         channel = self._channel()
         with channel:
-            return self._send(channel, data, timeout, partial=False)
+            return send_all(channel, data, timeout, self._nonblocking, False)
 
     def send_to(
         self,
@@ -1072,14 +962,19 @@ class Socket:
         with channel as handle:
             backend = channel.backend
             sa = _sockaddr_for_call(addr)
-            deadline: Optional[_Deadline] = None  # made only at the first wait
-            while True:
-                count = backend.send_to(handle, data, sa, 0)
-                if count is not None:
-                    return count
-                if deadline is None:
-                    deadline = _Deadline(backend, timeout)
-                self._wait(channel, handle, PR_POLL_WRITE, deadline)
+            nonblocking = self._nonblocking
+            first = first_slice(channel, timeout, nonblocking)
+            count = backend.send_to(handle, data, sa, first)
+            if count is None:
+                count = keep_trying(
+                    channel,
+                    backend.send_to,
+                    (handle, data, sa),
+                    timeout,
+                    first,
+                    nonblocking,
+                )
+            return count
 
     # -- names and options ----------------------------------------------------
 
@@ -1170,35 +1065,21 @@ class Socket:
             channel.backend.set_option(handle, option, value)
 
     # -- files ----------------------------------------------------------------
-    # A makefile() file keeps the channel's handle (io_refs) and works on
+    # A makefile() file keeps the channel's handle (Channel.files) and works on
     # after close(); it reads and writes through these two methods, which
     # wait as the socket's methods do with no timeout, until its own close.
 
     def _file_recv(self, channel: _Channel, file: _SocketFile, amount: int) -> bytes:
         """A read through ``file``: bytes the read-ahead buffer holds first,
         else one receive."""
-        channel.enter_file()
-        try:
-            read_lock = self._read_lock
-            deadline: Optional[_Deadline] = None
-            if not read_lock.acquire(False):
-                deadline = _Deadline(channel.backend, PR_INTERVAL_NO_TIMEOUT)
-                self._lock_reading(channel, deadline, file)
-            try:
-                if self._rbuf:
-                    return self._take_buffered(amount)
-                return self._recv_fresh(channel, amount, deadline, file=file)
-            finally:
-                read_lock.release()
-        finally:
-            channel.leave()
+        return self._recv_buffered(channel, amount, PR_INTERVAL_NO_TIMEOUT, file)
 
     def _file_send(self, channel: _Channel, file: _SocketFile, data: bytes) -> int:
         """A write through ``file``: every byte, as sendall()."""
         channel.enter_file()
         try:
-            return self._send(
-                channel, data, PR_INTERVAL_NO_TIMEOUT, partial=False, file=file
+            return send_all(
+                channel, data, PR_INTERVAL_NO_TIMEOUT, self._nonblocking, False, file
             )
         finally:
             channel.leave()
@@ -1387,9 +1268,23 @@ class Socket:
         All sockets must belong to one backend (``backend`` when given, which
         also serves a poll without open sockets); else ValueError.
         """
-        socks, flags = _parse_poll_descs(poll_descs)
-        timeout = _args.c_uint_mask(timeout)
-        return _poll(socks, flags, timeout, backend)
+        plan: Optional[_PollPlan] = getattr(_POLL_PLANS, "last", None)
+        if (
+            plan is None
+            or plan.backend_argument is not backend
+            or plan.kind is not type(poll_descs)
+            or plan.descs != poll_descs
+            or (plan.epoch != close_epoch[0] and plan.lost_a_socket())
+        ):
+            plan = _PollPlan(poll_descs, backend)
+            _POLL_PLANS.last = plan
+        if type(timeout) is not int or not 0 <= timeout <= 0xFFFFFFFF:
+            timeout = _args.c_uint_mask(timeout)
+        first = plan.slice if timeout > plan.slice else timeout
+        result = _poll_slice(plan, first)
+        if result is not None:
+            return result
+        return _poll_waiting(plan, timeout, first)
 
     # -- dunders --------------------------------------------------------------
 
@@ -1459,67 +1354,131 @@ def _parse_poll_descs(poll_descs: Any) -> Tuple[List[Socket], List[int]]:
     return socks, flags_list
 
 
-def _poll(
-    socks: List[Socket], flags: List[int], timeout: int, backend: Optional[Backend]
-) -> Tuple[int, ...]:
-    channels: List[Optional[_Channel]] = []
-    append = channels.append
-    # Which poll_descs entry (or the backend= argument) set the backend.
-    backend_source = "the backend= argument"
-    for index, sock in enumerate(socks):
-        channel = sock._ch
-        if channel is None or channel.closed:
-            append(None)  # a closed socket is skipped and reports 0
-            continue
-        if channel.backend is not backend:
-            if backend is None:
-                backend = channel.backend
-                backend_source = "the Socket of poll_descs[%d]" % index
-            else:
-                raise foreign_backend_error(
-                    "Socket.poll()",
-                    "the Socket of poll_descs[%d]" % index,
-                    channel.backend,
-                    backend_source,
-                    backend,
-                )
-        append(channel)
-    if backend is None:
-        backend = get_backend()
-    if timeout == 0:  # one look, no waiting
-        result = _poll_slice(backend, flags, channels, 0)
-        return (0,) * len(flags) if result is None else result
-    deadline = _Deadline(backend, timeout)
+class _PollPlan:
+    """What a poll of one ``poll_descs`` needs, checked and resolved once.
+
+    Kept per thread for the next poll: an event loop polls the same list over
+    and over, and then the list compares equal (in C), no socket closed since
+    (``close_epoch``), and nothing is parsed, resolved or packed again. The
+    plan holds the caller's entries, so the sockets of a thread's last poll
+    live until it polls another set.
+    """
+
+    __slots__ = (
+        "backend",
+        "backend_argument",
+        "channels",
+        "descs",
+        "entries",
+        "epoch",
+        "kind",
+        "live",
+        "pin",
+        "size",
+        "slice",
+    )
+
+    def __init__(self, poll_descs: Any, backend: Optional[Backend]) -> None:
+        # The epoch first: a close after this point is seen by the next poll.
+        self.epoch = close_epoch[0]
+        socks, flags = _parse_poll_descs(poll_descs)
+        self.backend_argument = backend
+        # Exact tuples of a list or tuple only: other entries could compare
+        # equal to a different set, and are checked anew each time.
+        self.kind: Optional[type] = None
+        self.descs: Any = None
+        if type(poll_descs) in (list, tuple) and all(
+            type(item) is tuple for item in poll_descs
+        ):
+            self.kind = type(poll_descs)
+            self.descs = type(poll_descs)(poll_descs)
+        channels: List[Optional[_Channel]] = []
+        append = channels.append
+        # Which poll_descs entry (or the backend= argument) set the backend.
+        backend_source = "the backend= argument"
+        for index, sock in enumerate(socks):
+            channel = sock._ch
+            if channel is None or channel.closed:
+                append(None)  # a closed socket is skipped and reports 0
+                continue
+            if channel.backend is not backend:
+                if backend is None:
+                    backend = channel.backend
+                    backend_source = "the Socket of poll_descs[%d]" % index
+                else:
+                    raise foreign_backend_error(
+                        "Socket.poll()",
+                        "the Socket of poll_descs[%d]" % index,
+                        channel.backend,
+                        backend_source,
+                        backend,
+                    )
+            append(channel)
+        if backend is None:
+            backend = get_backend()
+        self.backend: Backend = backend
+        self.slice = timing_of(backend)[1]
+        self.channels = channels
+        self.live = [channel for channel in channels if channel is not None]
+        self.pin = frozenset(self.live)
+        self.size = len(channels)
+        self.entries: List[Tuple[Optional[Handle], int]] = [
+            (None if channel is None else channel.handle, wanted)
+            for channel, wanted in zip(channels, flags)
+        ]
+
+    def lost_a_socket(self) -> bool:
+        """One of the sockets was closed since the plan was made."""
+        return any(channel.closed for channel in self.live)
+
+
+_POLL_PLANS = threading.local()
+
+
+def _poll_waiting(plan: _PollPlan, timeout: int, first: int) -> Tuple[int, ...]:
+    """The rest of a poll whose first slice found nothing ready."""
+    if timeout == first:  # no waiting, or a timeout within one slice
+        return (0,) * plan.size
+    deadline = Deadline(plan.backend, timeout, first)
     while True:
         try:
             ticks = deadline.next_slice()
         except NSPRError:
-            return (0,) * len(flags)
-        result = _poll_slice(backend, flags, channels, ticks)
+            return (0,) * plan.size
+        result = _poll_slice(plan, ticks)
         if result is not None:
             return result
 
 
-def _poll_slice(
-    backend: Backend,
-    flags: List[int],
-    channels: List[Optional[_Channel]],
-    ticks: int,
-) -> Optional[Tuple[int, ...]]:
+def _poll_slice(plan: _PollPlan, ticks: int) -> Optional[Tuple[int, ...]]:
     """One bounded poll; the result when something is ready, else None.
 
-    Each live socket is entered for the slice, so none is released under the
-    poll; one closed meanwhile by another thread reports PR_POLL_NVAL.
+    The plan's socket set is pinned for the slice (``_engine.poll_pins``), so
+    none is released under the poll; one closed meanwhile by another thread
+    reports PR_POLL_NVAL.
     """
-    handles: List[Optional[Handle]] = []
+    pin = plan.pin
+    epoch = plan.epoch
+    poll_pins.append(pin)
     try:
-        if _Channel.enter_all(channels, handles):
-            return tuple(
-                PR_POLL_NVAL if handle is _CLOSED_HANDLE else 0 for handle in handles
-            )
-        ready, out_flags = backend.poll(list(zip(handles, flags)), ticks)
+        # Read after pinning: a close this misses sees the pin.
+        epoch = close_epoch[0]
+        if epoch != plan.epoch:
+            channels = plan.channels
+            if any(channel is not None and channel.closed for channel in channels):
+                return tuple(
+                    PR_POLL_NVAL if channel is not None and channel.closed else 0
+                    for channel in channels
+                )
+            plan.epoch = epoch  # another socket closed: this set is whole
+        ready, out_flags = plan.backend.poll(plan.entries, ticks)
     finally:
-        _Channel.leave_all(channels, handles)
+        poll_pins.remove(pin)
+        if close_epoch[0] != epoch:
+            # Closed while pinned: their release was left to this poll.
+            for channel in plan.live:
+                if channel.closed:
+                    channel.release_if_idle()
     if ready:
         return tuple(out_flags)
     return None

@@ -28,6 +28,8 @@ from typing import (
     overload,
 )
 
+from _typeshed import WriteableBuffer
+
 from nspr_ctypes.backends._base import Backend
 from nspr_ctypes.constants import (
     PR_AF_INET as PR_AF_INET,
@@ -242,6 +244,14 @@ class Socket:
 
         Block until some bytes arrive, then return at most ``amount`` of them.
         A buf of length 0 means the network connection is closed.
+        """
+    def recv_into(
+        self, buffer: WriteableBuffer, nbytes: int = 0, timeout: int = 0xFFFFFFFF
+    ) -> int:
+        """recv_into(buffer, nbytes=0, timeout=PR_INTERVAL_NO_TIMEOUT) -> int
+
+        Receive at most ``nbytes`` bytes (all of ``buffer`` when 0) into the
+        writable bytes-like object ``buffer``, without allocating; the count.
         """
     def read(self, size: int = -1, *, timeout: int = 0xFFFFFFFF) -> bytes:
         """read(size=-1, *, timeout=PR_INTERVAL_NO_TIMEOUT) -> buf

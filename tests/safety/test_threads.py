@@ -55,36 +55,18 @@ PROGRESS_WINDOW = 0.3
 MIN_PROGRESS_RATIO = 0.3
 
 
-# The backend methods that wait (bounded primitives wait inside the backend:
-# the stdlib backend's connect, for one, waits in connect_continue).
-_WAITING_METHODS = frozenset(
-    [
-        "poll",
-        "connect",
-        "connect_continue",
-        "accept",
-        "recv",
-        "recv_into",
-        "send_at",
-        "recv_from",
-        "send_to",
-    ]
-)
-
-
-def _in_backend_poll(frame: Optional[FrameType]) -> bool:
-    """True when ``frame``'s stack is inside a backend method that waits."""
+def _in_backend_wait(frame: Optional[FrameType]) -> bool:
+    """True when ``frame``'s stack is inside a backend primitive."""
     while frame is not None:
-        code = frame.f_code
-        if code.co_name in _WAITING_METHODS and "nspr_ctypes" in code.co_filename:
-            if "backends" in code.co_filename:
-                return True
+        filename = frame.f_code.co_filename
+        if "nspr_ctypes" in filename and "backends" in filename:
+            return True
         frame = frame.f_back
     return False
 
 
 def wait_until_blocked(io: Any, thread_id: Optional[int]) -> None:
-    """Return once thread ``thread_id`` waits inside the backend's poll.
+    """Return once thread ``thread_id`` waits inside a backend primitive.
 
     python-nss waits in C, where no Python frame shows it: there the best
     available sign is a pause after the call started.
@@ -94,9 +76,15 @@ def wait_until_blocked(io: Any, thread_id: Optional[int]) -> None:
         return
     assert thread_id is not None
     deadline = time.monotonic() + BLOCKED_LIMIT
+    seen = 0
     while time.monotonic() < deadline:
-        if _in_backend_poll(sys._current_frames().get(thread_id)):
-            return
+        # Seen in the backend twice in a row: waiting there, not passing by.
+        if _in_backend_wait(sys._current_frames().get(thread_id)):
+            seen += 1
+            if seen == 2:
+                return
+        else:
+            seen = 0
         time.sleep(0.002)
     raise AssertionError("the call did not start waiting within %s s" % BLOCKED_LIMIT)
 
@@ -623,7 +611,7 @@ def test_closing_a_file_wakes_its_read_queued_behind_another(io: Any) -> None:
         first_call = start_call(blocked.call)
         wait_until_blocked(io, first_call.ident)
         queued = start_call(lambda: second.read(100))
-        _wait_until_in(io, queued.ident, "_lock_reading")
+        _wait_until_in(io, queued.ident, "acquire_waiting")
         closed_at = time.monotonic()
         second.close()
         queued.finish()
@@ -771,40 +759,6 @@ def test_concurrent_recv_from_gets_whole_datagrams(io: Any, error: Any) -> None:
     assert len(received) == len(set(received))
     assert set(received) <= sent, "a datagram arrived altered"
     assert len(received) >= 1_000, "too few datagrams to tell"
-
-
-def test_nspr_backend_never_shares_a_receive_buffer(io: Any, target: str) -> None:
-    # The NSPR backend keeps one receive buffer per socket and lends it to
-    # one receive at a time. Taking it is a read and a reset; were a thread
-    # switch between the two not excluded, two receives would fill one
-    # buffer at once. A handle whose reads are slow makes the switch certain.
-    if target != "nspr":
-        pytest.skip("a property of the NSPR backend")
-    import nspr_ctypes
-
-    backend: Any = nspr_ctypes.get_backend()
-    lent = (ctypes.c_char * 1024)()
-
-    class SlowHandle:
-        def __init__(self) -> None:
-            self._buf: Any = lent
-
-        @property
-        def buf(self) -> Any:
-            value = self._buf
-            time.sleep(0.01)  # another thread runs here
-            return value
-
-        @buf.setter
-        def buf(self, value: Any) -> None:
-            self._buf = value
-
-    handle = SlowHandle()
-    takers = [start_call(lambda: backend._take_buffer(handle, 100)) for _ in range(2)]
-    for taker in takers:
-        taker.finish()
-        assert taker.error is None, taker.error
-    assert takers[0].result is not takers[1].result
 
 
 @pytest.mark.timeout(60)

@@ -80,6 +80,8 @@ def receiving(sock: io.Socket, addr: io.NetworkAddress) -> None:
     assert_type(sock.recv_from(1500, addr), bytes)
     assert_type(sock.recv_from(1500, addr, timeout=1000), bytes)
     assert_type(sock.pending(), int)
+    assert_type(sock.recv_into(bytearray(100)), int)
+    assert_type(sock.recv_into(memoryview(bytearray(100)), 10, 1000), int)
     # The timeout of read(), readline() and readlines() is keyword-only.
     _read: Callable[[int, int], bytes] = sock.read  # type: ignore[assignment]
     _readline: Callable[[int, int], bytes] = sock.readline  # type: ignore[assignment]

@@ -215,7 +215,7 @@ class World:
             if sock_model.datagrams or (slot == "L" and model.backlog):
                 _wait_until(partial(_readable, fd, select.POLLIN), deadline, slot)
                 continue
-            expected = len(sock_model.pending) - len(sock._rbuf)
+            expected = len(sock_model.pending) - sock.pending()
             if expected > 0:
                 _wait_until(partial(_has_bytes, fd, expected), deadline, slot)
             if sock_model.eof:

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import ctypes
 import errno
 import fcntl
 import os
 import socket
+import sys
 import threading
 import time
 from pathlib import Path
-from typing import Iterator, List, Tuple
+from typing import Callable, Dict, Iterator, List, Tuple
 
 import pytest
 
+from nspr_ctypes.backends import nspr
 from nspr_ctypes.backends._base import HostEnt, SockAddr
 from nspr_ctypes.backends.errors import BackendUnavailable
 from nspr_ctypes.backends.nspr import (
+    _NETADDR_SIZE,
     NSPRBackend,
     NSPRHandle,
     create_backend,
@@ -45,6 +49,7 @@ from nspr_ctypes.constants import (
     PR_SockOpt_McastLoopback,
     PR_SockOpt_McastTimeToLive,
     PR_SockOpt_NoDelay,
+    PR_SockOpt_Nonblocking,
     PR_SockOpt_RecvBufferSize,
     PR_SockOpt_Reuseaddr,
 )
@@ -53,9 +58,10 @@ from nspr_ctypes.error import (
     PR_ADDRESS_NOT_SUPPORTED_ERROR,
     PR_BAD_DESCRIPTOR_ERROR,
     PR_BUFFER_OVERFLOW_ERROR,
-    PR_CONNECT_REFUSED_ERROR,
+    PR_CONNECT_RESET_ERROR,
     PR_DIRECTORY_LOOKUP_ERROR,
     PR_INVALID_ARGUMENT_ERROR,
+    PR_NETWORK_UNREACHABLE_ERROR,
     PR_NOT_TCP_SOCKET_ERROR,
     NSPRError,
 )
@@ -105,11 +111,9 @@ class Sockets:
     def connected_pair(self) -> Tuple[NSPRHandle, NSPRHandle]:
         server, addr = self.listener()
         client = self.open()
-        if not self.backend.connect(client, addr, 0):
-            self.wait(client, PR_POLL_WRITE)
-            self.backend.connect_error(client)
-        self.wait(server, PR_POLL_READ)
-        accepted = self.backend.accept(server, 0)
+        if not self.backend.connect(client, addr, WAIT):
+            assert self.backend.connect_continue(client, WAIT)
+        accepted = self.backend.accept(server, WAIT)
         assert accepted is not None
         return client, self.keep(accepted[0])
 
@@ -163,10 +167,8 @@ def test_tcp_round_trip(backend: NSPRBackend, socks: Sockets) -> None:
     assert backend.accept(server, 0) is None  # nothing waiting: would block
     client = socks.open()
     assert backend.connect(client, addr, 0) is False  # loopback TCP: in progress
-    assert socks.wait(client, PR_POLL_WRITE) & PR_POLL_WRITE
-    backend.connect_error(client)
-    socks.wait(server, PR_POLL_READ)
-    accepted = backend.accept(server, 0)
+    assert backend.connect_continue(client, WAIT) is True
+    accepted = backend.accept(server, WAIT)
     assert accepted is not None
     conn, peer = socks.keep(accepted[0]), accepted[1]
     assert peer == backend.get_sock_name(client)
@@ -201,7 +203,6 @@ def test_recv_huge_amount_is_capped(backend: NSPRBackend, socks: Sockets) -> Non
     # 2**31-1 must not allocate 2 GiB; the call returns what is there
     data = backend.recv(conn, 2**31 - 1, 0)
     assert data is not None and 0 < len(data) <= 1000
-    assert conn.buf is not None and len(conn.buf) <= 1 << 20
 
 
 def test_send_until_would_block(backend: NSPRBackend, socks: Sockets) -> None:
@@ -242,7 +243,7 @@ def test_send_at_sends_from_the_offset(backend: NSPRBackend, socks: Sockets) -> 
 
 def _copied(argument: object, data: bytes) -> int:
     """How many bytes a C call was handed as a copy of ``data``."""
-    if argument is data or isinstance(argument, int):
+    if argument is data or isinstance(argument, ctypes.c_void_p):
         return 0  # the bytes object itself, or an address into it
     return len(argument)  # type: ignore[arg-type]
 
@@ -282,18 +283,36 @@ def test_a_resumed_send_copies_at_most_one_window(
     assert max(handed) <= _SEND_WINDOW
 
 
-def test_refused_connect(backend: NSPRBackend, socks: Sockets) -> None:
+def test_refused_connect_waiting_in_nspr(backend: NSPRBackend, socks: Sockets) -> None:
+    # NSPR's blocking connect sees WRITE|ERR|HUP and turns the HUP into
+    # EPIPE -> PR_CONNECT_RESET_ERROR, as python-nss reports it.
+    client = socks.open()
+    target = SockAddr(PR_AF_INET, LOOPBACK, free_port())
+    with pytest.raises(NSPRError) as info:
+        backend.connect(client, target, WAIT)
+    assert info.value.errno == PR_CONNECT_RESET_ERROR
+
+
+def test_refused_connect_continued(backend: NSPRBackend, socks: Sockets) -> None:
     client = socks.open()
     target = SockAddr(PR_AF_INET, LOOPBACK, free_port())
     assert backend.connect(client, target, 0) is False
     flags = socks.wait(client, PR_POLL_WRITE)
-    # Observed on Linux: WRITE|ERR|HUP (42). NSPR's own blocking connect
-    # turns that HUP into EPIPE -> PR_CONNECT_RESET_ERROR.
+    # Observed on Linux: WRITE|ERR|HUP (42).
     assert flags & PR_POLL_HUP
     assert flags & PR_POLL_ERR
     with pytest.raises(NSPRError) as info:
-        backend.connect_error(client)
-    assert info.value.errno == PR_CONNECT_REFUSED_ERROR
+        backend.connect_continue(client, WAIT)
+    assert info.value.errno == PR_CONNECT_RESET_ERROR
+
+
+def test_connect_to_an_unreachable_address(
+    backend: NSPRBackend, socks: Sockets
+) -> None:
+    client = socks.open()
+    with pytest.raises(NSPRError) as info:
+        backend.connect(client, SockAddr(PR_AF_INET, b"\xff\xff\xff\xff", 80), WAIT)
+    assert info.value.errno == PR_NETWORK_UNREACHABLE_ERROR
 
 
 def test_refused_connect_poll_read(backend: NSPRBackend, socks: Sockets) -> None:
@@ -317,11 +336,13 @@ def test_unsupported_family(backend: NSPRBackend) -> None:
     assert info.value.errno == PR_ADDRESS_NOT_SUPPORTED_ERROR
 
 
-def test_sockets_are_os_nonblocking(backend: NSPRBackend, socks: Sockets) -> None:
+def test_sockets_are_os_nonblocking_and_nspr_blocking(
+    backend: NSPRBackend, socks: Sockets
+) -> None:
     handle = socks.open()
     osfd = backend.fileno(handle)
     assert fcntl.fcntl(osfd, fcntl.F_GETFL) & os.O_NONBLOCK
-    assert backend.get_option(handle, 0) is True  # NSPR-level nonblocking too
+    assert backend.get_option(handle, PR_SockOpt_Nonblocking) is False
 
 
 def test_close_is_final_and_harmless(backend: NSPRBackend) -> None:
@@ -353,11 +374,9 @@ def test_ipv6_loopback(backend: NSPRBackend, socks: Sockets) -> None:
     addr = backend.get_sock_name(server)
     assert (addr.family, addr.addr, addr.flowinfo) == (PR_AF_INET6, LOOPBACK6, 0)
     client = socks.open(PR_AF_INET6)
-    if not backend.connect(client, addr, 0):
-        socks.wait(client, PR_POLL_WRITE)
-        backend.connect_error(client)
-    socks.wait(server, PR_POLL_READ)
-    accepted = backend.accept(server, 0)
+    if not backend.connect(client, addr, WAIT):
+        assert backend.connect_continue(client, WAIT)
+    accepted = backend.accept(server, WAIT)
     assert accepted is not None
     socks.keep(accepted[0])
     assert accepted[1].family == PR_AF_INET6
@@ -670,3 +689,399 @@ def test_bad_sockaddr_is_rejected(addr: SockAddr) -> None:
     with pytest.raises(NSPRError) as info:
         sockaddr_to_netaddr(addr)
     assert info.value.errno == PR_INVALID_ARGUMENT_ERROR
+
+
+# -- bounded waits inside the backend ----------------------------------------------
+
+PAUSE = 50  # ticks: a wait on an idle socket that must expire
+
+
+def _later(seconds: float, action: Callable[[], object]) -> threading.Thread:
+    """Run ``action`` on a thread after ``seconds``; join it with a timeout."""
+
+    def run() -> None:
+        time.sleep(seconds)
+        action()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread
+
+
+def test_recv_waits_and_returns_none_on_an_idle_socket(
+    backend: NSPRBackend, socks: Sockets
+) -> None:
+    _client, conn = socks.connected_pair()
+    assert backend.recv(conn, 10, PAUSE) is None
+    assert backend.recv_into(conn, memoryview(bytearray(10)), PAUSE) is None
+
+
+def test_accept_waits_and_returns_none_without_a_client(
+    backend: NSPRBackend, socks: Sockets
+) -> None:
+    server, _addr = socks.listener()
+    assert backend.accept(server, PAUSE) is None
+
+
+def test_recv_from_waits_and_returns_none_without_a_datagram(
+    backend: NSPRBackend, socks: Sockets
+) -> None:
+    sock = socks.open(PR_AF_INET, PR_DESC_SOCKET_UDP)
+    backend.bind(sock, SockAddr(PR_AF_INET, LOOPBACK, 0))
+    assert backend.recv_from(sock, 10, PAUSE) is None
+
+
+def test_recv_gets_data_that_arrives_while_it_waits(
+    backend: NSPRBackend, socks: Sockets
+) -> None:
+    client, conn = socks.connected_pair()
+    sender = _later(0.02, lambda: backend.send(client, b"late"))
+    assert backend.recv(conn, 10, WAIT) == b"late"
+    sender.join(10)
+
+
+def test_connect_with_a_timeout_connects_in_one_call(
+    backend: NSPRBackend, socks: Sockets
+) -> None:
+    server, addr = socks.listener()
+    client = socks.open()
+    assert backend.connect(client, addr, WAIT) is True
+    accepted = backend.accept(server, WAIT)
+    assert accepted is not None
+    socks.keep(accepted[0])
+    assert accepted[1] == backend.get_sock_name(client)
+
+
+# -- the nonblocking window of a send ---------------------------------------------
+
+
+def test_recv_in_a_sends_window_waits_for_the_rest_of_its_timeout(
+    backend: NSPRBackend, socks: Sockets
+) -> None:
+    # A send in progress keeps the socket NSPR-nonblocking: a receive then
+    # gets PR_WOULD_BLOCK_ERROR at once, and must wait with PR_Poll instead
+    # of returning None before its timeout.
+    client, conn = socks.connected_pair()
+    backend._enter_send(conn)
+    try:
+        assert backend.get_option(conn, PR_SockOpt_Nonblocking) is True
+        sender = _later(0.03, lambda: backend.send(client, b"data"))
+        assert backend.recv(conn, 10, WAIT) == b"data"
+        sender.join(10)
+        assert backend.recv(conn, 10, PAUSE) is None
+        assert backend.recv(conn, 10, 0) is None
+    finally:
+        backend._leave_send(conn)
+    assert backend.get_option(conn, PR_SockOpt_Nonblocking) is False
+
+
+def test_recv_into_in_a_sends_window_waits_for_the_rest_of_its_timeout(
+    backend: NSPRBackend, socks: Sockets
+) -> None:
+    client, conn = socks.connected_pair()
+    target = bytearray(10)
+    backend._enter_send(conn)
+    try:
+        sender = _later(0.03, lambda: backend.send(client, b"data"))
+        assert backend.recv_into(conn, memoryview(target), WAIT) == 4
+        sender.join(10)
+    finally:
+        backend._leave_send(conn)
+    assert target == b"data" + bytes(6)
+
+
+def test_accept_in_a_sends_window_waits_for_the_rest_of_its_timeout(
+    backend: NSPRBackend, socks: Sockets
+) -> None:
+    server, addr = socks.listener()
+    client = socks.open()
+    backend._enter_send(server)
+    try:
+        connector = _later(0.03, lambda: backend.connect(client, addr, WAIT))
+        accepted = backend.accept(server, WAIT)
+        connector.join(10)
+        assert accepted is not None
+        socks.keep(accepted[0])
+        assert backend.accept(server, PAUSE) is None
+    finally:
+        backend._leave_send(server)
+
+
+def test_recv_from_in_a_sends_window_waits_for_the_rest_of_its_timeout(
+    backend: NSPRBackend, socks: Sockets
+) -> None:
+    sock = socks.open(PR_AF_INET, PR_DESC_SOCKET_UDP)
+    backend.bind(sock, SockAddr(PR_AF_INET, LOOPBACK, 0))
+    addr = backend.get_sock_name(sock)
+    other = socks.open(PR_AF_INET, PR_DESC_SOCKET_UDP)
+    backend._enter_send(sock)
+    try:
+        sender = _later(0.03, lambda: backend.send_to(other, b"dgram", addr, WAIT))
+        received = backend.recv_from(sock, 100, WAIT)
+        sender.join(10)
+    finally:
+        backend._leave_send(sock)
+    assert received is not None and received[0] == b"dgram"
+
+
+def test_connect_in_a_sends_window_finishes_within_its_timeout(
+    backend: NSPRBackend, socks: Sockets
+) -> None:
+    server, addr = socks.listener()
+    client = socks.open()
+    backend._enter_send(client)
+    try:
+        assert backend.connect(client, addr, WAIT) is True
+    finally:
+        backend._leave_send(client)
+    accepted = backend.accept(server, WAIT)
+    assert accepted is not None
+    socks.keep(accepted[0])
+
+
+def test_a_send_leaves_the_socket_blocking(
+    backend: NSPRBackend, socks: Sockets
+) -> None:
+    client, _conn = socks.connected_pair()
+    assert backend.send_at(client, b"x" * 100, 0, PAUSE) == 100
+    assert backend.get_option(client, PR_SockOpt_Nonblocking) is False
+    assert backend._senders == {}
+
+
+# -- exact send counts ---------------------------------------------------------------
+
+
+def _receive_until_eof(backend: NSPRBackend, handle: NSPRHandle) -> bytes:
+    chunks: List[bytes] = []
+    while True:
+        chunk = backend.recv(handle, 1 << 20, WAIT)
+        assert chunk is not None, "no EOF within %d ticks" % WAIT
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+
+
+def test_a_short_send_reports_exactly_what_the_peer_gets(
+    backend: NSPRBackend, socks: Sockets
+) -> None:
+    client, conn = socks.connected_pair()
+    data = bytes(range(251)) * ((16 << 20) // 251)  # more than the socket holds
+    sent = backend.send_at(client, data, 0, PAUSE)
+    assert sent is not None and 0 < sent < len(data)
+    again = backend.send_at(client, data, sent, 0)  # still full: nothing
+    assert again is None
+    backend.shutdown(client, 1)
+    assert _receive_until_eof(backend, conn) == data[:sent]
+
+
+def test_a_resumed_send_continues_at_its_offset(
+    backend: NSPRBackend, socks: Sockets
+) -> None:
+    client, conn = socks.connected_pair()
+    data = bytes(range(256)) * 16384  # 4 MiB
+    received: List[bytes] = []
+    reader = threading.Thread(
+        target=lambda: received.append(_receive_until_eof(backend, conn)), daemon=True
+    )
+    reader.start()
+    offset = 0
+    for _ in range(10000):
+        if offset == len(data):
+            break
+        offset += backend.send_at(client, data, offset, PAUSE) or 0
+    backend.shutdown(client, 1)
+    reader.join(30)
+    assert offset == len(data)
+    assert received == [data]
+
+
+def test_concurrent_send_and_recv_on_one_socket_keep_counts_exact(
+    backend: NSPRBackend, socks: Sockets
+) -> None:
+    # One socket sends from a thread while another thread receives on it:
+    # the receives meet the sends' nonblocking windows, the counts stay exact.
+    one, two = socks.connected_pair()
+    size = 4 << 20
+    forth = bytes(range(256)) * (size // 256)
+    back = forth[::-1]
+    errors: List[BaseException] = []
+    results: Dict[str, bytes] = {}
+
+    def send_all(handle: NSPRHandle, data: bytes) -> None:
+        offset = 0
+        while offset < len(data):
+            offset += backend.send_at(handle, data, offset, SHORT) or 0
+
+    def receive(handle: NSPRHandle, name: str) -> None:
+        chunks: List[bytes] = []
+        got = 0
+        while got < size:
+            chunk = backend.recv(handle, 65536, SHORT)
+            if chunk is None:
+                continue
+            assert chunk, "EOF after %d bytes" % got
+            chunks.append(chunk)
+            got += len(chunk)
+        results[name] = b"".join(chunks)
+
+    def guarded(function: Callable[..., None], *args: object) -> threading.Thread:
+        def run() -> None:
+            try:
+                function(*args)
+            except BaseException as exc:  # pragma: no cover - reported below
+                errors.append(exc)
+
+        thread = threading.Thread(target=run, daemon=True)
+        thread.start()
+        return thread
+
+    threads = [
+        guarded(send_all, one, forth),
+        guarded(receive, one, "back"),
+        guarded(send_all, two, back),
+        guarded(receive, two, "forth"),
+    ]
+    for thread in threads:
+        thread.join(60)
+    assert not errors
+    assert not any(thread.is_alive() for thread in threads)
+    assert results["forth"] == forth
+    assert results["back"] == back
+    assert backend._senders == {}
+
+
+# -- receive buffers ----------------------------------------------------------------
+
+
+def test_recv_into_fills_the_callers_memory(
+    backend: NSPRBackend, socks: Sockets
+) -> None:
+    client, conn = socks.connected_pair()
+    assert backend.recv_into(conn, memoryview(bytearray(4)), 0) is None
+    target = bytearray(b"." * 12)
+    backend.send(client, b"abcdef")
+    assert backend.recv_into(conn, memoryview(target)[3:9], WAIT) == 6
+    assert target == b"...abcdef..."
+    backend.shutdown(client, 1)
+    assert backend.recv_into(conn, memoryview(target), WAIT) == 0
+
+
+@pytest.mark.skipif(not nspr._FRESH_BYTES, reason="CPython's fresh bytes buffers")
+@pytest.mark.parametrize(
+    "size", [1, 2, 112, nspr._ZERO_FILL_MAX, nspr._ZERO_FILL_MAX + 1, 1 << 20]
+)
+def test_receive_buffers_are_fresh_objects(size: int) -> None:
+    # C writes into these before returning them: each must be a new object
+    # nobody else holds (not a cached one-byte object, not b'').
+    first = nspr._fresh_buffer(size)
+    second = nspr._fresh_buffer(size)
+    assert type(first) is bytes and len(first) == size
+    assert first is not second
+    assert sys.getrefcount(first) == 2  # this name and the argument
+    zeroed = bytes(size)  # what recv uses inline up to _ZERO_FILL_MAX
+    assert zeroed is not bytes(size)
+    assert sys.getrefcount(zeroed) == 2
+    peer = bytes(_NETADDR_SIZE)  # the PRNetAddr of accept and recv_from
+    assert sys.getrefcount(peer) == 2
+
+
+def test_received_bytes_leave_shared_objects_alone(
+    backend: NSPRBackend, socks: Sockets
+) -> None:
+    client, conn = socks.connected_pair()
+    backend.send(client, b"\xff")
+    assert backend.recv(conn, 1, WAIT) == b"\xff"
+    assert bytes(1) == b"\x00" and bytes([0]) == b"\x00" and b"\x00"[0] == 0
+    backend.send(client, b"\xfe" * 3)
+    first = backend.recv(conn, 2, WAIT)
+    assert first == b"\xfe\xfe"
+    assert backend.recv(conn, 2, WAIT) == b"\xfe"
+    assert first == b"\xfe\xfe"  # a later receive did not reuse it
+
+
+# -- pointers reach C whole ----------------------------------------------------------
+
+
+def test_pointers_without_argtypes_reach_c_untruncated(backend: NSPRBackend) -> None:
+    # The hot functions have no argtypes; a pointer passed as a Python int
+    # would reach C as a 32-bit int. memset(p, 0, 0) touches nothing and
+    # returns p as C received it.
+    assert backend._pr_recv.argtypes is None and backend._pr_send.argtypes is None
+    libc = ctypes.CDLL(None)
+    memset = libc.memset
+    memset.restype = ctypes.c_void_p
+    high = 0x7F12_3456_789A
+    assert memset(NSPRHandle(high), 0, 0) == high
+    assert memset(high, 0, 0) != high  # what an int would do
+    if nspr._BYTES_SHARED_WITH_C:  # a resumed send points into the bytes
+        data = b"p" * (1 << 20)  # allocated by mmap: far above 4 GiB
+        base = ctypes.cast(ctypes.c_char_p(data), ctypes.c_void_p).value
+        assert base is not None and base > 2**32
+        assert memset(nspr._bytes_address(data, 12345), 0, 0) == base + 12345
+
+
+# -- poll cache ----------------------------------------------------------------------
+
+
+def test_repeated_poll_reuses_the_packed_array(
+    backend: NSPRBackend, socks: Sockets
+) -> None:
+    client, conn = socks.connected_pair()
+    entries = [(client, PR_POLL_WRITE), (conn, PR_POLL_READ)]
+    assert backend.poll(entries, 0) == (1, [PR_POLL_WRITE, 0])
+    packed = backend._tls.poll
+    assert backend.poll(list(entries), 0) == (1, [PR_POLL_WRITE, 0])
+    assert backend._tls.poll is packed
+    backend.send(client, b"x")
+    assert backend.poll(entries, WAIT)[1] == [PR_POLL_WRITE, PR_POLL_READ]
+    assert backend._tls.poll is packed
+
+
+def test_poll_of_other_entries_packs_again(
+    backend: NSPRBackend, socks: Sockets
+) -> None:
+    client, conn = socks.connected_pair()
+    assert backend.poll([(client, PR_POLL_WRITE)], 0) == (1, [PR_POLL_WRITE])
+    packed = backend._tls.poll
+    assert backend.poll([(client, PR_POLL_READ)], 0) == (0, [1])
+    assert backend._tls.poll is not packed
+    assert backend.poll([(conn, PR_POLL_WRITE)], 0) == (1, [PR_POLL_WRITE])
+
+
+def test_poll_after_a_close_packs_again(backend: NSPRBackend, socks: Sockets) -> None:
+    client, conn = socks.connected_pair()
+    entries = [(client, PR_POLL_WRITE), (conn, PR_POLL_WRITE)]
+    assert backend.poll(entries, 0) == (2, [PR_POLL_WRITE, PR_POLL_WRITE])
+    backend.close(conn)  # its PRFileDesc* is freed: the cached one is stale
+    assert backend.poll(entries, 0) == (1, [PR_POLL_WRITE, 0])
+
+
+def test_poll_from_a_signal_handler_on_the_same_thread(
+    backend: NSPRBackend, socks: Sockets, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A handler that polls other entries while this thread is inside a poll
+    # (here: just before PR_Poll) packs its own array.
+    client, conn = socks.connected_pair()
+    real_poll = backend._pr_poll
+    inner: List[Tuple[int, List[int]]] = []
+
+    def poll_with_interruption(descs: object, count: int, timeout: int) -> int:
+        if not inner:
+            inner.append((-1, []))  # only the first call is interrupted
+            inner[0] = backend.poll([(conn, PR_POLL_READ)], 0)
+        result: int = real_poll(descs, count, timeout)
+        return result
+
+    monkeypatch.setattr(backend, "_pr_poll", poll_with_interruption)
+    assert backend.poll([(client, PR_POLL_WRITE)], 0) == (1, [PR_POLL_WRITE])
+    assert inner == [(0, [1])]
+
+
+def test_poll_of_a_list_changed_in_place_packs_again(
+    backend: NSPRBackend, socks: Sockets
+) -> None:
+    client, _conn = socks.connected_pair()
+    entries = [(client, PR_POLL_WRITE)]
+    assert backend.poll(entries, 0) == (1, [PR_POLL_WRITE])
+    entries[0] = (client, PR_POLL_READ)
+    assert backend.poll(entries, 0) == (0, [1])

@@ -85,6 +85,8 @@ MEMBER_ADDITIONS: Dict[str, Dict[str, str]] = {
     "Socket": {
         "pending": "the bytes buffered in the object, for event loops "
         "(docs/differences.md, Additions)",
+        "recv_into": "receives into the caller's buffer with no allocation "
+        "(docs/differences.md, Additions)",
     },
     "NSPRError": {"bytes_sent": _BYTES_SENT},
     "CertVerifyError": {"bytes_sent": "inherited from NSPRError: " + _BYTES_SENT},

@@ -1,10 +1,12 @@
 """The primitive operations every backend implements (the plugin interface).
 
-A backend drives *non-blocking* primitives on opaque handles; every blocking
-behaviour of NSPR (timeouts in ticks, blocking sockets, the poll loop) is built
-once in :mod:`nspr_ctypes.io` on top of them. A would-block condition returns
-None; every other failure raises NSPRError built with
-:func:`nspr_ctypes.error.nspr_error` and the PR_*_ERROR code NSPR reports.
+A backend drives *bounded* primitives on opaque handles: a call that may wait
+takes a timeout in ticks (0: one try; else a slice of at most about 100 ms)
+and waits inside the backend. The blocking engine of nspr_ctypes hands out the
+caller's timeout in such slices. Nothing within the timeout returns None, only
+once the whole timeout passed; counts are exact; every other failure raises
+NSPRError built with :func:`nspr_ctypes.error.nspr_error` and the PR_*_ERROR
+code NSPR reports.
 """
 
 import abc
@@ -87,9 +89,7 @@ class Backend(abc.ABC):
         """Wait up to ``timeout`` ticks for the connection in progress: True once
         set up, False while still in progress."""
     @abc.abstractmethod
-    def accept(
-        self, handle: Handle, timeout: int
-    ) -> Optional[Tuple[Handle, SockAddr]]:
+    def accept(self, handle: Handle, timeout: int) -> Optional[Tuple[Handle, SockAddr]]:
         """Accept one connection and its peer address within ``timeout`` ticks, or None."""
     @abc.abstractmethod
     def recv(self, handle: Handle, amount: int, timeout: int) -> Optional[bytes]:
@@ -179,3 +179,51 @@ class Backend(abc.ABC):
     @abc.abstractmethod
     def interval_now(self) -> int:
         """PR_IntervalNow(): ticks of the monotonic clock, mod 2**32."""
+
+class NonBlockingTries(Backend):
+    """The bounded primitives built from non-blocking tries and ``poll``."""
+
+    @abc.abstractmethod
+    def _try_connect(self, handle: Handle, addr: SockAddr) -> bool: ...
+    @abc.abstractmethod
+    def connect_error(self, handle: Handle) -> None:
+        """Raise the error the OS holds for a finished connect, if any."""
+    @abc.abstractmethod
+    def _try_accept(self, handle: Handle) -> Optional[Tuple[Handle, SockAddr]]: ...
+    @abc.abstractmethod
+    def _try_recv(self, handle: Handle, amount: int) -> Optional[bytes]: ...
+    @abc.abstractmethod
+    def _try_send_at(
+        self, handle: Handle, data: bytes, offset: int
+    ) -> Optional[int]: ...
+    @abc.abstractmethod
+    def _try_recv_from(
+        self, handle: Handle, amount: int
+    ) -> Optional[Tuple[bytes, SockAddr]]: ...
+    @abc.abstractmethod
+    def _try_send_to(
+        self, handle: Handle, data: Union[bytes, memoryview], addr: SockAddr
+    ) -> Optional[int]: ...
+    def _ready(self, handle: Handle, flags: int, timeout: int) -> int: ...
+    def connect(self, handle: Handle, addr: SockAddr, timeout: int) -> bool: ...
+    def connect_continue(self, handle: Handle, timeout: int) -> bool: ...
+    def accept(
+        self, handle: Handle, timeout: int
+    ) -> Optional[Tuple[Handle, SockAddr]]: ...
+    def recv(self, handle: Handle, amount: int, timeout: int) -> Optional[bytes]: ...
+    def recv_into(
+        self, handle: Handle, buffer: memoryview, timeout: int
+    ) -> Optional[int]: ...
+    def send_at(
+        self, handle: Handle, data: bytes, offset: int, timeout: int
+    ) -> Optional[int]: ...
+    def recv_from(
+        self, handle: Handle, amount: int, timeout: int
+    ) -> Optional[Tuple[bytes, SockAddr]]: ...
+    def send_to(
+        self,
+        handle: Handle,
+        data: Union[bytes, memoryview],
+        addr: SockAddr,
+        timeout: int,
+    ) -> Optional[int]: ...

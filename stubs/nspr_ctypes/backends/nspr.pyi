@@ -1,32 +1,29 @@
 """The NSPR backend: the primitives of Backend on a real libnspr4, through ctypes.
 
-Every socket is NSPR-nonblocking from the moment it exists; :mod:`nspr_ctypes.io`
-builds the blocking behaviour on top.
+Sockets are NSPR-blocking (NSPR keeps them O_NONBLOCK at the OS level): a
+bounded primitive waits inside NSPR, in C, for at most its timeout. A send
+makes the socket NSPR-nonblocking for its call, so its count stays exact.
 """
 
-from ctypes import Array, c_char, c_void_p
+from ctypes import c_void_p
 from typing import Any, List, Optional, Sequence, Tuple, Union
 
 from nspr_ctypes.backends._base import Backend, HostEnt, OptionValue, SockAddr
 
 __all__ = ["NSPRBackend", "NSPRHandle", "create_backend"]
 
-class NSPRHandle:
-    """NSPRHandle(fdint, desc_type)
+class NSPRHandle(c_void_p):
+    """A socket of the NSPR backend: the PRFileDesc* itself (a c_void_p),
+    NULL once closed. The socket type is the class."""
 
-    A socket of the NSPR backend: the PRFileDesc* and its receive buffer.
-    """
-
-    @property
-    def fd(self) -> Optional[c_void_p]:
-        """The PRFileDesc* (None once closed)."""
-    fdint: int
-    """The same pointer as an int (0 once closed)."""
     desc_type: int
-    buf: Optional[Array[c_char]]
-    """The receive buffer, allocated on the first recv."""
+    """PR_DESC_SOCKET_TCP or PR_DESC_SOCKET_UDP."""
 
-    def __init__(self, fdint: int, desc_type: int) -> None: ...
+class NSPRTCPHandle(NSPRHandle):
+    """A TCP socket (opened, accepted, paired or imported)."""
+
+class NSPRUDPHandle(NSPRHandle):
+    """A UDP socket."""
 
 class NSPRBackend(Backend):
     """NSPRBackend(lib)
@@ -44,21 +41,31 @@ class NSPRBackend(Backend):
     def desc_type(self, handle: NSPRHandle) -> int: ...
     def bind(self, handle: NSPRHandle, addr: SockAddr) -> None: ...
     def listen(self, handle: NSPRHandle, backlog: int) -> None: ...
-    def connect(self, handle: NSPRHandle, addr: SockAddr) -> bool: ...
-    def connect_continue(self, handle: NSPRHandle) -> None: ...
-    def accept(self, handle: NSPRHandle) -> Optional[Tuple[NSPRHandle, SockAddr]]: ...
-    def recv(self, handle: NSPRHandle, amount: int) -> Optional[bytes]: ...
-    def send(
-        self, handle: NSPRHandle, data: Union[bytes, memoryview]
+    def connect(self, handle: NSPRHandle, addr: SockAddr, timeout: int) -> bool: ...
+    def connect_continue(self, handle: NSPRHandle, timeout: int) -> bool: ...
+    def connect_error(self, handle: NSPRHandle) -> None:
+        """Raise the error the OS holds for a finished connect, if any."""
+    def accept(
+        self, handle: NSPRHandle, timeout: int
+    ) -> Optional[Tuple[NSPRHandle, SockAddr]]: ...
+    def recv(
+        self, handle: NSPRHandle, amount: int, timeout: int
+    ) -> Optional[bytes]: ...
+    def recv_into(
+        self, handle: NSPRHandle, buffer: memoryview, timeout: int
     ) -> Optional[int]: ...
     def send_at(
-        self, handle: NSPRHandle, data: bytes, offset: int
+        self, handle: NSPRHandle, data: bytes, offset: int, timeout: int
     ) -> Optional[int]: ...
     def recv_from(
-        self, handle: NSPRHandle, amount: int
+        self, handle: NSPRHandle, amount: int, timeout: int
     ) -> Optional[Tuple[bytes, SockAddr]]: ...
     def send_to(
-        self, handle: NSPRHandle, data: Union[bytes, memoryview], addr: SockAddr
+        self,
+        handle: NSPRHandle,
+        data: Union[bytes, memoryview],
+        addr: SockAddr,
+        timeout: int,
     ) -> Optional[int]: ...
     def shutdown(self, handle: NSPRHandle, how: int) -> None: ...
     def get_sock_name(self, handle: NSPRHandle) -> SockAddr: ...
