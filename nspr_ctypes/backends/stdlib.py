@@ -624,17 +624,26 @@ class StdlibBackend(Backend):
     def accept(
         self, handle: _Handle, timeout: int
     ) -> Optional[Tuple[_Handle, SockAddr]]:
-        """PR_Accept, waiting up to ``timeout`` ticks inside the socket."""
+        """PR_Accept: a try, then a wait of up to ``timeout`` ticks inside the
+        socket. The try comes first, as in NSPR, because a socket that does
+        not listen fails accept(2) at once, but may never poll readable."""
         if handle.desc_type != C.PR_DESC_SOCKET_TCP:
             # A UDP PRFileDesc has no accept method.
             raise nspr_error(E.PR_INVALID_METHOD_ERROR)
-        if handle.ticks != timeout:
-            _set_timeout(handle, timeout)
+        if handle.ticks:
+            _set_timeout(handle, 0)
         try:
             fd, peer = handle._accept()  # type: ignore[attr-defined]
         except OSError as exc:
-            _not_ready(handle, timeout, "accept", exc)
-            return None
+            _not_ready(handle, 0, "accept", exc)
+            if not timeout:
+                return None
+            _set_timeout(handle, timeout)
+            try:
+                fd, peer = handle._accept()  # type: ignore[attr-defined]
+            except OSError as exc:
+                _not_ready(handle, timeout, "accept", exc)
+                return None
         family = handle.family
         try:
             new = _Handle(family, socket.SOCK_STREAM, handle.proto, fd)
@@ -716,14 +725,18 @@ class StdlibBackend(Backend):
                     offset,
                 )
             data = view[offset:]
-        if data and handle.desc_type == C.PR_DESC_SOCKET_TCP:
-            try:
-                return _write(handle.fd, data)
-            except OSError as exc:
-                if exc.errno not in _WOULD_BLOCK:
-                    raise _os_error("send", exc) from None
-            if not timeout:
-                return None
+        if handle.desc_type == C.PR_DESC_SOCKET_TCP:
+            if not data:
+                # TCP's send(2) of nothing never waits for room: no poll.
+                timeout = 0
+            else:
+                try:
+                    return _write(handle.fd, data)
+                except OSError as exc:
+                    if exc.errno not in _WOULD_BLOCK:
+                        raise _os_error("send", exc) from None
+                if not timeout:
+                    return None
         if handle.ticks != timeout:
             _set_timeout(handle, timeout)
         try:

@@ -644,6 +644,30 @@ def test_sends_with_a_timeout_on_an_unconnected_socket() -> None:
 
 
 @needs_nspr
+def test_accept_with_a_timeout_on_a_connected_socket_fails_at_once() -> None:
+    def scenario(s: Sockets) -> Any:
+        cli, _srv = s.connected()
+        return outcome(lambda: s.b.accept(cli, 100))
+
+    mine, nspr = both(scenario)
+    assert mine == nspr == ("error", E.PR_INVALID_ARGUMENT_ERROR)
+
+
+@needs_nspr
+def test_empty_send_with_a_timeout_to_a_full_peer_is_zero() -> None:
+    def scenario(s: Sockets) -> Any:
+        cli, _srv = s.connected()
+        s.b.set_option(cli, C.PR_SockOpt_SendBufferSize, 4096)
+        for _ in range(10000):
+            if s.b.send_at(cli, b"x" * 65536, 0, 0) is None:
+                break
+        return outcome(lambda: s.b.send_at(cli, b"", 0, 100))
+
+    mine, nspr = both(scenario)
+    assert mine == nspr == ("ok", 0)
+
+
+@needs_nspr
 def test_empty_datagram_is_consumed_by_a_recv_with_a_timeout() -> None:
     def scenario(s: Sockets) -> Any:
         rx, tx = s.udp(), s.udp()
