@@ -266,11 +266,11 @@ _MSG_FASTOPEN: int = getattr(socket, "MSG_FASTOPEN", 0x20000000)
 # Created non-blocking: no second system call (Linux; elsewhere _adopt makes it).
 _SOCK_NONBLOCK: int = getattr(socket, "SOCK_NONBLOCK", 0)
 
-# The tries on a stream socket: with no flags, recv(2) and send(2) are read(2)
-# and write(2) (not on datagram sockets: read(2) leaves an empty datagram
-# queued, write(2) sends none), and those ignore the socket's timeout, which
-# CPython's own calls poll for first. A zero-length send still goes to
-# send(2): write(2) of nothing returns 0 unchecked.
+# The tries: with no flags, recv(2) and send(2) are read(2) and write(2), which
+# ignore the socket's timeout (CPython's own calls poll for it first). Not
+# for an empty send (write(2) of nothing returns 0 unchecked: no datagram, no
+# error), nor for a receive on a datagram socket (read(2) leaves an empty
+# datagram queued).
 # (PyPy has no os.readv: there recv_into waits in the socket at once.)
 _read = os.read
 _readv: Optional[Callable[[int, List[memoryview]], int]] = getattr(os, "readv", None)
@@ -725,18 +725,16 @@ class StdlibBackend(Backend):
                     offset,
                 )
             data = view[offset:]
-        if handle.desc_type == C.PR_DESC_SOCKET_TCP:
-            if not data:
-                # TCP's send(2) of nothing never waits for room: no poll.
-                timeout = 0
-            else:
-                try:
-                    return _write(handle.fd, data)
-                except OSError as exc:
-                    if exc.errno not in _WOULD_BLOCK:
-                        raise _os_error("send", exc) from None
-                if not timeout:
-                    return None
+        if data:
+            try:
+                return _write(handle.fd, data)
+            except OSError as exc:
+                if exc.errno not in _WOULD_BLOCK:
+                    raise _os_error("send", exc) from None
+            if not timeout:
+                return None
+        elif handle.desc_type == C.PR_DESC_SOCKET_TCP:
+            timeout = 0  # TCP's send(2) of nothing never waits for room
         if handle.ticks != timeout:
             _set_timeout(handle, timeout)
         try:
@@ -769,11 +767,11 @@ class StdlibBackend(Backend):
         addr: SockAddr,
         timeout: int,
     ) -> Optional[int]:
-        """PR_SendTo, waiting up to ``timeout`` ticks for room."""
+        """PR_SendTo: a try, then a wait of up to ``timeout`` ticks for room
+        inside the socket (poll(2) reports room later than a send finds it)."""
         family = _PR_TO_AF.get(addr.family)
-        if handle.ticks != timeout:
-            _set_timeout(handle, timeout)
-        try:
+
+        def send_to() -> int:
             if handle.desc_type == C.PR_DESC_SOCKET_TCP:
                 # NSPR's TCP sendto on Linux is TCP Fast Open: sendto with
                 # MSG_FASTOPEN, which may start a connection.
@@ -793,15 +791,27 @@ class StdlibBackend(Backend):
                 raise _errno_error("sendto", _mismatch_errno(handle))
             sent = handle.sendto(data, _to_python(addr))
             return sent
+
+        # A Fast Open sendto that starts a connection fails EINPROGRESS
+        # (PR_IN_PROGRESS_ERROR), which is not a would-block.
+        if handle.ticks:
+            _set_timeout(handle, 0)
+        try:
+            return send_to()
         except OSError as exc:
-            # A Fast Open sendto that starts a connection fails EINPROGRESS
-            # (PR_IN_PROGRESS_ERROR), which is not a would-block.
+            _not_ready(handle, 0, "sendto", exc)
+        if not timeout:
+            return None
+        _set_timeout(handle, timeout)
+        try:
+            return send_to()
+        except OSError as exc:
             _not_ready(handle, timeout, "sendto", exc)
             return None
 
     def _stream_send_to_other_family(
         self, handle: _Handle, data: Union[bytes, memoryview]
-    ) -> Optional[int]:
+    ) -> int:
         # What the kernel does with a sockaddr of another family on a stream
         # socket: AF_UNIX refuses any address (EISCONN when connected, else
         # EOPNOTSUPP); a connected TCP socket ignores it; an unconnected one

@@ -668,6 +668,29 @@ def test_empty_send_with_a_timeout_to_a_full_peer_is_zero() -> None:
 
 
 @needs_nspr
+def test_send_to_with_a_timeout() -> None:
+    def scenario(s: Sockets) -> Any:
+        _srv, port = s.listener()
+        rx, tx = s.udp(), s.udp()
+        s.b.bind(rx, SockAddr(C.PR_AF_INET, LOOPBACK, 0))
+        to = s.b.get_sock_name(rx)
+        return (
+            outcome(lambda: s.b.send_to(tx, b"datagram", to, 100)),
+            outcome(lambda: s.b.send_to(tx, b"", to, 100)),
+            outcome(
+                lambda: s.b.send_to(
+                    s.tcp(), b"abc", SockAddr(C.PR_AF_INET, LOOPBACK, port), 100
+                )
+            ),
+        )
+
+    mine, nspr = both(scenario)
+    assert mine == nspr
+    assert mine[:2] == (("ok", 8), ("ok", 0))
+    assert mine[2] == ("error", E.PR_IN_PROGRESS_ERROR)
+
+
+@needs_nspr
 def test_empty_datagram_is_consumed_by_a_recv_with_a_timeout() -> None:
     def scenario(s: Sockets) -> Any:
         rx, tx = s.udp(), s.udp()
