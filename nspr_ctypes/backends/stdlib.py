@@ -221,6 +221,33 @@ def _set_timeout(handle: _Handle, ticks: int) -> None:
     handle.ticks = ticks
 
 
+#: CPython's socket calls resume an interrupted wait with the time left; PyPy's
+#: restart it whole, so signals arriving faster than the timeout would keep a
+#: call waiting for ever: there the backend waits in select.poll (which
+#: resumes with the time left) and the socket only tries.
+_SOCKET_WAITS = sys.implementation.name == "cpython"
+
+
+def _wait(handle: _Handle, timeout: int, events: int) -> bool:
+    """Make ``handle``'s next call wait up to ``timeout`` ticks for
+    ``events`` (none for 0): inside it (True), or, where the socket cannot
+    wait, here first, then False if nothing came."""
+    if _SOCKET_WAITS:
+        if handle.ticks != timeout:
+            _set_timeout(handle, timeout)
+        return True
+    if handle.ticks:
+        _set_timeout(handle, 0)
+    if not timeout:
+        return True
+    poller = select.poll()
+    poller.register(handle.fd, events)
+    try:
+        return bool(poller.poll(timeout))  # ticks are ms
+    except OSError as exc:
+        raise _os_error("poll", exc) from None
+
+
 def _not_ready(handle: _Handle, timeout: int, call: str, exc: OSError) -> None:
     """Return (the primitive's None) if ``exc`` says the call's ``timeout``
     ran out (``socket.timeout``) or that a try would block (EAGAIN); raise the
@@ -638,7 +665,8 @@ class StdlibBackend(Backend):
             _not_ready(handle, 0, "accept", exc)
             if not timeout:
                 return None
-            _set_timeout(handle, timeout)
+            if not _wait(handle, timeout, _POLLIN):
+                return None
             try:
                 fd, peer = handle._accept()  # type: ignore[attr-defined]
             except OSError as exc:
@@ -663,8 +691,8 @@ class StdlibBackend(Backend):
                     raise _os_error("recv", exc) from None
             if not timeout:
                 return None
-        if handle.ticks != timeout:
-            _set_timeout(handle, timeout)
+        if not _wait(handle, timeout, _POLLIN):
+            return None
         try:
             if amount:
                 data: bytes = handle.recv(amount)
@@ -690,8 +718,8 @@ class StdlibBackend(Backend):
                     raise _os_error("recv", exc) from None
             if not timeout:
                 return None
-        if handle.ticks != timeout:
-            _set_timeout(handle, timeout)
+        if not _wait(handle, timeout, _POLLIN):
+            return None
         try:
             count: int = handle.recv_into(buffer)
             return count
@@ -735,8 +763,8 @@ class StdlibBackend(Backend):
                 return None
         elif handle.desc_type == C.PR_DESC_SOCKET_TCP:
             timeout = 0  # TCP's send(2) of nothing never waits for room
-        if handle.ticks != timeout:
-            _set_timeout(handle, timeout)
+        if not _wait(handle, timeout, _POLLOUT):
+            return None
         try:
             sent: int = handle.send(data)
             return sent
@@ -751,8 +779,8 @@ class StdlibBackend(Backend):
         if handle.desc_type != C.PR_DESC_SOCKET_UDP:
             # NSPR's TCP methods have no recvfrom.
             raise nspr_error(E.PR_INVALID_METHOD_ERROR)
-        if handle.ticks != timeout:
-            _set_timeout(handle, timeout)
+        if not _wait(handle, timeout, _POLLIN):
+            return None
         try:
             data, peer = handle.recvfrom(amount)
         except OSError as exc:
@@ -802,7 +830,8 @@ class StdlibBackend(Backend):
             _not_ready(handle, 0, "sendto", exc)
         if not timeout:
             return None
-        _set_timeout(handle, timeout)
+        if not _wait(handle, timeout, _POLLOUT):
+            return None
         try:
             return send_to()
         except OSError as exc:
