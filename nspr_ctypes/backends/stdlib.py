@@ -228,6 +228,11 @@ def _set_timeout(handle: _Handle, ticks: int) -> None:
 _SOCKET_WAITS = sys.implementation.name == "cpython"
 
 
+#: PyPy's ``recv_into`` refuses a cast memoryview (what ``io`` passes): there
+#: a receive is copied in.
+_RECV_INTO_VIEWS = sys.implementation.name == "cpython"
+
+
 def _wait(handle: _Handle, timeout: int, events: int) -> bool:
     """Make ``handle``'s next call wait up to ``timeout`` ticks for
     ``events`` (none for 0): inside it (True), or, where the socket cannot
@@ -721,11 +726,15 @@ class StdlibBackend(Backend):
         if not _wait(handle, timeout, _POLLIN):
             return None
         try:
-            count: int = handle.recv_into(buffer)
-            return count
+            if _RECV_INTO_VIEWS:
+                count: int = handle.recv_into(buffer)
+                return count
+            data = handle.recv(len(buffer))
         except OSError as exc:
             _not_ready(handle, timeout, "recv", exc)
             return None
+        buffer[: len(data)] = data
+        return len(data)
 
     def send_at(
         self,

@@ -258,6 +258,15 @@ def test_recv_into_fills_the_buffer_in_place(std: Sockets) -> None:
     assert buffer == b"aefd"
 
 
+def test_recv_into_a_cast_view(std: Sockets) -> None:
+    a, b = std.keep_pair()
+    std.b.send_at(a, b"xyz", 0, 0)
+    buffer = bytearray(4)
+    with memoryview(buffer).cast("B") as view:
+        assert std.b.recv_into(b, view, 100) == 3
+    assert buffer == b"xyz\0"
+
+
 def test_recv_into_an_idle_socket_is_none_and_at_eof_zero(std: Sockets) -> None:
     a, b = std.keep_pair()
     buffer = memoryview(bytearray(4))
