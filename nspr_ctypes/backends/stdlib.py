@@ -13,12 +13,14 @@ Waiting happens inside the stdlib socket: each handle *is* a socket object
 whose own timeout is set to the primitive's ``timeout`` (``settimeout`` only
 when it changes; 0 makes the call a non-blocking try), so a bounded receive,
 accept or send waits in one call that polls and then makes the system call in
-C, with the GIL released and signal handlers run on EINTR. On a stream socket
-a receive or send first tries ``read(2)``/``write(2)``, which is what
-``recv(2)``/``send(2)`` with no flags are there, so that data already queued
-(or room already free) costs one system call, not a poll first. Connecting
-waits with one ``select.poll`` instead, because NSPR's result depends on the
-poll's flags.
+C, with the GIL released and signal handlers run on EINTR. As NSPR, a call
+tries before it waits: a receive on a stream socket and a non-empty send try
+``read(2)``/``write(2)`` (what ``recv(2)``/``send(2)`` with no flags are),
+accept and ``send_to`` try with the socket's timeout at 0, so that data
+already queued (or room already free) costs one system call, not a poll
+first. Connecting waits with one ``select.poll``, because NSPR's result
+depends on the poll's flags; on PyPy every wait is a ``select.poll`` (see
+``_SOCKET_WAITS``).
 """
 
 from __future__ import annotations
