@@ -8,10 +8,24 @@ in ``tests/unit/test_stdlib_backend.py`` and listed in
 ``docs/error-mapping.md``). Where NSPR fails without a system call (a method
 its descriptor type lacks, a socket family it does not open), the emulation
 raises the same code itself.
+
+Waiting happens inside the stdlib socket: each handle *is* a socket object
+whose own timeout is set to the primitive's ``timeout`` (``settimeout`` only
+when it changes; 0 makes the call a non-blocking try), so a bounded receive,
+accept or send waits in one call that polls and then makes the system call in
+C, with the GIL released and signal handlers run on EINTR. As NSPR, a call
+tries before it waits: a receive on a stream socket and a non-empty send try
+``read(2)``/``write(2)`` (what ``recv(2)``/``send(2)`` with no flags are),
+accept and ``send_to`` try with the socket's timeout at 0, so that data
+already queued (or room already free) costs one system call, not a poll
+first. Connecting waits with one ``select.poll``, because NSPR's result
+depends on the poll's flags; on PyPy every wait is a ``select.poll`` (see
+``_SOCKET_WAITS``).
 """
 
 from __future__ import annotations
 
+import _socket
 import errno as _errno
 import os
 import select
@@ -20,14 +34,14 @@ import struct
 import sys
 import threading
 import time
-from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 from nspr_ctypes import constants as C
 from nspr_ctypes import error as E
 from nspr_ctypes.backends._base import (
     _PASSING_COPIES,
+    Backend,
     HostEnt,
-    NonBlockingTries,
     OptionValue,
     SockAddr,
     _send_in_windows,
@@ -174,33 +188,105 @@ def _errno_error(call: str, errnum: int) -> NSPRError:
 
 _WOULD_BLOCK = frozenset((_errno.EAGAIN, _errno.EWOULDBLOCK))
 
-
-def _raise_unless_would_block(call: str, exc: OSError) -> None:
-    """Return for a would-block (EAGAIN), else raise the translated error.
-
-    Python's BlockingIOError also covers EINPROGRESS and EALREADY, which NSPR
-    reports as errors, hence the errno test.
-    """
-    if exc.errno not in _WOULD_BLOCK:
-        raise _os_error(call, exc) from None
+#: What a socket with a timeout raises when the timeout runs out
+#: (``TimeoutError`` from Python 3.10, a subclass of ``OSError`` before).
+_Timeout = socket.timeout
 
 
 # -- handles -----------------------------------------------------------------
 
 
-class _Handle:
-    """One socket: the stdlib object (non-blocking), its fd and NSPR type."""
+class _Handle(_socket.socket):
+    """One socket: the stdlib socket object itself, plus its fd, NSPR type and
+    the timeout set on it, in ticks.
 
-    __slots__ = ("__weakref__", "desc_type", "family", "fd", "sock")
+    The fd is O_NONBLOCK at the OS level whatever the timeout (as NSPR's
+    sockets are; CPython keeps any socket with a timeout so), and ``ticks``
+    lets a primitive skip ``settimeout`` (a system call) while its ``timeout``
+    is the one already set. ``ticks`` is -1 when unknown.
+    """
 
-    def __init__(self, sock: socket.socket, desc_type: int) -> None:
-        self.sock = sock
-        self.fd = sock.fileno()
-        self.family = int(sock.family)
-        self.desc_type = desc_type
+    __slots__ = ("desc_type", "fd", "ticks")
+
+    desc_type: int
+    fd: int
+    ticks: int
 
     def __repr__(self) -> str:
-        return "<stdlib socket handle fd=%d>" % self.fd
+        # Also for the warning of a socket freed before _adopt finished it.
+        return "<stdlib socket handle fd=%d>" % getattr(self, "fd", self.fileno())
+
+
+def _set_timeout(handle: _Handle, ticks: int) -> None:
+    """Make ``handle``'s own timeout ``ticks``."""
+    handle.settimeout(ticks / _TICKS_PER_SECOND)
+    handle.ticks = ticks
+
+
+#: CPython's socket calls resume an interrupted wait with the time left; PyPy's
+#: restart it whole, so signals arriving faster than the timeout would keep a
+#: call waiting for ever: there the backend waits in select.poll (which
+#: resumes with the time left) and the socket only tries.
+_SOCKET_WAITS = sys.implementation.name == "cpython"
+
+
+#: PyPy's ``recv_into`` refuses a cast memoryview (what ``io`` passes): there
+#: a receive is copied in.
+_RECV_INTO_VIEWS = sys.implementation.name == "cpython"
+
+
+def _wait(handle: _Handle, timeout: int, events: int) -> bool:
+    """Make ``handle``'s next call wait up to ``timeout`` ticks for
+    ``events`` (none for 0): inside it (True), or, where the socket cannot
+    wait, here first, then False if nothing came."""
+    if _SOCKET_WAITS:
+        if handle.ticks != timeout:
+            _set_timeout(handle, timeout)
+        return True
+    if handle.ticks:
+        _set_timeout(handle, 0)
+    if not timeout:
+        return True
+    poller = select.poll()
+    poller.register(handle.fd, events)
+    try:
+        return bool(poller.poll(timeout))  # ticks are ms
+    except OSError as exc:
+        raise _os_error("poll", exc) from None
+
+
+def _not_ready(handle: _Handle, timeout: int, call: str, exc: OSError) -> None:
+    """Return (the primitive's None) if ``exc`` says the call's ``timeout``
+    ran out (``socket.timeout``) or that a try would block (EAGAIN); raise the
+    translated error otherwise.
+
+    Two threads setting the timeouts of one socket at once can leave
+    ``ticks`` other than the socket's timeout; either outcome forgets it, so
+    that such a mix-up lasts one wait at most.
+    """
+    if isinstance(exc, _Timeout):
+        handle.ticks = -1
+        return
+    if exc.errno not in _WOULD_BLOCK:
+        # Python's BlockingIOError also covers EINPROGRESS and EALREADY,
+        # which NSPR reports as errors, hence the errno test.
+        raise _os_error(call, exc) from None
+    if timeout:
+        handle.ticks = -1
+
+
+def _adopt(handle: _Handle, desc_type: int, inheritable: bool) -> _Handle:
+    """Finish a new handle: O_NONBLOCK with timeout 0 and, unlike Python's
+    sockets, not close-on-exec as NSPR's (imported fds keep their flag)."""
+    if handle.gettimeout() != 0.0:  # not made non-blocking at creation
+        handle.settimeout(0.0)
+    fd = handle.fileno()
+    if inheritable:
+        os.set_inheritable(fd, True)
+    handle.fd = fd
+    handle.desc_type = desc_type
+    handle.ticks = 0
+    return handle
 
 
 _PR_TO_AF: Dict[int, int] = {
@@ -211,15 +297,18 @@ _PR_TO_AF: Dict[int, int] = {
 _AF_TO_PR: Dict[int, int] = {af: pr for pr, af in _PR_TO_AF.items()}
 
 _MSG_FASTOPEN: int = getattr(socket, "MSG_FASTOPEN", 0x20000000)
+# Created non-blocking: no second system call (Linux; elsewhere _adopt makes it).
+_SOCK_NONBLOCK: int = getattr(socket, "SOCK_NONBLOCK", 0)
 
-
-def _adopt(sock: socket.socket, desc_type: int, inheritable: bool) -> _Handle:
-    # NSPR sockets are O_NONBLOCK at the OS level and, unlike Python's, not
-    # close-on-exec (imported fds keep whatever flag they had).
-    sock.setblocking(False)
-    if inheritable:
-        os.set_inheritable(sock.fileno(), True)
-    return _Handle(sock, desc_type)
+# The tries: with no flags, recv(2) and send(2) are read(2) and write(2), which
+# ignore the socket's timeout (CPython's own calls poll for it first). Not
+# for an empty send (write(2) of nothing returns 0 unchecked: no datagram, no
+# error), nor for a receive on a datagram socket (read(2) leaves an empty
+# datagram queued).
+# (PyPy has no os.readv: there recv_into waits in the socket at once.)
+_read = os.read
+_readv: Optional[Callable[[int, List[memoryview]], int]] = getattr(os, "readv", None)
+_write = os.write
 
 
 # -- addresses ---------------------------------------------------------------
@@ -369,7 +458,47 @@ def _out_flags(in_flags: int, revents: int) -> int:
     return out
 
 
+# _out_flags as a table: _OUT_FLAGS[(in_flags & 7) * _REVENTS_SPAN +
+# (revents & _REVENTS_MASK)], for the poll loop to look up in C.
+_REVENTS_MASK = _POLLIN | _POLLPRI | _POLLOUT | _POLLERR | _POLLHUP | _POLLNVAL
+_REVENTS_SPAN = _REVENTS_MASK + 1
+_OUT_FLAGS: Tuple[int, ...] = tuple(
+    _out_flags(index // _REVENTS_SPAN, index % _REVENTS_SPAN & _REVENTS_MASK)
+    for index in range(8 * _REVENTS_SPAN)
+)
+
 _MAX_POLL_MS = 2**31 - 1
+
+
+#: Per registered fd, ``(index, row)`` of each entry on it: the entry's
+#: position and its row of ``_OUT_FLAGS``.
+_Plan = Dict[int, List[Tuple[int, int]]]
+
+
+class _PollCache(threading.local):
+    """Per thread: ``(entries, poller, plan)`` of the last poll, whose
+    ``select.poll`` serves a poll of the same entries again (registering
+    costs more than comparing)."""
+
+    last: Optional[Tuple[List[Any], Any, _Plan]] = None
+
+
+def _poller(entries: Sequence[Tuple[Optional[_Handle], int]]) -> Tuple[Any, _Plan]:
+    """A ``select.poll`` registered for ``entries`` (one registration per fd,
+    with the events of all its entries) and the plan of their out flags;
+    entries with no handle or no flags are left out (they report 0)."""
+    events: Dict[int, int] = {}
+    plan: _Plan = {}
+    for index, (handle, flags) in enumerate(entries):
+        if handle is not None and flags:
+            fd = handle.fd
+            events[fd] = events.get(fd, 0) | _EVENTS[flags & 7]
+            plan.setdefault(fd, []).append((index, (flags & 7) * _REVENTS_SPAN))
+    poller = select.poll()
+    for fd, mask in events.items():
+        poller.register(fd, mask)
+    return poller, plan
+
 
 # -- protocols ---------------------------------------------------------------
 
@@ -408,7 +537,7 @@ _LOCALHOST_NAMES = frozenset(
 )
 
 
-class StdlibBackend(NonBlockingTries):
+class StdlibBackend(Backend):
     """NSPR's primitives on the standard library (no NSPR needed)."""
 
     name = "stdlib"
@@ -416,8 +545,7 @@ class StdlibBackend(NonBlockingTries):
     version = None
 
     def __init__(self) -> None:
-        # Per thread: the last poll's registrations and its select.poll.
-        self._tls = threading.local()
+        self._poll_cache = _PollCache()
         # Asked, not assumed: a subclass may count other ticks.
         self._millisecond_ticks = self.ticks_per_second() == 1000
 
@@ -434,33 +562,39 @@ class StdlibBackend(NonBlockingTries):
             else socket.SOCK_DGRAM
         )
         try:
-            sock = socket.socket(af, kind, 0)
+            handle = _Handle(af, kind | _SOCK_NONBLOCK, 0)
         except OSError as exc:
             raise _os_error("socket", exc) from None
-        return _adopt(sock, desc_type, True)
+        if not _SOCK_NONBLOCK:
+            return _adopt(handle, desc_type, True)
+        # _adopt inline (the churn of short connections runs through here).
+        fd = handle.fileno()
+        os.set_inheritable(fd, True)
+        handle.fd = fd
+        handle.desc_type = desc_type
+        handle.ticks = 0
+        return handle
 
     def close(self, handle: _Handle) -> None:
         """PR_Close."""
         try:
-            handle.sock.close()
+            handle.close()
         except OSError as exc:
             raise _os_error("close", exc) from None
 
     def fileno(self, handle: _Handle) -> int:
         """The OS file descriptor."""
-        fd: int = handle.fd
-        return fd
+        return handle.fd
 
     def desc_type(self, handle: _Handle) -> int:
         """PR_DESC_SOCKET_TCP or PR_DESC_SOCKET_UDP."""
-        kind: int = handle.desc_type
-        return kind
+        return handle.desc_type
 
     def bind(self, handle: _Handle, addr: SockAddr) -> None:
         """PR_Bind."""
         target = _address_for(handle, addr, "bind")
         try:
-            handle.sock.bind(target)
+            handle.bind(target)
         except OSError as exc:
             raise _os_error("bind", exc) from None
 
@@ -471,114 +605,218 @@ class StdlibBackend(NonBlockingTries):
         if backlog < 0:
             backlog = 2**31 - 1
         try:
-            handle.sock.listen(backlog)
+            handle.listen(backlog)
         except OSError as exc:
             raise _os_error("listen", exc) from None
 
-    def _try_connect(self, handle: _Handle, addr: SockAddr) -> bool:
-        """PR_Connect on a non-blocking socket."""
+    def connect(self, handle: _Handle, addr: SockAddr, timeout: int) -> bool:
+        """PR_Connect, waiting up to ``timeout`` ticks as NSPR's blocking
+        connect does: connect(2), one poll(2) for writing, then SO_ERROR."""
         target = _address_for(handle, addr, "connect")
+        if handle.ticks:
+            # With a timeout CPython would wait itself and read SO_ERROR,
+            # without the poll's flags that NSPR's result depends on.
+            _set_timeout(handle, 0)
         try:
-            err = handle.sock.connect_ex(target)
+            err = handle.connect_ex(target)
         except OSError as exc:
             raise _os_error("connect", exc) from None
         if err == 0:
             return True
-        if err == _errno.EINPROGRESS:
-            return False
-        # EAGAIN (a full AF_UNIX backlog) did not start a connection, so it
-        # cannot be reported as "in progress": NSPR raises WOULD_BLOCK too.
-        raise _errno_error("connect", err)
+        if err != _errno.EINPROGRESS:
+            # EAGAIN (a full AF_UNIX backlog) did not start a connection, so
+            # it cannot be reported as "in progress": NSPR raises WOULD_BLOCK.
+            raise _errno_error("connect", err)
+        return bool(timeout) and self.connect_continue(handle, timeout)
 
-    def connect_error(self, handle: _Handle) -> None:
-        """PR_ConnectContinue: the error the OS holds (SO_ERROR), if any."""
+    def connect_continue(self, handle: _Handle, timeout: int) -> bool:
+        """Wait up to ``timeout`` ticks for the connection in progress, with
+        NSPR's rules: POLLNVAL is EBADF, a hang-up while waiting to write is
+        EPIPE (so a refused loopback connect reads as a reset), otherwise
+        the error the OS holds (SO_ERROR, read as PR_ConnectContinue does)."""
+        poller = select.poll()  # fresh: a signal handler may connect meanwhile
+        poller.register(handle.fd, _POLLOUT)
         try:
-            err = handle.sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+            ready = poller.poll(min(timeout, _MAX_POLL_MS))  # ticks are ms
+        except OSError as exc:
+            raise _os_error("poll", exc) from None
+        if not ready:
+            return False
+        revents = ready[0][1]
+        if revents & _POLLNVAL:
+            raise nspr_error(E.PR_BAD_DESCRIPTOR_ERROR)
+        if revents & _POLLHUP:
+            raise nspr_error(E.PR_CONNECT_RESET_ERROR)
+        try:
+            err = handle.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
         except OSError as exc:
             raise _os_error("connect", exc) from None
         if err:
             raise _errno_error("connect", err)
+        return True
 
-    def _try_accept(self, handle: _Handle) -> Optional[Tuple[_Handle, SockAddr]]:
-        """PR_Accept, non-blocking."""
+    def accept(
+        self, handle: _Handle, timeout: int
+    ) -> Optional[Tuple[_Handle, SockAddr]]:
+        """PR_Accept: a try, then a wait of up to ``timeout`` ticks inside the
+        socket. The try comes first, as in NSPR, because a socket that does
+        not listen fails accept(2) at once, but may never poll readable."""
         if handle.desc_type != C.PR_DESC_SOCKET_TCP:
             # A UDP PRFileDesc has no accept method.
             raise nspr_error(E.PR_INVALID_METHOD_ERROR)
-        sock = handle.sock
+        if handle.ticks:
+            _set_timeout(handle, 0)
         try:
-            fd, peer = sock._accept()  # type: ignore[attr-defined]
+            fd, peer = handle._accept()  # type: ignore[attr-defined]
         except OSError as exc:
-            _raise_unless_would_block("accept", exc)
-            return None
-        new = socket.socket(sock.family, sock.type, sock.proto, fileno=fd)
-        return _adopt(new, C.PR_DESC_SOCKET_TCP, True), _from_python(sock.family, peer)
-
-    def _try_recv(self, handle: _Handle, amount: int) -> Optional[bytes]:
-        """PR_Recv, non-blocking."""
+            _not_ready(handle, 0, "accept", exc)
+            if not timeout:
+                return None
+            if not _wait(handle, timeout, _POLLIN):
+                return None
+            try:
+                fd, peer = handle._accept()  # type: ignore[attr-defined]
+            except OSError as exc:
+                _not_ready(handle, timeout, "accept", exc)
+                return None
+        family = handle.family
         try:
-            if amount == 0:
-                # socket.recv(0) answers b'' without asking the OS; NSPR asks it,
-                # so it waits for data (and a UDP socket drops a datagram).
-                handle.sock.recvmsg(0)
-                return b""
-            data: bytes = handle.sock.recv(amount)
+            new = _Handle(family, socket.SOCK_STREAM, handle.proto, fd)
         except OSError as exc:
-            _raise_unless_would_block("recv", exc)
-            return None
-        return data
+            os.close(fd)
+            raise _os_error("accept", exc) from None
+        return _adopt(new, C.PR_DESC_SOCKET_TCP, True), _from_python(family, peer)
 
-    def _try_send_at(
-        self, handle: _Handle, data: Union[bytes, memoryview], offset: int
+    def recv(self, handle: _Handle, amount: int, timeout: int) -> Optional[bytes]:
+        """PR_Recv: a try, then a wait of up to ``timeout`` ticks inside the
+        socket (as NSPR: recv, poll, recv)."""
+        if amount and handle.desc_type == C.PR_DESC_SOCKET_TCP:
+            try:
+                return _read(handle.fd, amount)
+            except OSError as exc:
+                if exc.errno not in _WOULD_BLOCK:
+                    raise _os_error("recv", exc) from None
+            if not timeout:
+                return None
+        if not _wait(handle, timeout, _POLLIN):
+            return None
+        try:
+            if amount:
+                data: bytes = handle.recv(amount)
+                return data
+            # socket.recv(0) answers b'' without asking the OS; NSPR asks it,
+            # so it waits for data (and a UDP socket drops a datagram).
+            handle.recvmsg(0)
+            return b""
+        except OSError as exc:
+            _not_ready(handle, timeout, "recv", exc)
+            return None
+
+    def recv_into(
+        self, handle: _Handle, buffer: memoryview, timeout: int
     ) -> Optional[int]:
-        """PR_Send of ``data[offset:]``, non-blocking. The send loop's
-        primitive: its first try (offset 0) is one call to the socket. On
-        PyPy, where ``socket.send`` copies a memoryview slice whole, a resumed
-        send goes a window at a time."""
+        """PR_Recv into ``buffer`` (no copy): a try, then a wait of up to
+        ``timeout`` ticks inside the socket."""
+        if _readv is not None and handle.desc_type == C.PR_DESC_SOCKET_TCP:
+            try:
+                return _readv(handle.fd, [buffer])
+            except OSError as exc:
+                if exc.errno not in _WOULD_BLOCK:
+                    raise _os_error("recv", exc) from None
+            if not timeout:
+                return None
+        if not _wait(handle, timeout, _POLLIN):
+            return None
+        try:
+            if _RECV_INTO_VIEWS:
+                count: int = handle.recv_into(buffer)
+                return count
+            data = handle.recv(len(buffer))
+        except OSError as exc:
+            _not_ready(handle, timeout, "recv", exc)
+            return None
+        buffer[: len(data)] = data
+        return len(data)
+
+    def send_at(
+        self,
+        handle: _Handle,
+        data: Union[bytes, memoryview],
+        offset: int,
+        timeout: int,
+    ) -> Optional[int]:
+        """PR_Send of ``data[offset:]``: what fits within ``timeout`` ticks.
+        A try, then, if nothing fitted, the socket waits for room and makes
+        one send(2); each count is exact (``sendall`` would lose it). On PyPy,
+        where ``socket.send`` copies a memoryview slice whole, a resumed send
+        goes a window at a time, only the first window waiting."""
         if offset:
             view = memoryview(data)
             if _PASSING_COPIES:
                 return _send_in_windows(
-                    lambda start, size: self._try_send_at(
-                        handle, view[start : start + size], 0
+                    lambda start, size: self.send_at(
+                        handle,
+                        view[start : start + size],
+                        0,
+                        timeout if start == offset else 0,
                     ),
                     len(data),
                     offset,
                 )
             data = view[offset:]
-        try:
-            sent: int = handle.sock.send(data)
-        except OSError as exc:
-            _raise_unless_would_block("send", exc)
+        if data:
+            try:
+                return _write(handle.fd, data)
+            except OSError as exc:
+                if exc.errno not in _WOULD_BLOCK:
+                    raise _os_error("send", exc) from None
+            if not timeout:
+                return None
+        elif handle.desc_type == C.PR_DESC_SOCKET_TCP:
+            timeout = 0  # TCP's send(2) of nothing never waits for room
+        if not _wait(handle, timeout, _POLLOUT):
             return None
-        return sent
+        try:
+            sent: int = handle.send(data)
+            return sent
+        except OSError as exc:
+            _not_ready(handle, timeout, "send", exc)
+            return None
 
-    def _try_recv_from(
-        self, handle: _Handle, amount: int
+    def recv_from(
+        self, handle: _Handle, amount: int, timeout: int
     ) -> Optional[Tuple[bytes, SockAddr]]:
-        """PR_RecvFrom, non-blocking."""
+        """PR_RecvFrom, waiting up to ``timeout`` ticks inside the socket."""
         if handle.desc_type != C.PR_DESC_SOCKET_UDP:
             # NSPR's TCP methods have no recvfrom.
             raise nspr_error(E.PR_INVALID_METHOD_ERROR)
+        if not _wait(handle, timeout, _POLLIN):
+            return None
         try:
-            data, peer = handle.sock.recvfrom(amount)
+            data, peer = handle.recvfrom(amount)
         except OSError as exc:
-            _raise_unless_would_block("recvfrom", exc)
+            _not_ready(handle, timeout, "recvfrom", exc)
             return None
         return data, _from_python(handle.family, peer)
 
-    def _try_send_to(
-        self, handle: _Handle, data: Union[bytes, memoryview], addr: SockAddr
+    def send_to(
+        self,
+        handle: _Handle,
+        data: Union[bytes, memoryview],
+        addr: SockAddr,
+        timeout: int,
     ) -> Optional[int]:
-        """PR_SendTo, non-blocking."""
-        sock = handle.sock
+        """PR_SendTo: a try, then a wait of up to ``timeout`` ticks for room
+        inside the socket (poll(2) reports room later than a send finds it)."""
         family = _PR_TO_AF.get(addr.family)
-        try:
+
+        def send_to() -> int:
             if handle.desc_type == C.PR_DESC_SOCKET_TCP:
                 # NSPR's TCP sendto on Linux is TCP Fast Open: sendto with
                 # MSG_FASTOPEN, which may start a connection.
                 if family != handle.family:
                     return self._stream_send_to_other_family(handle, data)
-                sent: int = sock.sendto(data, _MSG_FASTOPEN, _to_python(addr))
+                sent: int = handle.sendto(data, _MSG_FASTOPEN, _to_python(addr))
                 return sent
             if family != handle.family:
                 if handle.family == socket.AF_INET6 and family == socket.AF_INET:
@@ -587,27 +825,40 @@ class StdlibBackend(NonBlockingTries):
                     v6 = SockAddr(
                         C.PR_AF_INET6, b"\0" * 10 + b"\xff\xff" + addr.addr, addr.port
                     )
-                    sent = sock.sendto(data, _to_python(v6))
+                    sent = handle.sendto(data, _to_python(v6))
                     return sent
                 raise _errno_error("sendto", _mismatch_errno(handle))
-            sent = sock.sendto(data, _to_python(addr))
+            sent = handle.sendto(data, _to_python(addr))
             return sent
+
+        # A Fast Open sendto that starts a connection fails EINPROGRESS
+        # (PR_IN_PROGRESS_ERROR), which is not a would-block.
+        if handle.ticks:
+            _set_timeout(handle, 0)
+        try:
+            return send_to()
         except OSError as exc:
-            # A Fast Open sendto that starts a connection fails EINPROGRESS
-            # (PR_IN_PROGRESS_ERROR), which is not a would-block.
-            _raise_unless_would_block("sendto", exc)
+            _not_ready(handle, 0, "sendto", exc)
+        if not timeout:
+            return None
+        if not _wait(handle, timeout, _POLLOUT):
+            return None
+        try:
+            return send_to()
+        except OSError as exc:
+            _not_ready(handle, timeout, "sendto", exc)
             return None
 
     def _stream_send_to_other_family(
         self, handle: _Handle, data: Union[bytes, memoryview]
-    ) -> Optional[int]:
+    ) -> int:
         # What the kernel does with a sockaddr of another family on a stream
         # socket: AF_UNIX refuses any address (EISCONN when connected, else
         # EOPNOTSUPP); a connected TCP socket ignores it; an unconnected one
         # tries the Fast Open connect, which refuses the family as connect does.
         connected = True
         try:
-            handle.sock.getpeername()
+            handle.getpeername()
         except OSError:
             connected = False
         if handle.family == socket.AF_UNIX:
@@ -616,20 +867,20 @@ class StdlibBackend(NonBlockingTries):
             )
         if not connected:
             raise _errno_error("sendto", _mismatch_errno(handle))
-        sent: int = handle.sock.send(data, _MSG_FASTOPEN)
+        sent: int = handle.send(data, _MSG_FASTOPEN)
         return sent
 
     def shutdown(self, handle: _Handle, how: int) -> None:
         """PR_Shutdown."""
         try:
-            handle.sock.shutdown(how)
+            handle.shutdown(how)
         except OSError as exc:
             raise _os_error("shutdown", exc) from None
 
     def get_sock_name(self, handle: _Handle) -> SockAddr:
         """PR_GetSockName."""
         try:
-            name = handle.sock.getsockname()
+            name = handle.getsockname()
         except OSError as exc:
             raise _os_error("getsockname", exc) from None
         return _from_python(handle.family, name)
@@ -637,7 +888,7 @@ class StdlibBackend(NonBlockingTries):
     def get_peer_name(self, handle: _Handle) -> SockAddr:
         """PR_GetPeerName."""
         try:
-            name = handle.sock.getpeername()
+            name = handle.getpeername()
         except OSError as exc:
             raise _os_error("getpeername", exc) from None
         return _from_python(handle.family, name)
@@ -648,25 +899,24 @@ class StdlibBackend(NonBlockingTries):
         if spec is None:
             raise nspr_error(E.PR_INVALID_ARGUMENT_ERROR)
         level, name, kind = spec
-        sock = handle.sock
         try:
             if kind == _MREQ:
                 # NSPR makes the call (the kernel refuses it: ENOPROTOOPT, or
                 # EOPNOTSUPP on a local socket) and has no value to return.
-                sock.getsockopt(level, name, 8)
+                handle.getsockopt(level, name, 8)
                 raise nspr_error(E.PR_INVALID_ARGUMENT_ERROR)
             if kind == _FLAG:
-                return sock.getsockopt(level, name) != 0
+                return handle.getsockopt(level, name) != 0
             if kind == _INT:
-                value: int = sock.getsockopt(level, name)
+                value: int = handle.getsockopt(level, name)
                 return value
             if kind == _LINGER:
                 onoff, seconds = _LINGER_STRUCT.unpack(
-                    sock.getsockopt(level, name, _LINGER_STRUCT.size)
+                    handle.getsockopt(level, name, _LINGER_STRUCT.size)
                 )
                 # PR_SecondsToInterval: a 32-bit multiply.
                 return onoff != 0, (seconds * _TICKS_PER_SECOND) & 0xFFFFFFFF
-            raw: bytes = sock.getsockopt(level, name, 4 if kind == _INADDR else 1)
+            raw: bytes = handle.getsockopt(level, name, 4 if kind == _INADDR else 1)
         except OSError as exc:
             raise _os_error("getsockopt", exc) from None
         if kind == _INADDR:
@@ -707,7 +957,7 @@ class StdlibBackend(NonBlockingTries):
             assert isinstance(group, SockAddr) and isinstance(interface, SockAddr)
             arg = _inaddr(group) + _inaddr(interface)  # struct ip_mreq
         try:
-            handle.sock.setsockopt(level, name, arg)
+            handle.setsockopt(level, name, arg)
         except OSError as exc:
             raise _os_error("setsockopt", exc) from None
 
@@ -715,66 +965,62 @@ class StdlibBackend(NonBlockingTries):
         self, entries: Sequence[Tuple[Optional[_Handle], int]], timeout: int
     ) -> Tuple[int, List[int]]:
         """PR_Poll: one poll(2) over the entries, flags translated as NSPR does."""
-        ms = min(timeout * 1000 // _TICKS_PER_SECOND, _MAX_POLL_MS)
-        if not entries:
-            # PR_Poll with no descriptors is PR_Sleep(timeout).
-            time.sleep(ms / 1000.0)
-            return 0, []
-        events: Dict[int, int] = {}
-        for handle, flags in entries:
-            if handle is not None and flags:
-                fd = handle.fd
-                events[fd] = events.get(fd, 0) | _EVENTS[flags & 7]
-        # The same descriptors and events as this thread's last poll (a poll
-        # loop) reuse its select.poll: registering costs more than comparing.
-        # It is lent out while in use, so a signal handler polling on this
-        # thread meanwhile makes its own.
-        tls = self._tls
-        last: Optional[Tuple[Dict[int, int], Any]] = getattr(tls, "poller", None)
-        tls.poller = None
-        if last is not None and last[0] == events:
+        cache = self._poll_cache
+        last = cache.last
+        if last is not None and last[0] == entries:
+            # A poll loop: the same handles and flags as this thread's last
+            # poll (compared in C; the key holds the handles, so none of them
+            # can have been replaced by another at the same address).
             poller = last[1]
+            plan = last[2]
         else:
-            poller = select.poll()
-            for fd, mask in events.items():
-                poller.register(fd, mask)
+            if not entries:
+                # PR_Poll with no descriptors is PR_Sleep(timeout).
+                time.sleep(timeout / _TICKS_PER_SECOND)
+                return 0, []
+            poller, plan = _poller(entries)
+            cache.last = (list(entries), poller, plan)
+        ms = timeout if timeout < _MAX_POLL_MS else _MAX_POLL_MS  # ticks are ms
         try:
-            ready = poller.poll(ms)
+            try:
+                ready = poller.poll(ms)
+            except RuntimeError:
+                # A signal handler polling the same entries while the cached
+                # select.poll waits (it refuses a nested call): poll afresh.
+                ready = _poller(entries)[0].poll(ms)
         except OSError as exc:
             raise _os_error("poll", exc) from None
-        tls.poller = (events, poller)
+        out = [0] * len(entries)
         if not ready:
-            return 0, [0] * len(entries)
-        revents = dict(ready)
+            return 0, out
         # One pollfd per entry in NSPR: an entry sees only the events it asked
         # for, plus ERR/HUP/NVAL; the count is of entries with any flag.
-        out = [
-            _out_flags(flags, revents[handle.fd])
-            if handle is not None and flags and handle.fd in revents
-            else 0
-            for handle, flags in entries
-        ]
+        for fd, revents in ready:
+            for index, row in plan[fd]:
+                out[index] = _OUT_FLAGS[row + (revents & _REVENTS_MASK)]
         return len(out) - out.count(0), out
 
     def new_tcp_pair(self) -> Tuple[_Handle, _Handle]:
         """PR_NewTCPSocketPair: socketpair(AF_UNIX, SOCK_STREAM) on Unix."""
+        kind = socket.SOCK_STREAM | _SOCK_NONBLOCK
         try:
-            a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+            a, b = socket.socketpair(socket.AF_UNIX, kind)
+            handles = [_Handle(socket.AF_UNIX, kind, 0, s.detach()) for s in (a, b)]
         except OSError as exc:
             raise _os_error("socketpair", exc) from None
         return (
-            _adopt(a, C.PR_DESC_SOCKET_TCP, True),
-            _adopt(b, C.PR_DESC_SOCKET_TCP, True),
+            _adopt(handles[0], C.PR_DESC_SOCKET_TCP, True),
+            _adopt(handles[1], C.PR_DESC_SOCKET_TCP, True),
         )
 
     def import_tcp_socket(self, osfd: int) -> _Handle:
         """PR_ImportTCPSocket: own ``osfd`` and make it O_NONBLOCK."""
         try:
-            sock = socket.socket(fileno=osfd)
+            handle = _Handle(fileno=osfd)
         except OSError as exc:
             raise _os_error("getsockname", exc) from None
         # PR_ImportTCPSocket leaves close-on-exec as it was.
-        return _adopt(sock, C.PR_DESC_SOCKET_TCP, False)
+        return _adopt(handle, C.PR_DESC_SOCKET_TCP, False)
 
     # -- lookups --------------------------------------------------------------
 

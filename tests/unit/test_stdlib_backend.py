@@ -16,6 +16,7 @@ import functools
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -28,6 +29,7 @@ import pytest
 
 from nspr_ctypes import constants as C
 from nspr_ctypes import error as E
+from nspr_ctypes.backends import stdlib
 from nspr_ctypes.backends._base import Backend, SockAddr
 from nspr_ctypes.backends.stdlib import StdlibBackend, _translate, create_backend
 from nspr_ctypes.error import NSPRError
@@ -66,6 +68,10 @@ class Sockets:
     def tcp(self, family: int = C.PR_AF_INET) -> Any:
         return self.keep(self.b.open_socket(family, C.PR_DESC_SOCKET_TCP))
 
+    def keep_pair(self) -> Tuple[Any, Any]:
+        a, b = self.b.new_tcp_pair()
+        return self.keep(a), self.keep(b)
+
     def udp(self, family: int = C.PR_AF_INET) -> Any:
         return self.keep(self.b.open_socket(family, C.PR_DESC_SOCKET_UDP))
 
@@ -94,13 +100,19 @@ class Sockets:
         """``(client, server)`` over 127.0.0.1."""
         srv, port = self.listener()
         cli = self.tcp()
-        if not self.b.connect(cli, SockAddr(C.PR_AF_INET, LOOPBACK, port), 0):
-            assert self.wait(cli, C.PR_POLL_WRITE) & C.PR_POLL_WRITE
-            self.b.connect_error(cli)
+        self.connect(cli, SockAddr(C.PR_AF_INET, LOOPBACK, port))
         assert self.wait(srv, C.PR_POLL_READ) & C.PR_POLL_READ
         accepted = self.b.accept(srv, 0)
         assert accepted is not None
         return cli, self.keep(accepted[0])
+
+    def connect(self, handle: Any, addr: SockAddr, timeout: int = WAIT) -> None:
+        """Connect in slices of 100 ticks (bounded); AssertionError on timeout."""
+        deadline = time.monotonic() + timeout / 1000.0
+        done = self.b.connect(handle, addr, 100)
+        while not done:
+            assert time.monotonic() < deadline, "connect timed out"
+            done = self.b.connect_continue(handle, 100)
 
     def close_all(self) -> None:
         for handle in reversed(self.handles):
@@ -166,11 +178,20 @@ def test_factory_ignores_min_version() -> None:
 
 
 def test_sockets_are_nonblocking_and_inheritable(std: Sockets) -> None:
-    for handle in (std.tcp(), std.udp(), std.tcp(C.PR_AF_INET6), *std.b.new_tcp_pair()):
+    cli, accepted = std.connected()
+    for handle in (
+        std.tcp(),
+        std.udp(),
+        std.tcp(C.PR_AF_INET6),
+        *std.b.new_tcp_pair(),
+        cli,
+        accepted,
+    ):
         fd = std.b.fileno(handle)
         std.keep(handle)
         assert fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_NONBLOCK
         assert os.get_inheritable(fd)
+        assert (handle.gettimeout(), handle.ticks) == (0.0, 0)  # tries never wait
 
 
 def test_desc_types(std: Sockets) -> None:
@@ -194,6 +215,240 @@ def test_round_trip_over_loopback(std: Sockets) -> None:
     std.b.shutdown(cli, C.PR_SHUTDOWN_SEND)
     assert std.wait(srv, C.PR_POLL_READ) & C.PR_POLL_READ
     assert std.b.recv(srv, 100, 0) == b""
+
+
+def test_recv_with_a_timeout_on_an_idle_socket_is_none(std: Sockets) -> None:
+    _a, b = std.keep_pair()
+    assert std.b.recv(b, 10, 50) is None
+
+
+def test_recv_with_a_timeout_returns_data_that_is_queued(std: Sockets) -> None:
+    a, b = std.keep_pair()
+    std.b.send_at(a, b"queued", 0, 0)
+    assert std.b.recv(b, 10, 100) == b"queued"
+
+
+def test_recv_of_zero_waits_for_data_and_consumes_none(std: Sockets) -> None:
+    a, b = std.keep_pair()
+    assert std.b.recv(b, 0, 0) is None
+    std.b.send_at(a, b"x", 0, 0)
+    assert std.b.recv(b, 0, 100) == b""
+    assert std.b.recv(b, 1, 0) == b"x"
+
+
+def test_accept_with_a_timeout_on_an_idle_listener_is_none(std: Sockets) -> None:
+    srv, _port = std.listener()
+    assert std.b.accept(srv, 50) is None
+
+
+def test_recv_from_with_a_timeout_on_an_idle_socket_is_none(std: Sockets) -> None:
+    u = std.udp()
+    std.b.bind(u, SockAddr(C.PR_AF_INET, LOOPBACK, 0))
+    assert std.b.recv_from(u, 10, 50) is None
+
+
+def test_recv_into_fills_the_buffer_in_place(std: Sockets) -> None:
+    a, b = std.keep_pair()
+    std.b.send_at(a, b"abcdef", 0, 0)
+    buffer = bytearray(4)
+    assert std.b.recv_into(b, memoryview(buffer), 100) == 4
+    assert buffer == b"abcd"
+    view = memoryview(buffer)[1:3]
+    assert std.b.recv_into(b, view, 100) == 2
+    assert buffer == b"aefd"
+
+
+def test_recv_into_a_cast_view(std: Sockets) -> None:
+    a, b = std.keep_pair()
+    std.b.send_at(a, b"xyz", 0, 0)
+    buffer = bytearray(4)
+    with memoryview(buffer).cast("B") as view:
+        assert std.b.recv_into(b, view, 100) == 3
+    assert buffer == b"xyz\0"
+
+
+def test_recv_into_an_idle_socket_is_none_and_at_eof_zero(std: Sockets) -> None:
+    a, b = std.keep_pair()
+    buffer = memoryview(bytearray(4))
+    assert std.b.recv_into(b, buffer, 0) is None
+    assert std.b.recv_into(b, buffer, 50) is None
+    std.b.shutdown(a, C.PR_SHUTDOWN_SEND)
+    assert std.b.recv_into(b, buffer, 100) == 0
+
+
+def _fill_until_full(std: Sockets, sender: Any, data: bytes) -> int:
+    """Send ``data`` with timeouts until a send hands the OS nothing; the
+    total the sends reported."""
+    sent = 0
+    for _ in range(10000):
+        count = std.b.send_at(sender, data, sent % len(data), 20)
+        if count is None:
+            return sent
+        assert 0 < count <= len(data) - sent % len(data)
+        sent += count
+    raise AssertionError("the peer's buffers never filled")
+
+
+def _receive(std: Sockets, receiver: Any, count: int) -> bytes:
+    """``count`` bytes (bounded wait), then checks that no more follow."""
+    received = bytearray()
+    deadline = time.monotonic() + WAIT / 1000.0
+    while len(received) < count and time.monotonic() < deadline:
+        received += std.b.recv(receiver, count - len(received), 100) or b""
+    assert std.b.recv(receiver, 1, 50) is None
+    return bytes(received)
+
+
+def test_send_counts_are_exact_to_a_peer_that_does_not_read(std: Sockets) -> None:
+    cli, srv = std.connected()
+    std.b.set_option(cli, C.PR_SockOpt_SendBufferSize, 4096)
+    std.b.set_option(srv, C.PR_SockOpt_RecvBufferSize, 4096)
+    data = bytes(range(256)) * 1024  # 256 KiB: never taken whole
+    sent = _fill_until_full(std, cli, data)
+    assert _receive(std, srv, sent) == (data * (sent // len(data) + 1))[:sent]
+
+
+def test_send_with_a_timeout_to_a_full_peer_is_none(std: Sockets) -> None:
+    a, _b = std.keep_pair()
+    _fill_until_full(std, a, b"x" * 65536)
+    assert std.b.send_at(a, b"y", 0, 50) is None
+
+
+class _CountingHandle(stdlib._Handle):
+    """A handle that records each timeout set on it."""
+
+    __slots__ = ()
+    timeouts: List[Optional[float]] = []
+
+    def settimeout(self, value: Optional[float]) -> None:
+        _CountingHandle.timeouts.append(value)
+        super().settimeout(value)
+
+
+@pytest.fixture
+def counting(monkeypatch: pytest.MonkeyPatch) -> Iterator[List[Optional[float]]]:
+    monkeypatch.setattr(stdlib, "_Handle", _CountingHandle)
+    _CountingHandle.timeouts = []
+    yield _CountingHandle.timeouts
+
+
+def _udp_pair(std: Sockets) -> Tuple[Any, Any]:
+    rx, tx = std.udp(), std.udp()
+    std.b.bind(rx, SockAddr(C.PR_AF_INET, LOOPBACK, 0))
+    std.b.connect(tx, std.b.get_sock_name(rx), 0)
+    return rx, tx
+
+
+@pytest.mark.skipif(not stdlib._SOCKET_WAITS, reason="waits in select.poll here")
+def test_timeout_is_set_only_when_it_changes(
+    std: Sockets, counting: List[Optional[float]]
+) -> None:
+    rx, tx = _udp_pair(std)
+    for _ in range(6):
+        std.b.send_at(tx, b"d", 0, 0)
+    assert std.wait(rx, C.PR_POLL_READ)
+    del counting[:]
+    for timeout in (100, 100, 100, 0, 0, 30):
+        assert std.b.recv_from(rx, 10, timeout) is not None
+    assert counting == [0.1, 0.0, 0.03]
+
+
+@pytest.mark.skipif(not stdlib._SOCKET_WAITS, reason="waits in select.poll here")
+def test_a_timed_out_wait_sets_the_timeout_again(
+    std: Sockets, counting: List[Optional[float]]
+) -> None:
+    rx, tx = _udp_pair(std)
+    del counting[:]
+    assert std.b.recv_from(rx, 10, 20) is None
+    std.b.send_at(tx, b"d", 0, 0)
+    assert std.b.recv_from(rx, 10, 20) is not None
+    assert counting == [0.02, 0.02]
+
+
+def test_stream_calls_with_data_or_room_ready_set_no_timeout(
+    std: Sockets, counting: List[Optional[float]]
+) -> None:
+    a, b = std.keep_pair()
+    del counting[:]
+    assert std.b.send_at(a, b"abc", 0, 100) == 3
+    assert std.wait(b, C.PR_POLL_READ)
+    assert std.b.recv(b, 1, 100) == b"a"
+    assert counting == []
+
+
+@pytest.mark.skipif(stdlib._readv is None, reason="no os.readv (PyPy)")
+def test_stream_recv_into_with_data_ready_sets_no_timeout(
+    std: Sockets, counting: List[Optional[float]]
+) -> None:
+    a, b = std.keep_pair()
+    std.b.send_at(a, b"abc", 0, 0)
+    assert std.wait(b, C.PR_POLL_READ)
+    del counting[:]
+    assert std.b.recv_into(b, memoryview(bytearray(2)), 100) == 2
+    assert counting == []
+
+
+@pytest.mark.skipif(not stdlib._SOCKET_WAITS, reason="waits in select.poll here")
+def test_stream_calls_that_must_wait_wait_in_the_socket(
+    std: Sockets, counting: List[Optional[float]]
+) -> None:
+    _a, b = std.keep_pair()
+    del counting[:]
+    assert std.b.recv(b, 1, 20) is None
+    assert counting == [0.02]
+
+
+def test_new_sockets_need_no_timeout_call_to_be_nonblocking(
+    std: Sockets, counting: List[Optional[float]]
+) -> None:
+    std.tcp()
+    std.keep_pair()
+    assert counting == []
+
+
+class _Interrupted(Exception):
+    pass
+
+
+@pytest.mark.skipif(not hasattr(signal, "setitimer"), reason="needs setitimer")
+def test_a_signal_handler_raising_interrupts_a_wait_and_loses_nothing(
+    std: Sockets,
+) -> None:
+    a, b = std.keep_pair()
+
+    def handler(signum: int, frame: Any) -> None:
+        raise _Interrupted
+
+    previous = signal.signal(signal.SIGALRM, handler)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.01)
+        with pytest.raises(_Interrupted):
+            for _ in range(200):  # bounded: the timer fires during a wait
+                assert std.b.recv(b, 10, 100) is None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    std.b.send_at(a, b"after", 0, 0)
+    assert std.b.recv(b, 10, 100) == b"after"
+
+
+def test_poll_of_a_list_changed_in_place_sees_the_change(std: Sockets) -> None:
+    a, b = std.keep_pair()
+    std.b.send_at(a, b"x", 0, 0)
+    entries = [(a, C.PR_POLL_READ)]
+    assert std.b.poll(entries, 0) == (0, [0])
+    entries[0] = (b, C.PR_POLL_READ)
+    assert std.b.poll(entries, 0) == (1, [C.PR_POLL_READ])
+    entries.append((a, C.PR_POLL_WRITE))
+    assert std.b.poll(entries, 0) == (2, [C.PR_POLL_READ, C.PR_POLL_WRITE])
+
+
+def test_poll_of_the_same_entries_again_sees_new_readiness(std: Sockets) -> None:
+    a, b = std.keep_pair()
+    entries = [(b, C.PR_POLL_READ), (a, C.PR_POLL_READ)]
+    assert std.b.poll(entries, 0) == (0, [0, 0])
+    std.b.send_at(a, b"x", 0, 0)
+    assert std.b.poll(entries, 100) == (1, [C.PR_POLL_READ, 0])
 
 
 def test_close_of_a_closed_fd_is_bad_descriptor(std: Sockets) -> None:
@@ -321,15 +576,28 @@ def test_refused_connect_poll_and_continue() -> None:
         cli = s.tcp()
         started = s.b.connect(cli, SockAddr(C.PR_AF_INET, LOOPBACK, port), 0)
         flags = s.wait(cli, C.PR_POLL_WRITE)
-        first = outcome(lambda: s.b.connect_error(cli))
-        second = outcome(lambda: s.b.connect_error(cli))  # SO_ERROR is cleared
+        first = outcome(lambda: s.b.connect_continue(cli, 100))
         after = s.poll([(cli, C.PR_POLL_READ | C.PR_POLL_WRITE)], 0)
-        return started, flags, first, second, after
+        return started, flags, first, after
 
     mine, nspr = both(scenario)
     assert mine == nspr
     assert mine[1] == C.PR_POLL_WRITE | C.PR_POLL_ERR | C.PR_POLL_HUP  # 42
-    assert mine[2] == ("error", E.PR_CONNECT_REFUSED_ERROR)
+    # NSPR's blocking connect: a hang-up while waiting to write is EPIPE.
+    assert mine[2] == ("error", E.PR_CONNECT_RESET_ERROR)
+
+
+@needs_nspr
+def test_refused_connect_with_a_timeout_is_reset() -> None:
+    def scenario(s: Sockets) -> Any:
+        _probe, port = s.listener()
+        s.b.close(s.handles.pop())
+        cli = s.tcp()
+        addr = SockAddr(C.PR_AF_INET, LOOPBACK, port)
+        return outcome(lambda: s.connect(cli, addr))
+
+    mine, nspr = both(scenario)
+    assert mine == nspr == ("error", E.PR_CONNECT_RESET_ERROR)
 
 
 @needs_nspr
@@ -351,6 +619,101 @@ def test_reset_by_linger_zero_close() -> None:
     assert mine == nspr
     assert mine[0] == (1, [43])  # READ|WRITE|ERR|HUP
     assert mine[1] == ("error", E.PR_CONNECT_RESET_ERROR)
+
+
+@needs_nspr
+def test_reset_seen_by_calls_with_a_timeout() -> None:
+    def scenario(s: Sockets) -> Any:
+        cli, srv = s.connected()
+        s.b.set_option(srv, C.PR_SockOpt_Linger, (True, 0))
+        s.b.close(s.handles.pop())
+        s.wait(cli, C.PR_POLL_READ)
+        time.sleep(0.05)
+        return (
+            outcome(lambda: s.b.recv(cli, 10, 100)),
+            outcome(lambda: s.b.send_at(cli, b"x", 0, 100)),
+            outcome(lambda: s.b.recv_into(cli, memoryview(bytearray(4)), 100)),
+            outcome(lambda: s.b.send_at(cli, b"x", 0, 100)),
+        )
+
+    mine, nspr = both(scenario)
+    assert mine == nspr
+    assert mine[0] == ("error", E.PR_CONNECT_RESET_ERROR)
+
+
+@needs_nspr
+def test_sends_with_a_timeout_on_an_unconnected_socket() -> None:
+    def scenario(s: Sockets) -> Any:
+        t = s.tcp()
+        return (
+            outcome(lambda: s.b.send_at(t, b"x", 0, 100)),
+            outcome(lambda: s.b.send_at(t, b"", 0, 100)),
+            outcome(lambda: s.b.recv(t, 1, 100)),
+        )
+
+    mine, nspr = both(scenario)
+    assert mine == nspr
+
+
+@needs_nspr
+def test_accept_with_a_timeout_on_a_connected_socket_fails_at_once() -> None:
+    def scenario(s: Sockets) -> Any:
+        cli, _srv = s.connected()
+        return outcome(lambda: s.b.accept(cli, 100))
+
+    mine, nspr = both(scenario)
+    assert mine == nspr == ("error", E.PR_INVALID_ARGUMENT_ERROR)
+
+
+@needs_nspr
+def test_empty_send_with_a_timeout_to_a_full_peer_is_zero() -> None:
+    def scenario(s: Sockets) -> Any:
+        cli, _srv = s.connected()
+        s.b.set_option(cli, C.PR_SockOpt_SendBufferSize, 4096)
+        for _ in range(10000):
+            if s.b.send_at(cli, b"x" * 65536, 0, 0) is None:
+                break
+        return outcome(lambda: s.b.send_at(cli, b"", 0, 100))
+
+    mine, nspr = both(scenario)
+    assert mine == nspr == ("ok", 0)
+
+
+@needs_nspr
+def test_send_to_with_a_timeout() -> None:
+    def scenario(s: Sockets) -> Any:
+        _srv, port = s.listener()
+        rx, tx = s.udp(), s.udp()
+        s.b.bind(rx, SockAddr(C.PR_AF_INET, LOOPBACK, 0))
+        to = s.b.get_sock_name(rx)
+        return (
+            outcome(lambda: s.b.send_to(tx, b"datagram", to, 100)),
+            outcome(lambda: s.b.send_to(tx, b"", to, 100)),
+            outcome(
+                lambda: s.b.send_to(
+                    s.tcp(), b"abc", SockAddr(C.PR_AF_INET, LOOPBACK, port), 100
+                )
+            ),
+        )
+
+    mine, nspr = both(scenario)
+    assert mine == nspr
+    assert mine[:2] == (("ok", 8), ("ok", 0))
+    assert mine[2] == ("error", E.PR_IN_PROGRESS_ERROR)
+
+
+@needs_nspr
+def test_empty_datagram_is_consumed_by_a_recv_with_a_timeout() -> None:
+    def scenario(s: Sockets) -> Any:
+        rx, tx = s.udp(), s.udp()
+        s.b.bind(rx, SockAddr(C.PR_AF_INET, LOOPBACK, 0))
+        s.b.connect(tx, s.b.get_sock_name(rx), 0)
+        sent = (s.b.send_at(tx, b"", 0, 100), s.b.send_at(tx, b"next", 0, 100))
+        s.wait(rx, C.PR_POLL_READ)
+        return sent, s.b.recv(rx, 10, 100), s.b.recv(rx, 10, 100)
+
+    mine, nspr = both(scenario)
+    assert mine == nspr == ((0, 4), b"", b"next")
 
 
 @needs_nspr

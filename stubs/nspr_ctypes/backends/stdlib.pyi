@@ -1,22 +1,20 @@
 """The stdlib backend: NSPR's primitives emulated on socket, select and time."""
 
-import socket
+import _socket
 from typing import List, Optional, Sequence, Tuple, Union
 
 from nspr_ctypes.backends._base import Backend, HostEnt, OptionValue, SockAddr
 
 __all__ = ["StdlibBackend", "create_backend"]
 
-class _Handle:
-    """A socket of the stdlib backend: the non-blocking socket object, its
-    file descriptor, family and NSPR descriptor type."""
+class _Handle(_socket.socket):
+    """A socket of the stdlib backend: the socket object itself (its own
+    timeout is the wait of the bounded primitives), its file descriptor, NSPR
+    descriptor type and the timeout set on it in ticks (-1: unknown)."""
 
-    sock: socket.socket
-    fd: int
-    family: int
     desc_type: int
-
-    def __init__(self, sock: socket.socket, desc_type: int) -> None: ...
+    fd: int
+    ticks: int
 
 class StdlibBackend(Backend):
     """StdlibBackend()
@@ -34,21 +32,31 @@ class StdlibBackend(Backend):
     def desc_type(self, handle: _Handle) -> int: ...
     def bind(self, handle: _Handle, addr: SockAddr) -> None: ...
     def listen(self, handle: _Handle, backlog: int) -> None: ...
-    def connect(self, handle: _Handle, addr: SockAddr) -> bool: ...
-    def connect_continue(self, handle: _Handle) -> None: ...
-    def accept(self, handle: _Handle) -> Optional[Tuple[_Handle, SockAddr]]: ...
-    def recv(self, handle: _Handle, amount: int) -> Optional[bytes]: ...
-    def send(
-        self, handle: _Handle, data: Union[bytes, memoryview]
+    def connect(self, handle: _Handle, addr: SockAddr, timeout: int) -> bool: ...
+    def connect_continue(self, handle: _Handle, timeout: int) -> bool: ...
+    def accept(
+        self, handle: _Handle, timeout: int
+    ) -> Optional[Tuple[_Handle, SockAddr]]: ...
+    def recv(self, handle: _Handle, amount: int, timeout: int) -> Optional[bytes]: ...
+    def recv_into(
+        self, handle: _Handle, buffer: memoryview, timeout: int
     ) -> Optional[int]: ...
     def send_at(
-        self, handle: _Handle, data: Union[bytes, memoryview], offset: int
+        self,
+        handle: _Handle,
+        data: Union[bytes, memoryview],
+        offset: int,
+        timeout: int,
     ) -> Optional[int]: ...
     def recv_from(
-        self, handle: _Handle, amount: int
+        self, handle: _Handle, amount: int, timeout: int
     ) -> Optional[Tuple[bytes, SockAddr]]: ...
     def send_to(
-        self, handle: _Handle, data: Union[bytes, memoryview], addr: SockAddr
+        self,
+        handle: _Handle,
+        data: Union[bytes, memoryview],
+        addr: SockAddr,
+        timeout: int,
     ) -> Optional[int]: ...
     def shutdown(self, handle: _Handle, how: int) -> None: ...
     def get_sock_name(self, handle: _Handle) -> SockAddr: ...
