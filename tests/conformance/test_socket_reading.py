@@ -363,7 +363,7 @@ def test_interleaved_reads_keep_stream_order(io: Any, local_pair: Any) -> None:
     thread = threading.Thread(target=send, daemon=True)
     thread.start()
     got: List[bytes] = []
-    calls = [
+    calls: List[Callable[[], bytes]] = [
         lambda: b.readline(),
         lambda: b.readline(rng.randint(1, 40)),
         lambda: b.recv(rng.randint(1, 700), LONG),
