@@ -319,6 +319,27 @@ def keep_trying(
     return _slices(Deadline(channel, timeout, first), channel, attempt, args, file)
 
 
+def call_blocking(
+    channel: Channel,
+    attempt: Callable[..., Optional[_T]],
+    args: Tuple[Any, ...],
+    timeout: int,
+    nonblocking: bool,
+    deadline: Optional[Deadline] = None,
+) -> _T:
+    """``attempt(*args, ticks)`` as a blocking call: within ``deadline`` when
+    the call has one (several steps share it), else a first try of up to one
+    slice and, if it came back empty, :func:`keep_trying`. (``Socket.recv``
+    writes this inline: it is the hottest call.)"""
+    if deadline is not None:
+        return try_until(deadline, channel, attempt, args, nonblocking)
+    first = first_slice(channel, timeout, nonblocking)
+    result = attempt(*args, first)
+    if result is None:
+        result = keep_trying(channel, attempt, args, timeout, first, nonblocking)
+    return result
+
+
 def try_until(
     deadline: Deadline,
     channel: Channel,

@@ -50,6 +50,7 @@ from nspr_ctypes._engine import (
     CLOSED_FILE_MESSAGE,
     Deadline,
     acquire_waiting,
+    call_blocking,
     close_epoch,
     first_slice,
     keep_trying,
@@ -453,13 +454,9 @@ class Socket:
             if self._desc_type == PR_DESC_SOCKET_UDP:
                 raise nspr_error(PR_INVALID_METHOD_ERROR)
             backend = channel.backend
-            nonblocking = self._nonblocking
-            first = first_slice(channel, timeout, nonblocking)
-            accepted = backend.accept(handle, first)
-            if accepted is None:
-                accepted = keep_trying(
-                    channel, backend.accept, (handle,), timeout, first, nonblocking
-                )
+            accepted = call_blocking(
+                channel, backend.accept, (handle,), timeout, self._nonblocking
+            )
             return self._accepted(backend, accepted)
 
     def accept_read(
@@ -573,14 +570,9 @@ class Socket:
         """``attempt(*args, ticks)`` of a call that has entered ``channel``:
         within ``deadline`` when the call has one, else a first try of one
         slice and the engine."""
-        nonblocking = self._nonblocking
-        if deadline is not None:
-            return try_until(deadline, channel, attempt, args, nonblocking)
-        first = first_slice(channel, timeout, nonblocking)
-        result = attempt(*args, first)
-        if result is None:
-            result = keep_trying(channel, attempt, args, timeout, first, nonblocking)
-        return result
+        return call_blocking(
+            channel, attempt, args, timeout, self._nonblocking, deadline
+        )
 
     def _recv_buffered(self, channel: _Channel, amount: int, timeout: int) -> bytes:
         """recv() once the read-ahead buffer exists: buffered bytes first,
@@ -707,20 +699,13 @@ class Socket:
         if self._ahead is not None:
             return self._recv_into_buffered(channel, target, timeout)
         with channel as handle:
-            backend = channel.backend
-            nonblocking = self._nonblocking
-            first = first_slice(channel, timeout, nonblocking)
-            count = backend.recv_into(handle, target, first)
-            if count is None:
-                count = keep_trying(
-                    channel,
-                    backend.recv_into,
-                    (handle, target),
-                    timeout,
-                    first,
-                    nonblocking,
-                )
-            return count
+            return call_blocking(
+                channel,
+                channel.backend.recv_into,
+                (handle, target),
+                timeout,
+                self._nonblocking,
+            )
 
     def read(self, size: int = -1, *, timeout: int = PR_INTERVAL_NO_TIMEOUT) -> bytes:
         """read(size=-1, *, timeout=PR_INTERVAL_NO_TIMEOUT) -> buf
@@ -908,20 +893,13 @@ class Socket:
             self._netaddr = addr
             if amount < 0:
                 raise ValueError("negative buffersize in recv_from")
-            backend = channel.backend
-            nonblocking = self._nonblocking
-            first = first_slice(channel, timeout, nonblocking)
-            received = backend.recv_from(handle, amount, first)
-            if received is None:
-                received = keep_trying(
-                    channel,
-                    backend.recv_from,
-                    (handle, amount),
-                    timeout,
-                    first,
-                    nonblocking,
-                )
-            data, sender = received
+            data, sender = call_blocking(
+                channel,
+                channel.backend.recv_from,
+                (handle, amount),
+                timeout,
+                self._nonblocking,
+            )
             addr._sa = sender
             return data
 
@@ -978,21 +956,13 @@ class Socket:
         self._netaddr = addr
         channel = self._channel()
         with channel as handle:
-            backend = channel.backend
-            sa = _sockaddr_for_call(addr)
-            nonblocking = self._nonblocking
-            first = first_slice(channel, timeout, nonblocking)
-            count = backend.send_to(handle, data, sa, first)
-            if count is None:
-                count = keep_trying(
-                    channel,
-                    backend.send_to,
-                    (handle, data, sa),
-                    timeout,
-                    first,
-                    nonblocking,
-                )
-            return count
+            return call_blocking(
+                channel,
+                channel.backend.send_to,
+                (handle, data, _sockaddr_for_call(addr)),
+                timeout,
+                self._nonblocking,
+            )
 
     # -- names and options ----------------------------------------------------
 
