@@ -399,11 +399,21 @@ def test_short_lived_threads_leak_nothing(io: Any, error: Any) -> None:
         collect_garbage()
         malloc_growth = (in_use() - malloc_before) if in_use else 0
         after = _usage()
+        threads = 1_000
+        if malloc_growth >= 64 * 1024:
+            # A garbage-collected interpreter (PyPy) under load can hold a
+            # one-off few dozen KiB more; what threads keep grows with them.
+            for _ in range(1_000):
+                cycle()
+            collect_garbage()
+            malloc_growth = (in_use() - malloc_before) if in_use else 0
+            threads = 2_000
     finally:
         first.close()
         second.close()
     _assert_nothing_leaked(
         "1 000 threads", Usage(after.fds - before.fds, after.rss - before.rss)
     )
-    print("1 000 threads: malloc %+d bytes" % malloc_growth)
-    assert malloc_growth < 64 * 1024, "1 000 threads kept %d bytes" % malloc_growth
+    print("%d threads: malloc %+d bytes" % (threads, malloc_growth))
+    limit = 64 * 1024 if threads == 1_000 else 96 * 1024
+    assert malloc_growth < limit, "%d threads kept %d bytes" % (threads, malloc_growth)
