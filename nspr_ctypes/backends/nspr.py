@@ -536,6 +536,35 @@ class NSPRBackend(Backend):
             if left <= 0:
                 return None
 
+    def _poll_then_try(
+        self,
+        handle: NSPRHandle,
+        timeout: int,
+        attempt: Callable[[int], Optional[Any]],
+    ) -> Optional[Any]:
+        """A receive on a UDP socket: tries that never wait in NSPR, and
+        ``PR_Poll`` between them, until a result or the whole ``timeout``.
+
+        NSPR's own wait spins past its timeout when poll(2) reports a socket
+        readable and recv(2) still finds nothing, which is what a UDP socket
+        does after a ``shutdown()`` that failed with ENOTCONN (Linux marks it
+        shut down anyway): a blocking ``PR_Recv`` with a timeout never
+        returns there. This loop reads the clock, so it ends on time."""
+        result = attempt(0)
+        if (result is not None and result is not _EARLY) or not timeout:
+            return None if result is _EARLY else result
+        start = self.interval_now()
+        left = timeout
+        while True:
+            if not self._ready(handle, PR_POLL_READ, left):
+                return None  # PR_Poll waited all of ``left``
+            result = attempt(0)
+            if result is not None and result is not _EARLY:
+                return result
+            left = timeout - ((self.interval_now() - start) & 0xFFFFFFFF)
+            if left <= 0:
+                return None
+
     def _enter_send(self, handle: NSPRHandle) -> None:
         """Make ``handle`` NSPR-nonblocking for one more send in progress."""
         key = id(handle)
@@ -676,6 +705,13 @@ class NSPRBackend(Backend):
             raise nspr_error(PR_BAD_DESCRIPTOR_ERROR)
         if amount > _RECV_CAP:
             amount = _RECV_CAP
+        if type(handle) is NSPRUDPHandle:
+            return cast(
+                Optional[bytes],
+                self._poll_then_try(
+                    handle, timeout, partial(self._recv_try, handle, amount)
+                ),
+            )
         if _FRESH_BYTES:
             # Inline: the common call is one PR_Recv and no other frame.
             buf: Any = (
@@ -739,6 +775,8 @@ class NSPRBackend(Backend):
             buffer[: len(data)] = data
             return len(data)
         attempt = partial(self._recv_into_try, handle, target, size)
+        if type(handle) is NSPRUDPHandle:
+            return cast(Optional[int], self._poll_then_try(handle, timeout, attempt))
         count = attempt(timeout)
         if count is _EARLY:
             if not timeout:
@@ -859,6 +897,11 @@ class NSPRBackend(Backend):
         if amount > _RECV_CAP:
             amount = _RECV_CAP
         attempt = partial(self._recv_from_try, handle, amount)
+        if type(handle) is NSPRUDPHandle:
+            return cast(
+                Optional[Tuple[bytes, SockAddr]],
+                self._poll_then_try(handle, timeout, attempt),
+            )
         received = attempt(timeout)
         if received is _EARLY:
             if not timeout:

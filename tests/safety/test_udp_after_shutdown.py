@@ -1,0 +1,62 @@
+"""A UDP socket after a failed ``shutdown()``: timeouts still end the wait.
+
+Linux marks an unconnected UDP socket shut down even though ``shutdown()``
+fails with ENOTCONN; from then on poll(2) calls it readable while recv(2)
+finds nothing. NSPR's own blocking receive spins on that for ever, whatever
+its timeout (python-nss hangs there, at full CPU). nspr_ctypes waits on UDP
+sockets with ``PR_Poll`` and its own clock, so every receive ends on time.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, List
+
+import pytest
+from conftest import SHORT
+
+JOIN_LIMIT = 10.0
+
+
+@pytest.fixture(autouse=True)
+def _only_nspr_ctypes(io: Any) -> None:
+    if not io.__name__.startswith("nspr_ctypes"):
+        pytest.skip("python-nss spins for ever here (NSPR's blocking receive)")
+
+
+@pytest.mark.parametrize("call", ["recv", "recv_from", "recv_into", "readline"])
+def test_a_receive_times_out_on_a_udp_socket_shut_down_unconnected(
+    io: Any, error: Any, call: str
+) -> None:
+    sock = io.Socket(io.PR_AF_INET, io.PR_DESC_SOCKET_UDP)
+    try:
+        sock.bind(io.NetworkAddress(io.PR_IpAddrLoopback, 0))
+        with pytest.raises(error.NSPRError):
+            sock.shutdown()  # PR_NOT_CONNECTED_ERROR, yet the kernel shuts it
+        calls = {
+            "recv": lambda: sock.recv(100, SHORT),
+            "recv_from": lambda: sock.recv_from(
+                100, io.NetworkAddress(io.PR_IpAddrLoopback, 0), SHORT
+            ),
+            "recv_into": lambda: sock.recv_into(bytearray(100), 0, SHORT),
+            "readline": lambda: sock.readline(timeout=SHORT),
+        }
+        outcome: List[Any] = []
+
+        def receive() -> None:
+            try:
+                outcome.append(calls[call]())
+            except BaseException as exc:
+                outcome.append(exc)
+
+        thread = threading.Thread(target=receive, daemon=True)
+        thread.start()
+        thread.join(JOIN_LIMIT)
+        assert not thread.is_alive(), "the receive never returned"
+        result = outcome[0]
+        if isinstance(result, error.NSPRError):
+            assert result.errno == error.PR_IO_TIMEOUT_ERROR
+        else:  # the kernel may report the end of input instead
+            assert result in (b"", 0), result
+    finally:
+        sock.close()
