@@ -10,7 +10,7 @@ sockets with ``PR_Poll`` and its own clock, so every receive ends on time.
 from __future__ import annotations
 
 import threading
-from typing import Any, List
+from typing import Any, Callable, Dict, List
 
 import pytest
 from conftest import SHORT
@@ -33,7 +33,7 @@ def test_a_receive_times_out_on_a_udp_socket_shut_down_unconnected(
         sock.bind(io.NetworkAddress(io.PR_IpAddrLoopback, 0))
         with pytest.raises(error.NSPRError):
             sock.shutdown()  # PR_NOT_CONNECTED_ERROR, yet the kernel shuts it
-        calls = {
+        calls: Dict[str, Callable[[], Any]] = {
             "recv": lambda: sock.recv(100, SHORT),
             "recv_from": lambda: sock.recv_from(
                 100, io.NetworkAddress(io.PR_IpAddrLoopback, 0), SHORT
