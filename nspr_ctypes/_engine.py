@@ -209,14 +209,9 @@ class Channel:
             return
         self.closed = True
         close_epoch[0] += 1  # after ``closed``: a poll that missed it sees this
-        if self.users or self.files or (poll_pins and self._pinned()):
-            return  # the last user releases
-        with _RELEASE_LOCK:
-            handle = self.handle
-            if handle is None or self.users or self.files:
-                return
-            self.handle = None
-        self.backend.close(handle)
+        handle = self._take_if_idle()  # else the last user releases
+        if handle is not None:
+            self.backend.close(handle)
 
     def drop(self) -> bool:
         """The Socket was garbage-collected without ``close()``: close the

@@ -19,7 +19,6 @@ import warnings
 from typing import (
     TYPE_CHECKING,
     Any,
-    Callable,
     Iterator,
     List,
     Literal,
@@ -559,21 +558,6 @@ class Socket:
         ahead.lock.release()
         channel.leave()
 
-    def _wait_for(
-        self,
-        channel: _Channel,
-        attempt: Callable[..., Optional[_T]],
-        args: Tuple[Any, ...],
-        timeout: int,
-        deadline: Optional[Deadline],
-    ) -> _T:
-        """``attempt(*args, ticks)`` of a call that has entered ``channel``:
-        within ``deadline`` when the call has one, else a first try of one
-        slice and the engine."""
-        return call_blocking(
-            channel, attempt, args, timeout, self._nonblocking, deadline
-        )
-
     def _recv_buffered(self, channel: _Channel, amount: int, timeout: int) -> bytes:
         """recv() once the read-ahead buffer exists: buffered bytes first,
         else one receive; waiting for another reader counts in the timeout."""
@@ -586,8 +570,13 @@ class Socket:
             elif ahead.pending():
                 return b""
             ask = amount if amount < _RECV_CAP else _RECV_CAP
-            return self._wait_for(
-                channel, channel.backend.recv, (channel.handle, ask), timeout, deadline
+            return call_blocking(
+                channel,
+                channel.backend.recv,
+                (channel.handle, ask),
+                timeout,
+                self._nonblocking,
+                deadline,
             )
         finally:
             self._end_buffered_call(channel, ahead)
@@ -602,11 +591,12 @@ class Socket:
             count = ahead.take_into(view)
             if count:
                 return count
-            return self._wait_for(
+            return call_blocking(
                 channel,
                 channel.backend.recv_into,
                 (channel.handle, view),
                 timeout,
+                self._nonblocking,
                 deadline,
             )
         finally:
@@ -728,7 +718,9 @@ class Socket:
             parts = [ahead.take_all()]
             try:
                 while True:
-                    data = self._wait_for(channel, recv, args, timeout, deadline)
+                    data = call_blocking(
+                        channel, recv, args, timeout, self._nonblocking, deadline
+                    )
                     if not data:
                         return b"".join(parts)
                     parts.append(data)
@@ -750,7 +742,7 @@ class Socket:
             line = ahead.take_line(size)
             if line:
                 return line
-            data = self._wait_for(channel, recv, args, 0, deadline)
+            data = call_blocking(channel, recv, args, 0, self._nonblocking, deadline)
             if not data:
                 return ahead.take_all()
             ahead.feed(data)
