@@ -803,6 +803,11 @@ class NSPRBackend(Backend):
             count: int = self._pr_send(handle, pointer, size, 0, 0)
         finally:
             self._leave_send(handle)
+        return self._sent(count)
+
+    def _sent(self, count: int) -> Optional[int]:
+        """The result of one send in the nonblocking window: the count, None
+        for no room (PR_WOULD_BLOCK_ERROR); any other error raises."""
         if count >= 0:
             return count
         code: int = self._get_error()
@@ -961,12 +966,7 @@ class NSPRBackend(Backend):
             count: int = self._pr_send_to(handle, pointer, size, 0, net, 0)
         finally:
             self._leave_send(handle)
-        if count >= 0:
-            return count
-        code: int = self._get_error()
-        if code != PR_WOULD_BLOCK_ERROR:
-            raise nspr_error(code)
-        return None
+        return self._sent(count)
 
     @staticmethod
     def _data_pointer(data: Union[bytes, memoryview]) -> Tuple[Any, int]:

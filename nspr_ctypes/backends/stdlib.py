@@ -34,7 +34,7 @@ import struct
 import sys
 import threading
 import time
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, TypeVar, Union
 
 from nspr_ctypes import constants as C
 from nspr_ctypes import error as E
@@ -191,6 +191,7 @@ _WOULD_BLOCK = frozenset((_errno.EAGAIN, _errno.EWOULDBLOCK))
 #: What a socket with a timeout raises when the timeout runs out
 #: (``TimeoutError`` from Python 3.10, a subclass of ``OSError`` before).
 _Timeout = socket.timeout
+_T = TypeVar("_T")
 
 
 # -- handles -----------------------------------------------------------------
@@ -253,6 +254,33 @@ def _wait(handle: _Handle, timeout: int, events: int) -> bool:
         return bool(poller.poll(timeout))  # ticks are ms
     except OSError as exc:
         raise _os_error("poll", exc) from None
+
+
+def _try_then_wait(
+    handle: _Handle,
+    timeout: int,
+    events: int,
+    call: str,
+    attempt: Callable[[], _T],
+) -> Optional[_T]:
+    """``attempt()`` with the socket's timeout at 0, then, if it would block
+    and ``timeout`` allows, once more after a wait for ``events``: for the
+    calls that must try before they wait (a socket that does not listen fails
+    accept(2) at once but may never poll ready; poll(2) reports room for a
+    datagram later than a send finds it)."""
+    if handle.ticks:
+        _set_timeout(handle, 0)
+    try:
+        return attempt()
+    except OSError as exc:
+        _not_ready(handle, 0, call, exc)
+    if not timeout or not _wait(handle, timeout, events):
+        return None
+    try:
+        return attempt()
+    except OSError as exc:
+        _not_ready(handle, timeout, call, exc)
+        return None
 
 
 def _not_ready(handle: _Handle, timeout: int, call: str, exc: OSError) -> None:
@@ -664,21 +692,16 @@ class StdlibBackend(Backend):
         if handle.desc_type != C.PR_DESC_SOCKET_TCP:
             # A UDP PRFileDesc has no accept method.
             raise nspr_error(E.PR_INVALID_METHOD_ERROR)
-        if handle.ticks:
-            _set_timeout(handle, 0)
-        try:
-            fd, peer = handle._accept()  # type: ignore[attr-defined]
-        except OSError as exc:
-            _not_ready(handle, 0, "accept", exc)
-            if not timeout:
-                return None
-            if not _wait(handle, timeout, _POLLIN):
-                return None
-            try:
-                fd, peer = handle._accept()  # type: ignore[attr-defined]
-            except OSError as exc:
-                _not_ready(handle, timeout, "accept", exc)
-                return None
+        accepted = _try_then_wait(
+            handle,
+            timeout,
+            _POLLIN,
+            "accept",
+            handle._accept,  # type: ignore[attr-defined]
+        )
+        if accepted is None:
+            return None
+        fd, peer = accepted
         family = handle.family
         try:
             new = _Handle(family, socket.SOCK_STREAM, handle.proto, fd)
@@ -833,21 +856,7 @@ class StdlibBackend(Backend):
 
         # A Fast Open sendto that starts a connection fails EINPROGRESS
         # (PR_IN_PROGRESS_ERROR), which is not a would-block.
-        if handle.ticks:
-            _set_timeout(handle, 0)
-        try:
-            return send_to()
-        except OSError as exc:
-            _not_ready(handle, 0, "sendto", exc)
-        if not timeout:
-            return None
-        if not _wait(handle, timeout, _POLLOUT):
-            return None
-        try:
-            return send_to()
-        except OSError as exc:
-            _not_ready(handle, timeout, "sendto", exc)
-            return None
+        return _try_then_wait(handle, timeout, _POLLOUT, "sendto", send_to)
 
     def _stream_send_to_other_family(
         self, handle: _Handle, data: Union[bytes, memoryview]
