@@ -258,19 +258,12 @@ class Socket:
             backend = _backends._default or get_backend()
         if family not in (PR_AF_INET, PR_AF_INET6, PR_AF_LOCAL):
             raise nspr_error(PR_ADDRESS_NOT_SUPPORTED_ERROR)
-        handle = backend.open_socket(family, desc_type)
-        self._attach(backend, handle, family, desc_type)
-
-    def _attach(
-        self, backend: Backend, handle: Handle, family: int, desc_type: int
-    ) -> None:
-        self._ch = _Channel(backend, handle)
+        # (_wrap's stores, inline: one frame less per socket)
+        self._ch = _Channel(backend, backend.open_socket(family, desc_type))
         self._family = family
         self._desc_type = desc_type
         self._netaddr = None
         self._nonblocking = False
-        # No read-ahead buffer (and no read lock) until a call needs one:
-        # readline(), read(-1), readlines(), iteration, a makefile() read.
         self._ahead = None
 
     def __del__(self) -> None:
@@ -280,7 +273,7 @@ class Socket:
             channel = self._ch
         except AttributeError:  # __new__ failed part way
             return
-        if channel is None or not channel.drop():
+        if channel is None or channel.closed or not channel.drop():
             return
         try:
             # Formatted only now: a string kept per open socket would cost
@@ -297,8 +290,15 @@ class Socket:
 
     @classmethod
     def _wrap(cls, backend: Backend, handle: Handle, family: int) -> Socket:
-        sock: Socket = _new_object(Socket)  # no __new__ frame: _attach sets all
-        sock._attach(backend, handle, family, PR_DESC_SOCKET_TCP)
+        sock: Socket = _new_object(Socket)  # no __new__ frame: all set here
+        sock._ch = _Channel(backend, handle)
+        sock._family = family
+        sock._desc_type = PR_DESC_SOCKET_TCP
+        sock._netaddr = None
+        sock._nonblocking = False
+        # No read-ahead buffer (and no read lock) until a call needs one:
+        # readline(), read(-1), readlines(), iteration, a makefile() read.
+        sock._ahead = None
         return sock
 
     def _discard_channel(self) -> None:
