@@ -1324,9 +1324,13 @@ class Socket:
         All sockets must belong to one backend (``backend`` when given, which
         also serves a poll without open sockets); else ValueError.
         """
-        plan: Optional[_PollPlan] = getattr(_POLL_PLANS, "last", None)
+        try:
+            plan: Optional[_PollPlan] = _POLL_PLANS.last
+        except AttributeError:  # this thread's first poll
+            plan = None
         if (
             plan is None
+            or plan.busy  # a signal handler polling inside this thread's poll
             or plan.backend_argument is not backend
             or plan.kind is not type(poll_descs)
             or plan.descs != poll_descs
@@ -1423,6 +1427,7 @@ class _PollPlan:
     __slots__ = (
         "backend",
         "backend_argument",
+        "busy",
         "channels",
         "descs",
         "entries",
@@ -1430,6 +1435,7 @@ class _PollPlan:
         "kind",
         "live",
         "pin",
+        "poll_set",
         "size",
         "slice",
     )
@@ -1478,10 +1484,13 @@ class _PollPlan:
         self.live = [channel for channel in channels if channel is not None]
         self.pin = frozenset(self.live)
         self.size = len(channels)
-        self.entries: List[Tuple[Optional[Handle], int]] = [
-            (None if channel is None else channel.handle, wanted)
-            for channel, wanted in zip(channels, flags)
-        ]
+        self.poll_set = backend.poll_set(
+            [
+                (None if channel is None else channel.handle, wanted)
+                for channel, wanted in zip(channels, flags)
+            ]
+        )
+        self.busy = False
 
     def lost_a_socket(self) -> bool:
         """One of the sockets was closed since the plan was made."""
@@ -1515,6 +1524,7 @@ def _poll_slice(plan: _PollPlan, ticks: int) -> Optional[Tuple[int, ...]]:
     """
     pin = plan.pin
     epoch = plan.epoch
+    plan.busy = True
     poll_pins.append(pin)
     try:
         # Read after pinning: a close this misses sees the pin.
@@ -1527,17 +1537,15 @@ def _poll_slice(plan: _PollPlan, ticks: int) -> Optional[Tuple[int, ...]]:
                     for channel in channels
                 )
             plan.epoch = epoch  # another socket closed: this set is whole
-        ready, out_flags = plan.backend.poll(plan.entries, ticks)
+        return plan.poll_set.poll(ticks)
     finally:
+        plan.busy = False
         poll_pins.remove(pin)
         if close_epoch[0] != epoch:
             # Closed while pinned: their release was left to this poll.
             for channel in plan.live:
                 if channel.closed:
                     channel.release_if_idle()
-    if ready:
-        return tuple(out_flags)
-    return None
 
 
 class _SocketFile(std_io.RawIOBase):

@@ -40,7 +40,7 @@ from typing import (
     Union,
 )
 
-from nspr_ctypes.backends._base import Backend
+from nspr_ctypes.backends._base import Backend, PollSet
 from nspr_ctypes.backends.errors import (
     BackendError,
     BackendUnavailable,
@@ -52,6 +52,7 @@ __all__ = [
     "Backend",
     "Candidate",
     "Diagnosis",
+    "PollSet",
     "available_backends",
     "diagnose",
     "get_backend",

@@ -112,6 +112,19 @@ OptionValue = Union[bool, int, Tuple[bool, int], SockAddr, Tuple[SockAddr, SockA
 Handle = Any
 
 
+class PollSet(abc.ABC):
+    """A poll of fixed entries, prepared by :meth:`Backend.poll_set`."""
+
+    __slots__ = ()
+
+    @abc.abstractmethod
+    def poll(self, timeout: int) -> Optional[Tuple[int, ...]]:
+        """Wait up to ``timeout`` ticks (0, or a slice; never NO_TIMEOUT) for
+        an entry to be ready: then the out flags of every entry (the
+        ``PR_POLL_*`` bits, as ``PR_Poll`` reports them; 0 for an entry not
+        ready or skipped), else None once the whole timeout has passed."""
+
+
 class Backend(abc.ABC):
     """One backend: an NSPR library loaded through ctypes, or an emulation.
 
@@ -258,13 +271,23 @@ class Backend(abc.ABC):
         """Set an option (the options above plus AddMember / DropMember)."""
 
     @abc.abstractmethod
+    def poll_set(self, entries: Sequence[Tuple[Optional[Handle], int]]) -> PollSet:
+        """Prepare a poll of ``entries`` (handle, ``PR_POLL_*`` flags), to be
+        polled again and again: ``Socket.poll`` keeps the set of each thread's
+        last poll, so a poll loop packs nothing. An entry with a None handle or
+        zero flags is skipped and reports 0; with no entries the poll sleeps
+        for its timeout (``PR_Poll`` of nothing). ``io`` keeps the handles open
+        while it uses the set, and uses one set in one thread at a time."""
+
     def poll(
         self, entries: Sequence[Tuple[Optional[Handle], int]], timeout: int
     ) -> Tuple[int, List[int]]:
-        """Wait up to ``timeout`` ticks (a short slice; never NO_TIMEOUT) for
-        any entry to be ready. Returns ``(ready_count, out_flags)``; entries
-        with a None handle or zero flags are skipped and report 0. Out flags use
-        the ``PR_POLL_*`` bits, as ``PR_Poll`` reports them."""
+        """One poll of ``entries``: ``(ready_count, out_flags)``.
+        Convenience over :meth:`poll_set` for waits inside a backend."""
+        flags = self.poll_set(entries).poll(timeout)
+        if flags is None:
+            return 0, [0] * len(entries)
+        return len(flags) - flags.count(0), list(flags)
 
     @abc.abstractmethod
     def new_tcp_pair(self) -> Tuple[Handle, Handle]:

@@ -31,6 +31,7 @@ from nspr_ctypes.backends._base import (
     Backend,
     HostEnt,
     OptionValue,
+    PollSet,
     SockAddr,
     _send_in_windows,
 )
@@ -182,15 +183,19 @@ def _poll_layouts(count: int) -> Tuple[struct.Struct, struct.Struct]:
     return layouts
 
 
-class _PollSet:
+class _PollSet(PollSet):
     """A packed ``PRPollDesc`` array and the entries it was packed from."""
 
-    __slots__ = ("descs", "entries", "epoch", "out_flags")
+    __slots__ = ("backend", "count", "descs", "entries", "epoch", "out_flags")
 
     def __init__(
-        self, entries: List[Tuple[Optional[NSPRHandle], int]], epoch: int
+        self,
+        backend: NSPRBackend,
+        entries: List[Tuple[Optional[NSPRHandle], int]],
+        epoch: int,
     ) -> None:
-        count = len(entries)
+        self.backend = backend
+        self.count = count = len(entries)
         pack, self.out_flags = _poll_layouts(count)
         #: a private copy: the caller may change its list afterwards
         self.entries = entries
@@ -203,8 +208,19 @@ class _PollSet:
                 fields += (fd, flags, 0)
             else:
                 fields += (0, 0, 0)
-        self.descs = (ffi.PRPollDesc * count)()
-        pack.pack_into(self.descs, 0, *fields)
+        descs = (ffi.PRPollDesc * count)()
+        pack.pack_into(descs, 0, *fields)
+        self.descs: Any = descs if count else None  # NULL for PR_Poll of nothing
+
+    def poll(self, timeout: int) -> Optional[Tuple[int, ...]]:
+        """``PR_Poll`` of the packed array (of nothing: a sleep)."""
+        ready: int = self.backend._pr_poll(self.descs, self.count, timeout)
+        if ready > 0:
+            flags: Tuple[int, ...] = self.out_flags.unpack_from(self.descs)
+            return flags
+        if ready < 0:
+            raise self.backend._error()
+        return None
 
 
 # -- SockAddr <-> PRNetAddr (the one place; network byte order inside) ---------
@@ -1067,10 +1083,15 @@ class NSPRBackend(Backend):
 
     # -- poll -------------------------------------------------------------------
 
+    def poll_set(self, entries: Sequence[Tuple[Optional[NSPRHandle], int]]) -> _PollSet:
+        """The entries packed into a ``PRPollDesc`` array, for ``PR_Poll``."""
+        return _PollSet(self, [(h, f) for h, f in entries], self._close_epoch)
+
     def poll(
         self, entries: Sequence[Tuple[Optional[NSPRHandle], int]], timeout: int
     ) -> Tuple[int, List[int]]:
-        """``PR_Poll``; out flags exactly as NSPR leaves them (see io).
+        """``PR_Poll``; out flags exactly as NSPR leaves them (waits of this
+        backend on one handle).
 
         The packed ``PRPollDesc`` array is kept per thread: a poll of the same
         entries (the same handles, the same flags, no close since) packs
@@ -1079,9 +1100,7 @@ class NSPRBackend(Backend):
         """
         count = len(entries)
         if count == 0:
-            # NSPR sleeps for the timeout when given no descriptors.
-            if self._pr_poll(None, 0, timeout) < 0:
-                raise self._error()
+            self.poll_set(()).poll(timeout)  # NSPR sleeps for the timeout
             return 0, []
         tls = self._tls
         # Lent out while in use: a signal handler that polls on this thread
@@ -1094,7 +1113,7 @@ class NSPRBackend(Backend):
             or cached.entries != entries
         ):
             # Copied as tuples: later changes of the caller's lists do not reach it.
-            cached = _PollSet([(h, f) for h, f in entries], self._close_epoch)
+            cached = self.poll_set(entries)
         ready: int = self._pr_poll(cached.descs, count, timeout)
         if ready < 0:
             raise self._error()

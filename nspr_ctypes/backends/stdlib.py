@@ -32,7 +32,6 @@ import select
 import socket
 import struct
 import sys
-import threading
 import time
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, TypeVar, Union
 
@@ -43,6 +42,7 @@ from nspr_ctypes.backends._base import (
     Backend,
     HostEnt,
     OptionValue,
+    PollSet,
     SockAddr,
     _send_in_windows,
 )
@@ -503,29 +503,52 @@ _MAX_POLL_MS = 2**31 - 1
 _Plan = Dict[int, List[Tuple[int, int]]]
 
 
-class _PollCache(threading.local):
-    """Per thread: ``(entries, poller, plan)`` of the last poll, whose
-    ``select.poll`` serves a poll of the same entries again (registering
-    costs more than comparing)."""
-
-    last: Optional[Tuple[List[Any], Any, _Plan]] = None
-
-
-def _poller(entries: Sequence[Tuple[Optional[_Handle], int]]) -> Tuple[Any, _Plan]:
-    """A ``select.poll`` registered for ``entries`` (one registration per fd,
-    with the events of all its entries) and the plan of their out flags;
+class _PollSet(PollSet):
+    """A ``select.poll`` registered for fixed entries (one registration per
+    fd, with the events of all its entries) and the plan of their out flags;
     entries with no handle or no flags are left out (they report 0)."""
-    events: Dict[int, int] = {}
-    plan: _Plan = {}
-    for index, (handle, flags) in enumerate(entries):
-        if handle is not None and flags:
-            fd = handle.fd
-            events[fd] = events.get(fd, 0) | _EVENTS[flags & 7]
-            plan.setdefault(fd, []).append((index, (flags & 7) * _REVENTS_SPAN))
-    poller = select.poll()
-    for fd, mask in events.items():
-        poller.register(fd, mask)
-    return poller, plan
+
+    __slots__ = ("count", "plan", "poller")
+
+    def __init__(self, entries: Sequence[Tuple[Optional[_Handle], int]]) -> None:
+        events: Dict[int, int] = {}
+        plan: _Plan = {}
+        for index, (handle, flags) in enumerate(entries):
+            if handle is not None and flags:
+                fd = handle.fd
+                events[fd] = events.get(fd, 0) | _EVENTS[flags & 7]
+                plan.setdefault(fd, []).append((index, (flags & 7) * _REVENTS_SPAN))
+        poller = select.poll()
+        for fd, mask in events.items():
+            poller.register(fd, mask)
+        self.count = len(entries)
+        self.plan = plan
+        self.poller = poller
+
+    def poll(self, timeout: int) -> Optional[Tuple[int, ...]]:
+        """One poll(2), flags translated as NSPR does."""
+        count = self.count
+        if not count:
+            # PR_Poll with no descriptors is PR_Sleep(timeout).
+            time.sleep(timeout / _TICKS_PER_SECOND)
+            return None
+        ms = timeout if timeout < _MAX_POLL_MS else _MAX_POLL_MS  # ticks are ms
+        try:
+            ready = self.poller.poll(ms)
+        except OSError as exc:
+            raise _os_error("poll", exc) from None
+        if not ready:
+            return None
+        # One pollfd per entry in NSPR: an entry sees only the events it asked
+        # for, plus ERR/HUP/NVAL.
+        out = [0] * count
+        plan = self.plan
+        for fd, revents in ready:
+            for index, row in plan[fd]:
+                out[index] = _OUT_FLAGS[row + (revents & _REVENTS_MASK)]
+        if out.count(0) == count:
+            return None
+        return tuple(out)
 
 
 # -- protocols ---------------------------------------------------------------
@@ -573,7 +596,6 @@ class StdlibBackend(Backend):
     version = None
 
     def __init__(self) -> None:
-        self._poll_cache = _PollCache()
         # Asked, not assumed: a subclass may count other ticks.
         self._millisecond_ticks = self.ticks_per_second() == 1000
 
@@ -970,44 +992,9 @@ class StdlibBackend(Backend):
         except OSError as exc:
             raise _os_error("setsockopt", exc) from None
 
-    def poll(
-        self, entries: Sequence[Tuple[Optional[_Handle], int]], timeout: int
-    ) -> Tuple[int, List[int]]:
-        """PR_Poll: one poll(2) over the entries, flags translated as NSPR does."""
-        cache = self._poll_cache
-        last = cache.last
-        if last is not None and last[0] == entries:
-            # A poll loop: the same handles and flags as this thread's last
-            # poll (compared in C; the key holds the handles, so none of them
-            # can have been replaced by another at the same address).
-            poller = last[1]
-            plan = last[2]
-        else:
-            if not entries:
-                # PR_Poll with no descriptors is PR_Sleep(timeout).
-                time.sleep(timeout / _TICKS_PER_SECOND)
-                return 0, []
-            poller, plan = _poller(entries)
-            cache.last = (list(entries), poller, plan)
-        ms = timeout if timeout < _MAX_POLL_MS else _MAX_POLL_MS  # ticks are ms
-        try:
-            try:
-                ready = poller.poll(ms)
-            except RuntimeError:
-                # A signal handler polling the same entries while the cached
-                # select.poll waits (it refuses a nested call): poll afresh.
-                ready = _poller(entries)[0].poll(ms)
-        except OSError as exc:
-            raise _os_error("poll", exc) from None
-        out = [0] * len(entries)
-        if not ready:
-            return 0, out
-        # One pollfd per entry in NSPR: an entry sees only the events it asked
-        # for, plus ERR/HUP/NVAL; the count is of entries with any flag.
-        for fd, revents in ready:
-            for index, row in plan[fd]:
-                out[index] = _OUT_FLAGS[row + (revents & _REVENTS_MASK)]
-        return len(out) - out.count(0), out
+    def poll_set(self, entries: Sequence[Tuple[Optional[_Handle], int]]) -> _PollSet:
+        """PR_Poll's entries registered with a ``select.poll``."""
+        return _PollSet(entries)
 
     def new_tcp_pair(self) -> Tuple[_Handle, _Handle]:
         """PR_NewTCPSocketPair: socketpair(AF_UNIX, SOCK_STREAM) on Unix."""

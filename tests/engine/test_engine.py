@@ -18,7 +18,7 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 import pytest
 
 from nspr_ctypes import _engine, io
-from nspr_ctypes.backends._base import Backend, SockAddr
+from nspr_ctypes.backends._base import Backend, PollSet, SockAddr
 from nspr_ctypes.error import (
     PR_CONNECT_RESET_ERROR,
     PR_IN_PROGRESS_ERROR,
@@ -44,6 +44,30 @@ class ScriptedHandle:
     def __init__(self, number: int) -> None:
         self.number = number
         self.closed = False
+
+
+class ScriptedPollSet(PollSet):
+    """A poll of fixed entries, answered from the backend's script."""
+
+    __slots__ = ("backend", "entries")
+
+    def __init__(self, backend: ScriptedBackend, entries: List[Any]) -> None:
+        self.backend = backend
+        self.entries = entries
+
+    def poll(self, timeout: int) -> Optional[Tuple[int, ...]]:
+        backend = self.backend
+        for handle, _flags in self.entries:
+            if handle is not None:
+                assert not handle.closed, "a poll reached a released handle"
+        backend.calls.append(("poll", timeout))
+        step = backend.script["poll"].pop(0)
+        if callable(step):
+            step = step()
+        if step is None:
+            backend.clock.now += timeout / 1000.0
+            return None
+        return tuple(step)
 
 
 class ScriptedBackend(Backend):
@@ -119,19 +143,8 @@ class ScriptedBackend(Backend):
     def send_to(self, handle: Any, data: Any, addr: SockAddr, timeout: int) -> Any:
         return self._answer("send_to", handle, timeout)
 
-    def poll(self, entries: Any, timeout: int) -> Tuple[int, List[int]]:
-        for handle, _flags in entries:
-            if handle is not None:
-                assert not handle.closed, "a poll reached a released handle"
-        self.calls.append(("poll", timeout))
-        steps = self.script["poll"]
-        step = steps.pop(0)
-        if callable(step):
-            step = step()
-        if step is None:
-            self.clock.now += timeout / 1000.0
-            return 0, [0] * len(entries)
-        return 1, list(step)
+    def poll_set(self, entries: Any) -> ScriptedPollSet:
+        return ScriptedPollSet(self, list(entries))
 
     # -- the rest: plain answers ---------------------------------------------
 

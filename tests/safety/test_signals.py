@@ -282,3 +282,39 @@ def test_signal_handlers_run_while_call_waits(io: Any, error: Any) -> None:
         call.handled_during_call,
         call.signals_sent,
     )
+
+
+@pytest.mark.difference(
+    "signal handlers run while a call waits (python-nss runs them once the "
+    "call returns)"
+)
+@pytest.mark.timeout(60)
+def test_a_signal_handler_polling_the_same_list_inside_a_poll(io: Any) -> None:
+    # The stdlib backend runs handlers inside its poll(2) wait, the nspr
+    # backend between slices: either way the handler's poll of the very list
+    # the interrupted poll is using works, and so does the interrupted poll.
+    if threading.current_thread() is not threading.main_thread():
+        pytest.skip("signals are handled in the main thread only")
+    reader, writer = io.Socket.new_tcp_pair()
+    descs = [(reader, io.PR_POLL_READ)]
+    inside: List[Any] = []
+
+    def handler(signum: int, frame: Optional[FrameType]) -> None:
+        inside.append(io.Socket.poll(descs, 0))
+        writer.send(b"x")
+
+    previous = signal.signal(signal.SIGUSR1, handler)
+    main = threading.get_ident()
+    timer = threading.Timer(0.2, signal.pthread_kill, (main, signal.SIGUSR1))
+    try:
+        io.Socket.poll(descs, 0)  # this list is the thread's last poll
+        timer.start()
+        result = io.Socket.poll(descs, LONG)
+    finally:
+        timer.cancel()
+        timer.join(JOIN_LIMIT)
+        signal.signal(signal.SIGUSR1, previous)
+        reader.close()
+        writer.close()
+    assert inside == [(0,)]
+    assert result == (io.PR_POLL_READ,)

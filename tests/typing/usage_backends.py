@@ -55,6 +55,15 @@ def sending_primitive(backend: nspr_ctypes.Backend) -> None:
     backend.send_at(handle, memoryview(b"data"), 2, 0)  # type: ignore[arg-type]
 
 
+def prepared_poll(backend: nspr_ctypes.Backend) -> None:
+    handle = backend.open_socket(2, 2)
+    poll_set = backend.poll_set([(handle, 1), (None, 0)])
+    assert_type(poll_set, backends.PollSet)
+    assert_type(poll_set.poll(100), Optional[Tuple[int, ...]])
+    assert_type(backend.poll([(handle, 1)], 0), Tuple[int, List[int]])
+    poll_set.poll(0.5)  # type: ignore[arg-type]
+
+
 def diagnosis() -> None:
     found = nspr_ctypes.diagnose()
     assert_type(found, nspr_ctypes.Diagnosis)

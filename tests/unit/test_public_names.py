@@ -516,6 +516,7 @@ def test_every_public_class_is_checked() -> None:
         "LibraryTooOld",
         "NSPRError",
         "NetworkAddress",
+        "PollSet",
         "Socket",
         "UnknownBackend",
     }

@@ -11,13 +11,14 @@ NSPR_CTYPES_LIBRARY or automatically, and diagnose() says which and why.
 from contextlib import AbstractContextManager
 from typing import Final, List, NamedTuple, Optional, Tuple, Union
 
-from nspr_ctypes.backends._base import Backend as Backend
+from nspr_ctypes.backends._base import Backend as Backend, PollSet as PollSet
 
 __all__ = [
     "ENTRY_POINT_GROUP",
     "Backend",
     "Candidate",
     "Diagnosis",
+    "PollSet",
     "available_backends",
     "diagnose",
     "get_backend",

@@ -46,6 +46,13 @@ OptionValue: TypeAlias = Union[
 # An opaque socket handle of one backend.
 Handle: TypeAlias = Any
 
+class PollSet(abc.ABC):
+    """A poll of fixed entries, prepared by :meth:`Backend.poll_set`."""
+    @abc.abstractmethod
+    def poll(self, timeout: int) -> Optional[Tuple[int, ...]]:
+        """The out flags of every entry once one is ready within ``timeout``
+        ticks, else None."""
+
 class Backend(abc.ABC):
     """One backend: an NSPR library loaded through ctypes, or an emulation.
 
@@ -144,11 +151,13 @@ class Backend(abc.ABC):
     def set_option(self, handle: Handle, option: int, value: OptionValue) -> None:
         """Set a socket option (every PR_SockOpt_* but Nonblocking)."""
     @abc.abstractmethod
+    def poll_set(self, entries: Sequence[Tuple[Optional[Handle], int]]) -> PollSet:
+        """Prepare a poll of ``entries`` (handle, PR_POLL_* flags), to be polled
+        again and again."""
     def poll(
         self, entries: Sequence[Tuple[Optional[Handle], int]], timeout: int
     ) -> Tuple[int, List[int]]:
-        """Wait up to ``timeout`` ticks (a short slice) for any entry to be ready:
-        ``(ready_count, out_flags)`` with PR_POLL_* out flags per entry."""
+        """One poll of ``entries``: ``(ready_count, out_flags)``."""
     @abc.abstractmethod
     def new_tcp_pair(self) -> Tuple[Handle, Handle]:
         """A connected pair of local stream sockets."""

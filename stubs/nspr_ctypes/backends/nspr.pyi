@@ -8,7 +8,7 @@ makes the socket NSPR-nonblocking for its call, so its count stays exact.
 from ctypes import c_void_p
 from typing import Any, List, Optional, Sequence, Tuple, Union
 
-from nspr_ctypes.backends._base import Backend, HostEnt, OptionValue, SockAddr
+from nspr_ctypes.backends._base import Backend, HostEnt, OptionValue, PollSet, SockAddr
 
 __all__ = ["NSPRBackend", "NSPRHandle", "create_backend"]
 
@@ -74,6 +74,9 @@ class NSPRBackend(Backend):
     def set_option(
         self, handle: NSPRHandle, option: int, value: OptionValue
     ) -> None: ...
+    def poll_set(
+        self, entries: Sequence[Tuple[Optional[NSPRHandle], int]]
+    ) -> PollSet: ...
     def poll(
         self, entries: Sequence[Tuple[Optional[NSPRHandle], int]], timeout: int
     ) -> Tuple[int, List[int]]: ...
