@@ -78,7 +78,6 @@ _PR_SockOpt_DontFrag: Final = 17
 _PR_SockOpt_Last: Final = 18  # NSPR refuses this and above
 
 
-
 class _SockOptKind:
     """The shape of a socket option's value: the member of NSPR's
     PRSocketOptionData union that carries it.
@@ -97,6 +96,7 @@ class _SockOptKind:
     MREQ: Final = 5      # PRMcastRequest: (group, interface); set only
 
 
+# option number -> _SockOptKind, for every option NSPR has.
 _SOCKOPT_KINDS: Final[Dict[int, int]] = {
     PR_SockOpt_Nonblocking: _SockOptKind.FLAG,
     PR_SockOpt_Linger: _SockOptKind.LINGER,
@@ -117,6 +117,7 @@ _SOCKOPT_KINDS: Final[Dict[int, int]] = {
     _PR_SockOpt_Reuseport: _SockOptKind.FLAG,
     _PR_SockOpt_DontFrag: _SockOptKind.FLAG,
 }
+# The ones python-nss's get/set_socket_option do not map (ValueError).
 _SOCKOPTS_UNMAPPED: Final[FrozenSet[int]] = frozenset(
     (_PR_SockOpt_Reuseport, _PR_SockOpt_DontFrag)
 )
