@@ -18,17 +18,14 @@ from nspr_ctypes import backends as _backends
 from nspr_ctypes.backends import get_backend
 from nspr_ctypes.backends._base import Backend, HostEnt, SockAddr
 from nspr_ctypes.constants import (
+    _DESC_TYPE_NAMES,
+    _FAMILY_NAMES,
     PR_AF_INET,
     PR_AF_INET6,
     PR_AF_LOCAL,
     PR_AF_UNSPEC,
     PR_AI_ADDRCONFIG,
     PR_AI_NOCANONNAME,
-    PR_DESC_FILE,
-    PR_DESC_LAYERED,
-    PR_DESC_PIPE,
-    PR_DESC_SOCKET_TCP,
-    PR_DESC_SOCKET_UDP,
     PR_IpAddrAny,
     PR_IpAddrLoopback,
     PR_IpAddrNull,
@@ -40,19 +37,6 @@ from nspr_ctypes.error import (
     nspr_error,
 )
 
-_FAMILY_NAMES = {
-    PR_AF_UNSPEC: "PR_AF_UNSPEC",
-    PR_AF_LOCAL: "PR_AF_LOCAL",
-    PR_AF_INET: "PR_AF_INET",
-    PR_AF_INET6: "PR_AF_INET6",
-}
-_DESC_TYPE_NAMES = {
-    PR_DESC_FILE: "PR_DESC_FILE",
-    PR_DESC_SOCKET_TCP: "PR_DESC_SOCKET_TCP",
-    PR_DESC_SOCKET_UDP: "PR_DESC_SOCKET_UDP",
-    PR_DESC_LAYERED: "PR_DESC_LAYERED",
-    PR_DESC_PIPE: "PR_DESC_PIPE",
-}
 _ADDR_LENGTH = {PR_AF_INET: 4, PR_AF_INET6: 16}
 _ANY = {PR_AF_INET: bytes(4), PR_AF_INET6: bytes(16)}
 _LOOPBACK = {PR_AF_INET: b"\x7f\0\0\x01", PR_AF_INET6: bytes(15) + b"\x01"}

@@ -64,6 +64,8 @@ from nspr_ctypes._readahead import NO_LINES, ReadAhead
 from nspr_ctypes.backends import get_backend
 from nspr_ctypes.backends._base import Backend, Handle, OptionValue, SockAddr
 from nspr_ctypes.constants import (
+    _SOCKOPT_KINDS,
+    _SOCKOPTS_UNMAPPED,
     PR_AF_INET,
     PR_AF_INET6,
     PR_AF_LOCAL,
@@ -72,22 +74,8 @@ from nspr_ctypes.constants import (
     PR_INTERVAL_NO_TIMEOUT,
     PR_POLL_NVAL,
     PR_SHUTDOWN_BOTH,
-    PR_SockOpt_AddMember,
-    PR_SockOpt_Broadcast,
-    PR_SockOpt_DropMember,
-    PR_SockOpt_IpTimeToLive,
-    PR_SockOpt_IpTypeOfService,
-    PR_SockOpt_Keepalive,
-    PR_SockOpt_Linger,
-    PR_SockOpt_MaxSegment,
-    PR_SockOpt_McastInterface,
-    PR_SockOpt_McastLoopback,
-    PR_SockOpt_McastTimeToLive,
-    PR_SockOpt_NoDelay,
     PR_SockOpt_Nonblocking,
-    PR_SockOpt_RecvBufferSize,
-    PR_SockOpt_Reuseaddr,
-    PR_SockOpt_SendBufferSize,
+    _SockOptKind,
 )
 from nspr_ctypes.error import (
     PR_ADDRESS_NOT_SUPPORTED_ERROR,
@@ -104,45 +92,22 @@ from nspr_ctypes.error import (
 _RECV_CAP = 1 << 20
 _READ_CHUNK = 64 * 1024
 
-# Option kinds: how set_socket_option parses its values, get maps its result.
-_FLAG_OPTIONS = frozenset(
-    (
-        PR_SockOpt_Nonblocking,
-        PR_SockOpt_Reuseaddr,
-        PR_SockOpt_Keepalive,
-        PR_SockOpt_McastLoopback,
-        PR_SockOpt_NoDelay,
-        PR_SockOpt_Broadcast,
-    )
-)
-_NUMBER_OPTIONS = frozenset(
-    (
-        PR_SockOpt_RecvBufferSize,
-        PR_SockOpt_SendBufferSize,
-        PR_SockOpt_MaxSegment,
-        PR_SockOpt_IpTimeToLive,
-        PR_SockOpt_IpTypeOfService,
-        PR_SockOpt_McastTimeToLive,
-    )
-)
-_MEMBERSHIP_OPTIONS = frozenset((PR_SockOpt_AddMember, PR_SockOpt_DropMember))
-_KNOWN_OPTIONS = (
-    _FLAG_OPTIONS
-    | _NUMBER_OPTIONS
-    | _MEMBERSHIP_OPTIONS
-    | frozenset((PR_SockOpt_Linger, PR_SockOpt_McastInterface))
-)
-# Options NSPR knows but python-nss does not map (Reuseport, DontFrag).
-_NSPR_ONLY_OPTIONS = frozenset((16, 17))
-_NSPR_OPTION_LIMIT = 18  # PR_SockOpt_Last
+# The options set_socket_option takes (python-nss's), by kind: the shared
+# table (constants._SOCKOPT_KINDS) less NSPR's options python-nss lacks.
+_OPTION_KINDS = {
+    option: kind
+    for option, kind in _SOCKOPT_KINDS.items()
+    if option not in _SOCKOPTS_UNMAPPED
+}
 
 # get_socket_option()'s result type by option number (Literal cannot name the
-# PR_SockOpt_* constants, so it holds their values; kept equal to the sets above).
-_FlagOption = Literal[0, 2, 3, 12, 13, 15]  # _FLAG_OPTIONS: bool
-_SizeOption = Literal[4, 5, 6, 7, 11, 14]  # _NUMBER_OPTIONS: int
-_LingerOption = Literal[1]  # (polarity, interval)
-_InterfaceOption = Literal[10]  # McastInterface: NetworkAddress
-_MembershipOption = Literal[8, 9]  # _MEMBERSHIP_OPTIONS: set only, get raises
+# PR_SockOpt_* constants, so it holds their values; tests/unit/
+# test_option_table.py keeps them equal to the _SockOptKind of each option).
+_FlagOption = Literal[0, 2, 3, 12, 13, 15]  # FLAG: bool
+_SizeOption = Literal[4, 5, 6, 7, 11, 14]  # SIZE and UINT: int
+_LingerOption = Literal[1]  # LINGER: (polarity, interval)
+_InterfaceOption = Literal[10]  # MCAST_IF: NetworkAddress
+_MembershipOption = Literal[8, 9]  # MREQ: set only, get raises
 _OptionResult = Union[bool, int, Tuple[bool, int], NetworkAddress]
 
 # makefile()'s result type by mode (the letters r, w, b in any order).
@@ -1011,12 +976,13 @@ class Socket:
         with channel as handle:
             if option == PR_SockOpt_Nonblocking:
                 return self._nonblocking
-            if not 0 <= option < _NSPR_OPTION_LIMIT or option in _MEMBERSHIP_OPTIONS:
+            kind = _SOCKOPT_KINDS.get(option)
+            if kind is None or kind == _SockOptKind.MREQ:
                 raise nspr_error(PR_INVALID_ARGUMENT_ERROR)  # as NSPR refuses them
-            if option in _NSPR_ONLY_OPTIONS:
+            if option in _SOCKOPTS_UNMAPPED:
                 raise ValueError("get_socket_option: unknown option")
             value = channel.backend.get_option(handle, option)
-            if option == PR_SockOpt_McastInterface:
+            if kind == _SockOptKind.MCAST_IF:
                 assert isinstance(value, SockAddr)
                 return NetworkAddress._from_sockaddr(value, channel.backend)
             return cast(_OptionResult, value)  # flag, size or linger: no SockAddr
@@ -1031,9 +997,10 @@ class Socket:
         """
         if not isinstance(option, int):
             raise TypeError("set_socket_option: option must be an int")
-        if option not in _KNOWN_OPTIONS:
+        kind = _OPTION_KINDS.get(option)
+        if kind is None:
             raise ValueError("set_socket_option: unknown option")
-        value = _parse_option_value(option, values)
+        value = _parse_option_value(kind, values)
         for item in values:
             if isinstance(item, NetworkAddress):
                 self._check_backend(item, "set_socket_option")
@@ -1369,24 +1336,28 @@ class Socket:
         raise TypeError("cannot pickle %r object" % type(self).__name__)
 
 
-def _parse_option_value(option: int, values: Tuple[Any, ...]) -> OptionValue:
-    expected = 3 if option in _MEMBERSHIP_OPTIONS or option == PR_SockOpt_Linger else 2
+def _parse_option_value(kind: int, values: Tuple[Any, ...]) -> OptionValue:
+    """set_socket_option's ``values`` for an option of ``kind`` (a _SockOptKind)."""
+    expected = 3 if kind == _SockOptKind.MREQ or kind == _SockOptKind.LINGER else 2
     if len(values) + 1 != expected:
         raise TypeError(
             "set_socket_option() takes exactly %d arguments (%d given)"
             % (expected, len(values) + 1)
         )
-    if option in _FLAG_OPTIONS:
+    if kind == _SockOptKind.FLAG:
         return bool(_args.c_int(values[0]))
-    if option in _NUMBER_OPTIONS:
+    if kind == _SockOptKind.SIZE or kind == _SockOptKind.UINT:
         return _args.c_uint_mask(values[0])
-    if option == PR_SockOpt_Linger:
+    if kind == _SockOptKind.LINGER:
         return (bool(_args.c_int(values[0])), _args.c_uint_mask(values[1]))
-    if option == PR_SockOpt_McastInterface:
+    if kind == _SockOptKind.MCAST_IF:
         return sockaddr_of(_check_address(values[0], "set_socket_option"))
-    group = sockaddr_of(_check_address(values[0], "set_socket_option"))
-    interface = sockaddr_of(_check_address(values[1], "set_socket_option"))
-    return (group, interface)
+    if kind == _SockOptKind.MREQ:
+        group = sockaddr_of(_check_address(values[0], "set_socket_option"))
+        interface = sockaddr_of(_check_address(values[1], "set_socket_option"))
+        return (group, interface)
+    # A kind added to the table but not here.
+    raise ValueError("set_socket_option: unknown option")
 
 
 def _parse_poll_descs(poll_descs: Any) -> Tuple[List[Socket], List[int]]:

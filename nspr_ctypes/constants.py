@@ -6,7 +6,7 @@ the backends.
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Dict, Final, FrozenSet
 
 # fmt: off
 # Address families
@@ -71,6 +71,66 @@ PR_SockOpt_McastLoopback: Final = 12
 PR_SockOpt_NoDelay: Final = 13
 PR_SockOpt_MaxSegment: Final = 14
 PR_SockOpt_Broadcast: Final = 15
+# NSPR's options after python-nss's table (prio.h), which python-nss does not
+# map: nss.io has no constant for them, and get/set_socket_option refuse them.
+_PR_SockOpt_Reuseport: Final = 16
+_PR_SockOpt_DontFrag: Final = 17
+_PR_SockOpt_Last: Final = 18  # NSPR refuses this and above
+
+
+class _SockOptKind:
+    """The shape of a socket option's value: the member of NSPR's
+    PRSocketOptionData union that carries it.
+
+    Socket's argument checks and both backends read the one table below (a
+    backend keeps only its own details, such as the stdlib's level and
+    name); tests/unit/test_option_table.py pins the typing.Literal option
+    types of the source and the stubs to it.
+    """
+
+    FLAG: Final = 0      # PRBool: bool
+    SIZE: Final = 1      # PRSize: int (a C size_t)
+    UINT: Final = 2      # PRUintn: int (TTLs, TOS)
+    LINGER: Final = 3    # PRLinger: (polarity, interval)
+    MCAST_IF: Final = 4  # PRNetAddr: an IPv4 interface address
+    MREQ: Final = 5      # PRMcastRequest: (group, interface); set only
+
+
+# option number -> _SockOptKind, for every option NSPR has.
+_SOCKOPT_KINDS: Final[Dict[int, int]] = {
+    PR_SockOpt_Nonblocking: _SockOptKind.FLAG,
+    PR_SockOpt_Linger: _SockOptKind.LINGER,
+    PR_SockOpt_Reuseaddr: _SockOptKind.FLAG,
+    PR_SockOpt_Keepalive: _SockOptKind.FLAG,
+    PR_SockOpt_RecvBufferSize: _SockOptKind.SIZE,
+    PR_SockOpt_SendBufferSize: _SockOptKind.SIZE,
+    PR_SockOpt_IpTimeToLive: _SockOptKind.UINT,
+    PR_SockOpt_IpTypeOfService: _SockOptKind.UINT,
+    PR_SockOpt_AddMember: _SockOptKind.MREQ,
+    PR_SockOpt_DropMember: _SockOptKind.MREQ,
+    PR_SockOpt_McastInterface: _SockOptKind.MCAST_IF,
+    PR_SockOpt_McastTimeToLive: _SockOptKind.UINT,
+    PR_SockOpt_McastLoopback: _SockOptKind.FLAG,
+    PR_SockOpt_NoDelay: _SockOptKind.FLAG,
+    PR_SockOpt_MaxSegment: _SockOptKind.SIZE,
+    PR_SockOpt_Broadcast: _SockOptKind.FLAG,
+    _PR_SockOpt_Reuseport: _SockOptKind.FLAG,
+    _PR_SockOpt_DontFrag: _SockOptKind.FLAG,
+}
+# The ones python-nss's get/set_socket_option do not map (ValueError).
+_SOCKOPTS_UNMAPPED: Final[FrozenSet[int]] = frozenset(
+    (_PR_SockOpt_Reuseport, _PR_SockOpt_DontFrag)
+)
 # fmt: on
 
 __all__ = sorted(name for name in list(globals()) if name.startswith("PR_"))
+
+
+def _names(prefix: str) -> Dict[int, str]:
+    """value -> name of the public constants named ``prefix...``."""
+    return {globals()[name]: name for name in __all__ if name.startswith(prefix)}
+
+
+# For reprs and messages: family and descriptor type names by value.
+_FAMILY_NAMES: Final = _names("PR_AF_")
+_DESC_TYPE_NAMES: Final = _names("PR_DESC_")

@@ -36,6 +36,7 @@ from nspr_ctypes.backends._base import (
     _send_in_windows,
 )
 from nspr_ctypes.constants import (
+    _SOCKOPT_KINDS,
     PR_AF_INET,
     PR_AF_INET6,
     PR_AF_LOCAL,
@@ -46,22 +47,8 @@ from nspr_ctypes.constants import (
     PR_POLL_NVAL,
     PR_POLL_READ,
     PR_POLL_WRITE,
-    PR_SockOpt_AddMember,
-    PR_SockOpt_Broadcast,
-    PR_SockOpt_DropMember,
-    PR_SockOpt_IpTimeToLive,
-    PR_SockOpt_IpTypeOfService,
-    PR_SockOpt_Keepalive,
-    PR_SockOpt_Linger,
-    PR_SockOpt_MaxSegment,
-    PR_SockOpt_McastInterface,
-    PR_SockOpt_McastLoopback,
-    PR_SockOpt_McastTimeToLive,
-    PR_SockOpt_NoDelay,
     PR_SockOpt_Nonblocking,
-    PR_SockOpt_RecvBufferSize,
-    PR_SockOpt_Reuseaddr,
-    PR_SockOpt_SendBufferSize,
+    _SockOptKind,
 )
 from nspr_ctypes.error import (
     PR_BAD_DESCRIPTOR_ERROR,
@@ -92,31 +79,6 @@ _BYTES_SHARED_WITH_C = not _PASSING_COPIES
 #: ``PyBytes_FromStringAndSize(NULL, n)`` skips the zero fill.
 _FRESH_BYTES = sys.implementation.name == "cpython" and hasattr(ctypes, "pythonapi")
 _ZERO_FILL_MAX = 16384
-#: Option numbers of NSPR newer than python-nss's table (both PRBool).
-_SOCKOPT_REUSEPORT = 16
-_SOCKOPT_DONTFRAG = 17
-
-_BOOL, _SIZE, _UINT, _LINGER, _MCAST_IF, _MREQ = range(6)
-_OPTION_KINDS: Dict[int, int] = {
-    PR_SockOpt_Nonblocking: _BOOL,
-    PR_SockOpt_Linger: _LINGER,
-    PR_SockOpt_Reuseaddr: _BOOL,
-    PR_SockOpt_Keepalive: _BOOL,
-    PR_SockOpt_RecvBufferSize: _SIZE,
-    PR_SockOpt_SendBufferSize: _SIZE,
-    PR_SockOpt_IpTimeToLive: _UINT,
-    PR_SockOpt_IpTypeOfService: _UINT,
-    PR_SockOpt_AddMember: _MREQ,
-    PR_SockOpt_DropMember: _MREQ,
-    PR_SockOpt_McastInterface: _MCAST_IF,
-    PR_SockOpt_McastTimeToLive: _UINT,
-    PR_SockOpt_McastLoopback: _BOOL,
-    PR_SockOpt_NoDelay: _BOOL,
-    PR_SockOpt_MaxSegment: _SIZE,
-    PR_SockOpt_Broadcast: _BOOL,
-    _SOCKOPT_REUSEPORT: _BOOL,
-    _SOCKOPT_DONTFRAG: _BOOL,
-}
 
 _U16 = struct.Struct("=H")
 _NET_U16 = struct.Struct("!H")
@@ -1029,22 +991,22 @@ class NSPRBackend(Backend):
         fd = self._fd(handle)
         data = ffi.PRSocketOptionData()
         data.option = option
-        if option == PR_SockOpt_McastInterface:
+        kind = _SOCKOPT_KINDS.get(option)
+        if kind == _SockOptKind.MCAST_IF:
             # NSPR fills in only the IPv4 address, not the family.
             data.value.mcast_if.inet.family = PR_AF_INET
         if self._pr_get_option(fd, byref(data)) != 0:
             raise self._error()
-        kind = _OPTION_KINDS.get(option)
         value = data.value
-        if kind == _BOOL:
+        if kind == _SockOptKind.FLAG:
             return bool(value.non_blocking)
-        if kind == _SIZE:
+        if kind == _SockOptKind.SIZE:
             return int(value.recv_buffer_size)
-        if kind == _UINT:
+        if kind == _SockOptKind.UINT:
             return int(value.ip_ttl)
-        if kind == _LINGER:
+        if kind == _SockOptKind.LINGER:
             return (bool(value.linger.polarity), int(value.linger.linger))
-        if kind == _MCAST_IF:
+        if kind == _SockOptKind.MCAST_IF:
             return netaddr_to_sockaddr(value.mcast_if)
         raise nspr_error(PR_INVALID_ARGUMENT_ERROR)
 
@@ -1055,23 +1017,23 @@ class NSPRBackend(Backend):
             return
         data = ffi.PRSocketOptionData()
         data.option = option
-        kind = _OPTION_KINDS.get(option)
+        kind = _SOCKOPT_KINDS.get(option)
         slot = data.value
-        if kind == _BOOL:
+        if kind == _SockOptKind.FLAG:
             slot.non_blocking = 1 if value else 0
-        elif kind == _SIZE:
+        elif kind == _SockOptKind.SIZE:
             slot.recv_buffer_size = _as_int(value) & 0xFFFFFFFFFFFFFFFF
-        elif kind == _UINT:
+        elif kind == _SockOptKind.UINT:
             slot.ip_ttl = _as_int(value) & 0xFFFFFFFF
-        elif kind == _LINGER:
+        elif kind == _SockOptKind.LINGER:
             polarity, ticks = _as_pair(value)
             slot.linger.polarity = 1 if polarity else 0
             slot.linger.linger = _as_int(ticks) & 0xFFFFFFFF
-        elif kind == _MCAST_IF:
+        elif kind == _SockOptKind.MCAST_IF:
             if not isinstance(value, SockAddr):
                 raise nspr_error(PR_INVALID_ARGUMENT_ERROR)
             slot.mcast_if = sockaddr_to_netaddr(value)
-        elif kind == _MREQ:
+        elif kind == _SockOptKind.MREQ:
             group, interface = _as_pair(value)
             if not isinstance(group, SockAddr) or not isinstance(interface, SockAddr):
                 raise nspr_error(PR_INVALID_ARGUMENT_ERROR)

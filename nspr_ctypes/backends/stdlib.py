@@ -46,6 +46,7 @@ from nspr_ctypes.backends._base import (
     SockAddr,
     _send_in_windows,
 )
+from nspr_ctypes.constants import _SockOptKind
 from nspr_ctypes.error import NSPRError, nspr_error
 
 __all__ = ["StdlibBackend", "create_backend"]
@@ -400,39 +401,36 @@ def _address_for(h: _Handle, addr: SockAddr, call: str) -> _Address:
 
 # -- socket options ----------------------------------------------------------
 
-_FLAG, _INT, _BYTE, _BYTEFLAG, _LINGER, _INADDR, _MREQ = range(7)
-
-# option -> (level, name, kind), as NSPR's _PR_MapOptionName and ptio.c's
-# pt_Get/SetSocketOption pass them to the kernel.
-_OPTIONS: Dict[int, Tuple[int, int, int]] = {
-    C.PR_SockOpt_Linger: (socket.SOL_SOCKET, socket.SO_LINGER, _LINGER),
-    C.PR_SockOpt_Reuseaddr: (socket.SOL_SOCKET, socket.SO_REUSEADDR, _FLAG),
-    C.PR_SockOpt_Keepalive: (socket.SOL_SOCKET, socket.SO_KEEPALIVE, _FLAG),
-    C.PR_SockOpt_RecvBufferSize: (socket.SOL_SOCKET, socket.SO_RCVBUF, _INT),
-    C.PR_SockOpt_SendBufferSize: (socket.SOL_SOCKET, socket.SO_SNDBUF, _INT),
-    C.PR_SockOpt_IpTimeToLive: (socket.IPPROTO_IP, socket.IP_TTL, _INT),
-    C.PR_SockOpt_IpTypeOfService: (socket.IPPROTO_IP, socket.IP_TOS, _INT),
-    C.PR_SockOpt_AddMember: (socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, _MREQ),
-    C.PR_SockOpt_DropMember: (socket.IPPROTO_IP, socket.IP_DROP_MEMBERSHIP, _MREQ),
-    C.PR_SockOpt_McastInterface: (
-        socket.IPPROTO_IP,
-        socket.IP_MULTICAST_IF,
-        _INADDR,
-    ),
-    # NSPR passes these two as a single byte (PRUint8).
-    C.PR_SockOpt_McastTimeToLive: (
-        socket.IPPROTO_IP,
-        socket.IP_MULTICAST_TTL,
-        _BYTE,
-    ),
-    C.PR_SockOpt_McastLoopback: (
-        socket.IPPROTO_IP,
-        socket.IP_MULTICAST_LOOP,
-        _BYTEFLAG,
-    ),
-    C.PR_SockOpt_NoDelay: (socket.IPPROTO_TCP, socket.TCP_NODELAY, _FLAG),
-    C.PR_SockOpt_MaxSegment: (socket.IPPROTO_TCP, socket.TCP_MAXSEG, _INT),
-    C.PR_SockOpt_Broadcast: (socket.SOL_SOCKET, socket.SO_BROADCAST, _FLAG),
+# option -> (level, name), as NSPR's _PR_MapOptionName and ptio.c's
+# pt_Get/SetSocketOption pass them to the kernel; the value's shape is the
+# option's kind in the shared table (C._SOCKOPT_KINDS). Nonblocking is the
+# socket's mode, never a kernel option; NSPR's Reuseport and DontFrag are not
+# emulated (python-nss cannot name them).
+_OPTION_NAMES: Dict[int, Tuple[int, int]] = {
+    C.PR_SockOpt_Linger: (socket.SOL_SOCKET, socket.SO_LINGER),
+    C.PR_SockOpt_Reuseaddr: (socket.SOL_SOCKET, socket.SO_REUSEADDR),
+    C.PR_SockOpt_Keepalive: (socket.SOL_SOCKET, socket.SO_KEEPALIVE),
+    C.PR_SockOpt_RecvBufferSize: (socket.SOL_SOCKET, socket.SO_RCVBUF),
+    C.PR_SockOpt_SendBufferSize: (socket.SOL_SOCKET, socket.SO_SNDBUF),
+    C.PR_SockOpt_IpTimeToLive: (socket.IPPROTO_IP, socket.IP_TTL),
+    C.PR_SockOpt_IpTypeOfService: (socket.IPPROTO_IP, socket.IP_TOS),
+    C.PR_SockOpt_AddMember: (socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP),
+    C.PR_SockOpt_DropMember: (socket.IPPROTO_IP, socket.IP_DROP_MEMBERSHIP),
+    C.PR_SockOpt_McastInterface: (socket.IPPROTO_IP, socket.IP_MULTICAST_IF),
+    C.PR_SockOpt_McastTimeToLive: (socket.IPPROTO_IP, socket.IP_MULTICAST_TTL),
+    C.PR_SockOpt_McastLoopback: (socket.IPPROTO_IP, socket.IP_MULTICAST_LOOP),
+    C.PR_SockOpt_NoDelay: (socket.IPPROTO_TCP, socket.TCP_NODELAY),
+    C.PR_SockOpt_MaxSegment: (socket.IPPROTO_TCP, socket.TCP_MAXSEG),
+    C.PR_SockOpt_Broadcast: (socket.SOL_SOCKET, socket.SO_BROADCAST),
+}
+# NSPR passes these two to the kernel as a single byte (PRUint8), not an int.
+_ONE_BYTE_OPTIONS = frozenset(
+    (C.PR_SockOpt_McastTimeToLive, C.PR_SockOpt_McastLoopback)
+)
+# option -> (level, name, kind, one byte): what get/set_option look up.
+_OPTIONS: Dict[int, Tuple[int, int, int, bool]] = {
+    option: (level, name, C._SOCKOPT_KINDS[option], option in _ONE_BYTE_OPTIONS)
+    for option, (level, name) in _OPTION_NAMES.items()
 }
 
 _LINGER_STRUCT = struct.Struct("ii")
@@ -929,64 +927,67 @@ class StdlibBackend(Backend):
         spec = _OPTIONS.get(option)
         if spec is None:
             raise nspr_error(E.PR_INVALID_ARGUMENT_ERROR)
-        level, name, kind = spec
+        level, name, kind, one_byte = spec
         try:
-            if kind == _MREQ:
+            if kind == _SockOptKind.MREQ:
                 # NSPR makes the call (the kernel refuses it: ENOPROTOOPT, or
                 # EOPNOTSUPP on a local socket) and has no value to return.
                 handle.getsockopt(level, name, 8)
                 raise nspr_error(E.PR_INVALID_ARGUMENT_ERROR)
-            if kind == _FLAG:
+            if one_byte:
+                raw: bytes = handle.getsockopt(level, name, 1)
+            elif kind == _SockOptKind.FLAG:
                 return handle.getsockopt(level, name) != 0
-            if kind == _INT:
+            elif kind == _SockOptKind.SIZE or kind == _SockOptKind.UINT:
                 value: int = handle.getsockopt(level, name)
                 return value
-            if kind == _LINGER:
+            elif kind == _SockOptKind.LINGER:
                 onoff, seconds = _LINGER_STRUCT.unpack(
                     handle.getsockopt(level, name, _LINGER_STRUCT.size)
                 )
                 # PR_SecondsToInterval: a 32-bit multiply.
                 return onoff != 0, (seconds * _TICKS_PER_SECOND) & 0xFFFFFFFF
-            raw: bytes = handle.getsockopt(level, name, 4 if kind == _INADDR else 1)
+            elif kind == _SockOptKind.MCAST_IF:
+                raw = handle.getsockopt(level, name, 4)  # struct in_addr
+            else:  # a kind added to the shared table but not here
+                raise nspr_error(E.PR_INVALID_ARGUMENT_ERROR)
         except OSError as exc:
             raise _os_error("getsockopt", exc) from None
-        if kind == _INADDR:
+        if kind == _SockOptKind.MCAST_IF:
             return SockAddr(C.PR_AF_INET, raw.ljust(4, b"\0")[:4], 0)
         byte = raw[0] if raw else 0
-        return byte != 0 if kind == _BYTEFLAG else byte
+        return byte != 0 if kind == _SockOptKind.FLAG else byte
 
     def set_option(self, handle: _Handle, option: int, value: OptionValue) -> None:
         """PR_SetSocketOption, with NSPR's conversions."""
         spec = _OPTIONS.get(option)
         if spec is None:
             raise nspr_error(E.PR_INVALID_ARGUMENT_ERROR)
-        level, name, kind = spec
+        level, name, kind, one_byte = spec
         arg: Union[int, bytes]
-        if kind == _FLAG:
-            arg = 1 if value else 0
-        elif kind == _INT:
+        if kind == _SockOptKind.FLAG:
+            flag = 1 if value else 0
+            arg = bytes((flag,)) if one_byte else flag
+        elif kind == _SockOptKind.SIZE or kind == _SockOptKind.UINT:
             assert isinstance(value, int)
-            arg = _c_int(value)
-        elif kind == _BYTE:
-            assert isinstance(value, int)
-            arg = bytes((value & 0xFF,))
-        elif kind == _BYTEFLAG:
-            arg = b"\x01" if value else b"\x00"
-        elif kind == _LINGER:
+            arg = bytes((value & 0xFF,)) if one_byte else _c_int(value)
+        elif kind == _SockOptKind.LINGER:
             assert isinstance(value, tuple) and not isinstance(value, SockAddr)
             polarity, interval = value
             assert isinstance(interval, int)
             # PR_IntervalToSeconds truncates: 1500 ticks linger 1 s.
             seconds = (interval & 0xFFFFFFFF) // _TICKS_PER_SECOND
             arg = _LINGER_STRUCT.pack(1 if polarity else 0, seconds)
-        elif kind == _INADDR:
+        elif kind == _SockOptKind.MCAST_IF:
             assert isinstance(value, SockAddr)
             arg = _inaddr(value)
-        else:
+        elif kind == _SockOptKind.MREQ:
             assert isinstance(value, tuple) and not isinstance(value, SockAddr)
             group, interface = value
             assert isinstance(group, SockAddr) and isinstance(interface, SockAddr)
             arg = _inaddr(group) + _inaddr(interface)  # struct ip_mreq
+        else:  # a kind added to the shared table but not here
+            raise nspr_error(E.PR_INVALID_ARGUMENT_ERROR)
         try:
             handle.setsockopt(level, name, arg)
         except OSError as exc:

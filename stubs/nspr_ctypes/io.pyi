@@ -152,6 +152,8 @@ __all__ = [
 
 # Socket option numbers by the type get_socket_option() returns for them (the
 # values of the PR_SockOpt_* constants; Literal cannot name a constant).
+# tests/unit/test_option_table.py keeps them equal to the option kinds of
+# nspr_ctypes.constants.
 # Nonblocking, Reuseaddr, Keepalive, McastLoopback, NoDelay, Broadcast: bool
 _FlagOption = Literal[0, 2, 3, 12, 13, 15]
 # Recv- and SendBufferSize, IpTimeToLive, IpTypeOfService, McastTimeToLive,
