@@ -153,10 +153,6 @@ class Backend(abc.ABC):
         """The OS file descriptor."""
 
     @abc.abstractmethod
-    def desc_type(self, handle: Handle) -> int:
-        """``PR_DESC_SOCKET_TCP`` or ``PR_DESC_SOCKET_UDP`` (imported: TCP)."""
-
-    @abc.abstractmethod
     def bind(self, handle: Handle, addr: SockAddr) -> None:
         """Bind to ``addr``."""
 

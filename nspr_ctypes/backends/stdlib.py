@@ -614,10 +614,6 @@ class StdlibBackend(Backend):
         """The OS file descriptor."""
         return handle.fd
 
-    def desc_type(self, handle: _Handle) -> int:
-        """PR_DESC_SOCKET_TCP or PR_DESC_SOCKET_UDP."""
-        return handle.desc_type
-
     def bind(self, handle: _Handle, addr: SockAddr) -> None:
         """PR_Bind."""
         target = _address_for(handle, addr, "bind")

@@ -147,9 +147,6 @@ class ScriptedBackend(Backend):
     def fileno(self, handle: Any) -> int:
         return 1000 + int(handle.number)
 
-    def desc_type(self, handle: Any) -> int:
-        return io.PR_DESC_SOCKET_TCP
-
     def bind(self, handle: Any, addr: SockAddr) -> None:
         pass
 
