@@ -17,7 +17,12 @@ import pytest
 
 # The modules whose namespace is kept to __all__ (nspr_ctypes.backends,
 # .compat and .constants still import helpers under public names).
-MODULES = ("nspr_ctypes", "nspr_ctypes.io", "nspr_ctypes.error")
+MODULES = (
+    "nspr_ctypes",
+    "nspr_ctypes.io",
+    "nspr_ctypes.error",
+    "nspr_ctypes.backends.errors",
+)
 
 
 def public(names: object) -> Set[str]:

@@ -61,9 +61,6 @@ INTERNAL: Dict[str, Dict[str, str]] = {
         "ENV_LIBRARY": "environment variable name, read by the registry only",
         "Factory": "type alias of the registry's annotations",
     },
-    "nspr_ctypes.backends.errors": {
-        "INSTALL_HINT": "message text shared by the library loaders",
-    },
 }
 
 # nspr_ctypes's names that python-nss does not have, and why.
