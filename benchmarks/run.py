@@ -14,7 +14,8 @@ import it (on Debian only ``/usr/bin/python3`` has it); the ratios are then
 ``--absolute`` adds the older timeit-style table: each implementation (and the
 stdlib ``socket`` module, where an equivalent exists) timed alone, a warm-up,
 a calibrated number of operations per repeat, several repeats; the median and
-minimum ns per operation. Its ratios divide a row's median *time* by the
+minimum ns per operation. Where a paired workload does the same work, the
+table runs that workload's body. Its ratios divide a row's median *time* by the
 peer's, so there a value above 1 means slower than the peer. The memory table
 (always run) gives RSS and tracemalloc growth per 1000 idle sockets.
 
@@ -94,9 +95,7 @@ LOOPBACK = "127.0.0.1"
 WAIT_SECONDS = 10  # every blocking call of a benchmark gives up after this
 CHUNK = 64 * 1024  # bulk transfer: bytes per send and per recv
 BIG_CHUNK = 1024 * 1024  # bulk_1MiB: bytes per sendall (recv stays at CHUNK)
-LINE = b"0123456789abcdefghijklmnopqrstu\n"  # readline: one short line
-LINES_PER_BATCH = 256  # readline: lines sent at once (8 KiB: never blocks)
-POLL_SOCKETS = 64
+POLL_IDLE = 64  # poll_64: idle sockets beside the readable one
 
 
 class Settings(NamedTuple):
@@ -294,7 +293,8 @@ def _check_address_text(address: Any, text: str) -> None:
 
 
 @contextlib.contextmanager
-def nss_address_literal(io: ModuleType, settings: Settings) -> Iterator[Loop]:
+def nss_address_literal(target: Target, settings: Settings) -> Iterator[Loop]:
+    io = _io(target)
     make = io.NetworkAddress
 
     def loop(n: int) -> None:
@@ -322,7 +322,8 @@ def socket_address_literal(settings: Settings) -> Iterator[Loop]:
 
 
 @contextlib.contextmanager
-def nss_address_constant(io: ModuleType, settings: Settings) -> Iterator[Loop]:
+def nss_address_constant(target: Target, settings: Settings) -> Iterator[Loop]:
+    io = _io(target)
     make = io.NetworkAddress
     loopback = io.PR_IpAddrLoopback
 
@@ -336,7 +337,8 @@ def nss_address_constant(io: ModuleType, settings: Settings) -> Iterator[Loop]:
 
 
 @contextlib.contextmanager
-def nss_intervals(io: ModuleType, settings: Settings) -> Iterator[Loop]:
+def nss_intervals(target: Target, settings: Settings) -> Iterator[Loop]:
+    io = _io(target)
     to_interval = io.seconds_to_interval
     to_milliseconds = io.interval_to_milliseconds
 
@@ -344,18 +346,6 @@ def nss_intervals(io: ModuleType, settings: Settings) -> Iterator[Loop]:
         for _ in range(n):
             milliseconds = to_milliseconds(to_interval(3))
         _expect(milliseconds, 3000, "interval round trip")
-
-    yield loop
-
-
-@contextlib.contextmanager
-def nss_create_close(io: ModuleType, settings: Settings) -> Iterator[Loop]:
-    make = io.Socket
-    family = io.PR_AF_INET
-
-    def loop(n: int) -> None:
-        for _ in range(n):
-            make(family).close()
 
     yield loop
 
@@ -372,7 +362,8 @@ def socket_create_close(settings: Settings) -> Iterator[Loop]:
 
 
 @contextlib.contextmanager
-def nss_ping_pong(io: ModuleType, settings: Settings) -> Iterator[Loop]:
+def nss_ping_pong(target: Target, settings: Settings) -> Iterator[Loop]:
+    io = _io(target)
     client, server = _nss_tcp_pair(io)
     timeout = _nss_timeout(io)
 
@@ -408,37 +399,6 @@ def socket_ping_pong(settings: Settings) -> Iterator[Loop]:
         yield loop
     finally:
         _close_all((client, server))
-
-
-@contextlib.contextmanager
-def nss_ping_pong_thread(io: ModuleType, settings: Settings) -> Iterator[Loop]:
-    client, server = _nss_tcp_pair(io)
-    timeout = _nss_timeout(io)
-
-    def echo() -> None:
-        while True:
-            data = server.recv(1, timeout)
-            if not data:
-                return
-            server.send(data, timeout)
-
-    worker = _Worker(echo)
-
-    def loop(n: int) -> None:
-        for _ in range(n):
-            client.send(b"x", timeout)
-            if client.recv(1, timeout) != b"x":
-                worker.check()
-                raise BenchmarkFailure("echo lost")
-
-    try:
-        yield loop
-    finally:
-        client.shutdown(io.PR_SHUTDOWN_SEND)
-        try:
-            worker.join()
-        finally:
-            _close_all((client, server))
 
 
 @contextlib.contextmanager
@@ -517,18 +477,6 @@ def _bulk_loop(
 
 
 @contextlib.contextmanager
-def nss_bulk(io: ModuleType, settings: Settings) -> Iterator[Loop]:
-    with _nss_bulk(io, CHUNK, sendall=False) as loop:
-        yield loop
-
-
-@contextlib.contextmanager
-def nss_bulk_big(io: ModuleType, settings: Settings) -> Iterator[Loop]:
-    with _nss_bulk(io, BIG_CHUNK, sendall=True) as loop:
-        yield loop
-
-
-@contextlib.contextmanager
 def _nss_bulk(io: ModuleType, chunk_size: int, sendall: bool) -> Iterator[Loop]:
     client, server = _nss_tcp_pair(io)
     timeout = _nss_timeout(io)
@@ -585,114 +533,36 @@ def _socket_bulk(chunk_size: int) -> Iterator[Loop]:
             _close_all((client, server))
 
 
-def _readline_loop(
-    send: Callable[[bytes], None], readline: Callable[[], bytes]
-) -> Loop:
-    block = LINE * LINES_PER_BATCH
-
-    def loop(n: int) -> None:
-        left = n
-        while left:
-            batch = min(left, LINES_PER_BATCH)
-            send(block[: batch * len(LINE)])  # small enough never to block
-            for _ in range(batch):
-                line = readline()
-            _expect(line, LINE, "readline")
-            left -= batch
-
-    return loop
-
-
-@contextlib.contextmanager
-def nss_readline(io: ModuleType, settings: Settings) -> Iterator[Loop]:
-    client, server = _nss_tcp_pair(io)
-    timeout = _nss_timeout(io)
-
-    def send(data: bytes) -> None:
-        client.send(data, timeout)
-
-    # python-nss's readline() has no timeout: every line it waits for was sent.
-    try:
-        yield _readline_loop(send, server.readline)
-    finally:
-        _close_all((client, server))
-
-
 @contextlib.contextmanager
 def socket_readline(settings: Settings) -> Iterator[Loop]:
     client, server = _socket_tcp_pair()
     reader = server.makefile("rb")
     try:
-        yield _readline_loop(client.sendall, reader.readline)
+        yield _lines_loop(client.sendall, reader.readline)
     finally:
         _close_all((reader, client, server))
 
 
 @contextlib.contextmanager
-def nss_poll(io: ModuleType, settings: Settings) -> Iterator[Loop]:
-    socks: List[Any] = []
-    try:
-        for _ in range(POLL_SOCKETS // 2):
-            socks.extend(io.Socket.new_tcp_pair())
-        socks[1].send(b"!", _nss_timeout(io))  # socks[0] stays readable
-        descs = [(sock, io.PR_POLL_READ) for sock in socks]
-        poll = io.Socket.poll
-        timeout = _nss_timeout(io)
-        ready = io.PR_POLL_READ
-
-        def loop(n: int) -> None:
-            for _ in range(n):
-                flags = poll(descs, timeout)
-            _expect(flags[0] & ready, ready, "poll flags of the ready socket")
-            _expect(sum(1 for flag in flags if flag), 1, "ready sockets")
-
-        yield loop
-    finally:
-        _close_all(socks)
-
-
-@contextlib.contextmanager
 def socket_poll(settings: Settings) -> Iterator[Loop]:
-    # select.select takes the whole set on every call, as Socket.poll does.
+    # select.select takes the whole set on every call, as Socket.poll does;
+    # the set of pw_poll_64: 64 idle sockets and 1 readable.
     socks: List[socket.socket] = []
     try:
-        for _ in range(POLL_SOCKETS // 2):
+        while len(socks) < POLL_IDLE + 1:
             socks.extend(socket.socketpair())
-        socks[1].send(b"!")
+        socks[1].send(b"!")  # socks[0] stays readable
+        polled = socks[: POLL_IDLE + 1]
         do_select = select.select
 
         def loop(n: int) -> None:
             for _ in range(n):
-                readable, _w, _x = do_select(socks, [], [], WAIT_SECONDS)
+                readable, _w, _x = do_select(polled, [], [], WAIT_SECONDS)
             _expect(readable, [socks[0]], "ready sockets")
 
         yield loop
     finally:
         _close_all(socks)
-
-
-@contextlib.contextmanager
-def nss_accept_connect(io: ModuleType, settings: Settings) -> Iterator[Loop]:
-    timeout = _nss_timeout(io)
-    listener = io.Socket(io.PR_AF_INET)
-    try:
-        listener.bind(io.NetworkAddress(io.PR_IpAddrLoopback, 0))
-        listener.listen(128)
-        address = listener.get_sock_name()
-        make = io.Socket
-        family = io.PR_AF_INET
-
-        def loop(n: int) -> None:
-            for _ in range(n):
-                client = make(family)
-                client.connect(address, timeout)
-                server, _peer = listener.accept(timeout)
-                server.close()
-                client.close()
-
-        yield loop
-    finally:
-        listener.close()
 
 
 @contextlib.contextmanager
@@ -719,99 +589,12 @@ def socket_accept_connect(settings: Settings) -> Iterator[Loop]:
 class Benchmark(NamedTuple):
     name: str
     operation: str  # what one operation is
-    nss: Callable[[ModuleType, Settings], ContextManager[Loop]]
+    nss: Callable[[Target, Settings], ContextManager[Loop]]  # the nss.io side
     socket: Optional[Callable[[Settings], ContextManager[Loop]]]
     socket_equivalent: str = ""
     # Operations per repeat when they are not calibrated (bulk transfer).
     fixed_number: Optional[Callable[[Settings], int]] = None
     max_number: Optional[Callable[[Settings], int]] = None
-
-
-BENCHMARKS: Tuple[Benchmark, ...] = (
-    Benchmark(
-        "address_literal",
-        'str(NetworkAddress("127.0.0.1", 443)): the deprecated string path, '
-        "a numeric lookup",
-        nss_address_literal,
-        socket_address_literal,
-        "getaddrinfo(AI_CANONNAME | AI_ADDRCONFIG)",
-    ),
-    Benchmark(
-        "address_constant",
-        "str(NetworkAddress(PR_IpAddrLoopback, 443))",
-        nss_address_constant,
-        None,
-    ),
-    Benchmark(
-        "intervals",
-        "interval_to_milliseconds(seconds_to_interval(3)): two calls",
-        nss_intervals,
-        None,
-    ),
-    Benchmark(
-        "create_close",
-        "Socket(PR_AF_INET).close()",
-        nss_create_close,
-        socket_create_close,
-        "socket.socket().close()",
-    ),
-    Benchmark(
-        "ping_pong_1B",
-        "1 byte there and back on a loopback TCP pair, both ends in one "
-        "thread: 2 sends + 2 recvs with timeout",
-        nss_ping_pong,
-        socket_ping_pong,
-        "send/recv with settimeout()",
-    ),
-    Benchmark(
-        "ping_pong_1B_thread",
-        "1 byte there and back, echoed by a peer thread: send + recv with "
-        "timeout, and the thread wake-ups",
-        nss_ping_pong_thread,
-        socket_ping_pong_thread,
-        "send/recv with settimeout()",
-    ),
-    Benchmark(
-        "bulk_64KiB",
-        "one 64 KiB send of a bulk transfer (32 MiB per repeat) read by a "
-        "thread with recv(65536, timeout)",
-        nss_bulk,
-        socket_bulk,
-        "sendall / recv(65536)",
-        fixed_number=lambda settings: settings.bulk_bytes // CHUNK,
-    ),
-    Benchmark(
-        "bulk_1MiB",
-        "one 1 MiB sendall of a bulk transfer (32 MiB per repeat) read by a "
-        "thread with recv(65536, timeout)",
-        nss_bulk_big,
-        socket_bulk_big,
-        "sendall / recv(65536)",
-        fixed_number=lambda settings: max(1, settings.bulk_bytes // BIG_CHUNK),
-    ),
-    Benchmark(
-        "readline",
-        "readline() of one 32-byte line (lines sent 256 at a time)",
-        nss_readline,
-        socket_readline,
-        'makefile("rb").readline()',
-    ),
-    Benchmark(
-        "poll_64",
-        "Socket.poll() over 64 sockets, one readable",
-        nss_poll,
-        socket_poll,
-        "select.select() over the same 64",
-    ),
-    Benchmark(
-        "accept_connect",
-        "Socket() + connect + accept + close both on loopback",
-        nss_accept_connect,
-        socket_accept_connect,
-        "the same with socket.socket()",
-        max_number=lambda settings: settings.accept_cap,
-    ),
-)
 
 
 # -- measuring ----------------------------------------------------------------------
@@ -870,7 +653,7 @@ def measure(
     """Time ``benchmark`` on ``target``; None when the target has no equivalent."""
     setup: ContextManager[Loop]
     if target.io is not None:
-        setup = benchmark.nss(target.io, settings)
+        setup = benchmark.nss(target, settings)
     elif benchmark.socket is not None:
         setup = benchmark.socket(settings)
     else:
@@ -1264,20 +1047,72 @@ def _io(target: Target) -> Any:
 
 @contextlib.contextmanager
 def pw_create_close(target: Target, settings: Settings) -> Iterator[Loop]:
-    with nss_create_close(_io(target), settings) as loop:
-        yield loop
+    io = _io(target)
+    make = io.Socket
+    family = io.PR_AF_INET
+
+    def loop(n: int) -> None:
+        for _ in range(n):
+            make(family).close()
+
+    yield loop
 
 
 @contextlib.contextmanager
 def pw_churn(target: Target, settings: Settings) -> Iterator[Loop]:
-    with nss_accept_connect(_io(target), settings) as loop:
+    io = _io(target)
+    timeout = _nss_timeout(io)
+    listener = io.Socket(io.PR_AF_INET)
+    try:
+        listener.bind(io.NetworkAddress(io.PR_IpAddrLoopback, 0))
+        listener.listen(128)
+        address = listener.get_sock_name()
+        make = io.Socket
+        family = io.PR_AF_INET
+
+        def loop(n: int) -> None:
+            for _ in range(n):
+                client = make(family)
+                client.connect(address, timeout)
+                server, _peer = listener.accept(timeout)
+                server.close()
+                client.close()
+
         yield loop
+    finally:
+        listener.close()
 
 
 @contextlib.contextmanager
 def pw_ping_pong_thread(target: Target, settings: Settings) -> Iterator[Loop]:
-    with nss_ping_pong_thread(_io(target), settings) as loop:
+    io = _io(target)
+    client, server = _nss_tcp_pair(io)
+    timeout = _nss_timeout(io)
+
+    def echo() -> None:
+        while True:
+            data = server.recv(1, timeout)
+            if not data:
+                return
+            server.send(data, timeout)
+
+    worker = _Worker(echo)
+
+    def loop(n: int) -> None:
+        for _ in range(n):
+            client.send(b"x", timeout)
+            if client.recv(1, timeout) != b"x":
+                worker.check()
+                raise BenchmarkFailure("echo lost")
+
+    try:
         yield loop
+    finally:
+        client.shutdown(io.PR_SHUTDOWN_SEND)
+        try:
+            worker.join()
+        finally:
+            _close_all((client, server))
 
 
 def _child_command(*args: str) -> List[str]:
@@ -1450,7 +1285,7 @@ def pw_poll_1(target: Target, settings: Settings) -> Iterator[Loop]:
 
 @contextlib.contextmanager
 def pw_poll_64(target: Target, settings: Settings) -> Iterator[Loop]:
-    with _poll_set(target, 64) as loop:
+    with _poll_set(target, POLL_IDLE) as loop:
         yield loop
 
 
@@ -1949,6 +1784,96 @@ WORKLOADS: Tuple[Workload, ...] = (
         _at_least(0.95),
     ),
 )
+# The absolute table: each benchmark timed alone on every implementation. Where
+# a paired workload does the same work, its body is the nss.io side here too;
+# the socket side is the stdlib socket's equivalent.
+BENCHMARKS: Tuple[Benchmark, ...] = (
+    Benchmark(
+        "address_literal",
+        'str(NetworkAddress("127.0.0.1", 443)): the deprecated string path, '
+        "a numeric lookup",
+        nss_address_literal,
+        socket_address_literal,
+        "getaddrinfo(AI_CANONNAME | AI_ADDRCONFIG)",
+    ),
+    Benchmark(
+        "address_constant",
+        "str(NetworkAddress(PR_IpAddrLoopback, 443))",
+        nss_address_constant,
+        None,
+    ),
+    Benchmark(
+        "intervals",
+        "interval_to_milliseconds(seconds_to_interval(3)): two calls",
+        nss_intervals,
+        None,
+    ),
+    Benchmark(
+        "create_close",
+        "Socket(PR_AF_INET).close()",
+        pw_create_close,
+        socket_create_close,
+        "socket.socket().close()",
+    ),
+    Benchmark(
+        "ping_pong_1B",
+        "1 byte there and back on a loopback TCP pair, both ends in one "
+        "thread: 2 sends + 2 recvs with timeout",
+        nss_ping_pong,
+        socket_ping_pong,
+        "send/recv with settimeout()",
+    ),
+    Benchmark(
+        "ping_pong_1B_thread",
+        "1 byte there and back, echoed by a peer thread: send + recv with "
+        "timeout, and the thread wake-ups",
+        pw_ping_pong_thread,
+        socket_ping_pong_thread,
+        "send/recv with settimeout()",
+    ),
+    Benchmark(
+        "bulk_64KiB",
+        "one 64 KiB send of a bulk transfer (32 MiB per repeat) read by a "
+        "thread with recv(65536, timeout)",
+        pw_bulk,
+        socket_bulk,
+        "sendall / recv(65536)",
+        fixed_number=lambda settings: settings.bulk_bytes // CHUNK,
+    ),
+    Benchmark(
+        "bulk_1MiB",
+        "one 1 MiB sendall of a bulk transfer (32 MiB per repeat) read by a "
+        "thread with recv(65536, timeout)",
+        pw_bulk_sendall,
+        socket_bulk_big,
+        "sendall / recv(65536)",
+        fixed_number=lambda settings: max(1, settings.bulk_bytes // BIG_CHUNK),
+    ),
+    Benchmark(
+        "readline",
+        "readline() of one 80-byte line (lines sent 100 at a time, the send included)",
+        pw_readline,
+        socket_readline,
+        'makefile("rb").readline()',
+    ),
+    Benchmark(
+        "poll_64",
+        "Socket.poll() of 65 sockets, 1 readable",
+        pw_poll_64,
+        socket_poll,
+        "select.select() over the same 65",
+    ),
+    Benchmark(
+        "accept_connect",
+        "Socket() + connect + accept + close both on loopback",
+        pw_churn,
+        socket_accept_connect,
+        "the same with socket.socket()",
+        max_number=lambda settings: settings.accept_cap,
+    ),
+)
+
+
 MEMORY_TARGET = ("<=", 300.0)  # bytes of Python memory per open idle socket
 
 

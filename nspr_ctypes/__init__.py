@@ -8,7 +8,7 @@ chosen on first use, from ``NSPR_CTYPES_BACKEND`` / ``NSPR_CTYPES_LIBRARY`` or
 automatically, and :func:`diagnose` says which and why.
 """
 
-from __future__ import annotations
+from __future__ import annotations as _annotations
 
 from nspr_ctypes import error, io
 from nspr_ctypes.backends import (

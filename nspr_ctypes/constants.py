@@ -1,7 +1,7 @@
 """Every ``PR_*`` constant of ``nss.io``, with its value on Linux x86-64.
 
-One table, read by :mod:`nspr_ctypes.io` (which re-exports every name) and by
-the backends.
+One table, read by :mod:`nspr_ctypes.io` (which re-exports every name of
+``__all__``) and by the backends.
 """
 
 from __future__ import annotations
@@ -123,7 +123,56 @@ _SOCKOPTS_UNMAPPED: Final[FrozenSet[int]] = frozenset(
 )
 # fmt: on
 
-__all__ = sorted(name for name in list(globals()) if name.startswith("PR_"))
+# A literal list, so that type checkers see what io's star import re-exports.
+__all__ = [
+    "PR_AF_INET",
+    "PR_AF_INET6",
+    "PR_AF_LOCAL",
+    "PR_AF_UNSPEC",
+    "PR_AI_ADDRCONFIG",
+    "PR_AI_ALL",
+    "PR_AI_DEFAULT",
+    "PR_AI_NOCANONNAME",
+    "PR_AI_V4MAPPED",
+    "PR_DESC_FILE",
+    "PR_DESC_LAYERED",
+    "PR_DESC_PIPE",
+    "PR_DESC_SOCKET_TCP",
+    "PR_DESC_SOCKET_UDP",
+    "PR_INTERVAL_MAX",
+    "PR_INTERVAL_MIN",
+    "PR_INTERVAL_NO_TIMEOUT",
+    "PR_INTERVAL_NO_WAIT",
+    "PR_POLL_ERR",
+    "PR_POLL_EXCEPT",
+    "PR_POLL_HUP",
+    "PR_POLL_NVAL",
+    "PR_POLL_READ",
+    "PR_POLL_WRITE",
+    "PR_SHUTDOWN_BOTH",
+    "PR_SHUTDOWN_RCV",
+    "PR_SHUTDOWN_SEND",
+    "PR_IpAddrAny",
+    "PR_IpAddrLoopback",
+    "PR_IpAddrNull",
+    "PR_IpAddrV4Mapped",
+    "PR_SockOpt_AddMember",
+    "PR_SockOpt_Broadcast",
+    "PR_SockOpt_DropMember",
+    "PR_SockOpt_IpTimeToLive",
+    "PR_SockOpt_IpTypeOfService",
+    "PR_SockOpt_Keepalive",
+    "PR_SockOpt_Linger",
+    "PR_SockOpt_MaxSegment",
+    "PR_SockOpt_McastInterface",
+    "PR_SockOpt_McastLoopback",
+    "PR_SockOpt_McastTimeToLive",
+    "PR_SockOpt_NoDelay",
+    "PR_SockOpt_Nonblocking",
+    "PR_SockOpt_RecvBufferSize",
+    "PR_SockOpt_Reuseaddr",
+    "PR_SockOpt_SendBufferSize",
+]
 
 
 def _names(prefix: str) -> Dict[int, str]:

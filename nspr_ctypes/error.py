@@ -5,11 +5,17 @@ them, as ``nss.error`` does: NSPR's ``PR_*`` codes and NSS's ``SEC_*``,
 ``SSL_*`` and ``XP_*`` codes, all with python-nss's values and texts.
 """
 
-from __future__ import annotations
+from __future__ import annotations as _annotations
 
-import operator
-import threading
-from typing import Any, Final, List, Optional, SupportsIndex, Tuple, Type
+import operator as _operator
+import threading as _threading
+from typing import Any as _Any
+from typing import Final as _Final
+from typing import List as _List
+from typing import Optional as _Optional
+from typing import SupportsIndex as _SupportsIndex
+from typing import Tuple as _Tuple
+from typing import Type as _Type
 
 from nspr_ctypes import _args
 
@@ -18,7 +24,7 @@ from nspr_ctypes import _args
 from nspr_ctypes._error_table import *  # noqa: F403
 from nspr_ctypes._error_table import _DESCRIPTIONS, _NAMES
 
-__all__: Final[List[str]] = [
+__all__: _Final[_List[str]] = [
     *sorted(_NAMES.values()),
     "CertVerifyError",
     "NSPRError",
@@ -28,7 +34,7 @@ __all__: Final[List[str]] = [
 
 # The calling thread's last NSPR error, as NSPR's PR_GetError() keeps it:
 # set by every failing operation, never reset by a successful one.
-_thread_state = threading.local()
+_thread_state = _threading.local()
 
 
 def _last_error() -> int:
@@ -40,7 +46,7 @@ def _set_last_error(code: int) -> None:
     _thread_state.code = code
 
 
-def get_nspr_error_string(number: int) -> Optional[str]:
+def get_nspr_error_string(number: int) -> _Optional[str]:
     """get_nspr_error_string(number) -> string or None
 
     Return the description of the error code ``number`` (an NSPR or NSS code
@@ -75,12 +81,12 @@ class NSPRError(Exception):
     # What an instance made by __new__ alone reads, as in python-nss: code 0,
     # no description, no message (and its str() raises ValueError).
     _error_code: int = 0
-    _error_message: Optional[str] = None
-    _error_desc: Optional[str] = None
-    bytes_sent: Optional[int] = None
+    _error_message: _Optional[str] = None
+    _error_desc: _Optional[str] = None
+    bytes_sent: _Optional[int] = None
 
     def __init__(
-        self, error_message: Optional[str] = None, error_code: Optional[int] = None
+        self, error_message: _Optional[str] = None, error_code: _Optional[int] = None
     ) -> None:
         _check_types(error_message, error_code)
         # ``args`` stays what BaseException.__new__ set: the positional
@@ -91,7 +97,7 @@ class NSPRError(Exception):
             code = _args.wrap_c_int(_args.c_long(error_code))
         self._set_state(code, error_message)
 
-    def _set_state(self, code: int, message: Optional[str]) -> None:
+    def _set_state(self, code: int, message: _Optional[str]) -> None:
         self._error_code = code
         self._error_message = message
         self._error_desc = _describe(code)
@@ -108,17 +114,17 @@ class NSPRError(Exception):
         return self._error_code
 
     @property
-    def error_desc(self) -> Optional[str]:
+    def error_desc(self) -> _Optional[str]:
         """``'(NAME) description'`` of the error code (None when uninitialised)."""
         return self._error_desc
 
     @property
-    def strerror(self) -> Optional[str]:
+    def strerror(self) -> _Optional[str]:
         """Alias of :attr:`error_desc`."""
         return self._error_desc
 
     @property
-    def error_message(self) -> Optional[str]:
+    def error_message(self) -> _Optional[str]:
         """The message given to the constructor, or None."""
         return self._error_message
 
@@ -131,7 +137,7 @@ class NSPRError(Exception):
             return "%s: %s" % (self._error_message, self._error_desc)
         return self._error_desc
 
-    def __reduce__(self) -> Tuple[Any, ...]:
+    def __reduce__(self) -> _Tuple[_Any, ...]:
         # Keep the code itself: rebuilding from ``args`` alone would take the
         # unpickling thread's last error for errors raised internally.
         return (
@@ -167,23 +173,23 @@ class CertVerifyError(NSPRError):
     __module__ = "nspr_ctypes.error"
 
     _usages: int = 0
-    _log: Any = None
+    _log: _Any = None
 
-    def __new__(cls, *args: Any, **kwargs: Any) -> CertVerifyError:
+    def __new__(cls, *args: _Any, **kwargs: _Any) -> CertVerifyError:
         # python-nss keeps no arguments in ``args``: it is always ().
         error: CertVerifyError = super().__new__(cls)
         return error
 
     def __init__(
         self,
-        error_message: Optional[str] = None,
-        error_code: Optional[int] = None,
-        usages: SupportsIndex = 0,
-        log: Any = None,
+        error_message: _Optional[str] = None,
+        error_code: _Optional[int] = None,
+        usages: _SupportsIndex = 0,
+        log: _Any = None,
     ) -> None:
         # python-nss checks the types, then usages, then the code's range.
         _check_types(error_message, error_code)
-        mask = operator.index(usages) & 0xFFFFFFFF
+        mask = _operator.index(usages) & 0xFFFFFFFF
         super().__init__(error_message, error_code)
         self._usages = mask
         self._log = log
@@ -194,7 +200,7 @@ class CertVerifyError(NSPRError):
         return self._usages
 
     @property
-    def log(self) -> Any:
+    def log(self) -> _Any:
         """The verification log given to the constructor, or None."""
         return self._log
 
@@ -203,14 +209,14 @@ class CertVerifyError(NSPRError):
 
 
 def _rebuild_error(
-    cls: Type[NSPRError], message: Optional[str], code: int, args: Tuple[Any, ...]
+    cls: _Type[NSPRError], message: _Optional[str], code: int, args: _Tuple[_Any, ...]
 ) -> NSPRError:
     error: NSPRError = cls.__new__(cls, *args)
     error._set_state(code, message)
     return error
 
 
-def nspr_error(code: int, message: Optional[str] = None) -> NSPRError:
+def nspr_error(code: int, message: _Optional[str] = None) -> NSPRError:
     """Build the NSPRError for a failed operation and record it as the calling
     thread's last error (what ``NSPRError()`` with no code reports).
 

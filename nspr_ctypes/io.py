@@ -6,118 +6,26 @@ functions, and every ``PR_*`` constant. Importing it loads no library: the
 backend is chosen on first use (see :mod:`nspr_ctypes.backends`).
 """
 
-from __future__ import annotations
+from __future__ import annotations as _annotations
 
 import socket as _socket
-from typing import Optional, Tuple
+from typing import Optional as _Optional
+from typing import Tuple as _Tuple
 
 from nspr_ctypes import _args
 from nspr_ctypes import backends as _backends
-from nspr_ctypes._address import AddrInfo, HostEntry, NetworkAddress, family_name
+from nspr_ctypes import constants as _constants
+from nspr_ctypes._address import AddrInfo, HostEntry, NetworkAddress
+from nspr_ctypes._address import family_name as _family_name
 from nspr_ctypes._socket import Socket
-from nspr_ctypes.backends import get_backend
-from nspr_ctypes.backends._base import Backend
-from nspr_ctypes.constants import (
-    PR_AF_INET,
-    PR_AF_INET6,
-    PR_AF_LOCAL,
-    PR_AF_UNSPEC,
-    PR_AI_ADDRCONFIG,
-    PR_AI_ALL,
-    PR_AI_DEFAULT,
-    PR_AI_NOCANONNAME,
-    PR_AI_V4MAPPED,
-    PR_DESC_FILE,
-    PR_DESC_LAYERED,
-    PR_DESC_PIPE,
-    PR_DESC_SOCKET_TCP,
-    PR_DESC_SOCKET_UDP,
-    PR_INTERVAL_MAX,
-    PR_INTERVAL_MIN,
-    PR_INTERVAL_NO_TIMEOUT,
-    PR_INTERVAL_NO_WAIT,
-    PR_POLL_ERR,
-    PR_POLL_EXCEPT,
-    PR_POLL_HUP,
-    PR_POLL_NVAL,
-    PR_POLL_READ,
-    PR_POLL_WRITE,
-    PR_SHUTDOWN_BOTH,
-    PR_SHUTDOWN_RCV,
-    PR_SHUTDOWN_SEND,
-    PR_IpAddrAny,
-    PR_IpAddrLoopback,
-    PR_IpAddrNull,
-    PR_IpAddrV4Mapped,
-    PR_SockOpt_AddMember,
-    PR_SockOpt_Broadcast,
-    PR_SockOpt_DropMember,
-    PR_SockOpt_IpTimeToLive,
-    PR_SockOpt_IpTypeOfService,
-    PR_SockOpt_Keepalive,
-    PR_SockOpt_Linger,
-    PR_SockOpt_MaxSegment,
-    PR_SockOpt_McastInterface,
-    PR_SockOpt_McastLoopback,
-    PR_SockOpt_McastTimeToLive,
-    PR_SockOpt_NoDelay,
-    PR_SockOpt_Nonblocking,
-    PR_SockOpt_RecvBufferSize,
-    PR_SockOpt_Reuseaddr,
-    PR_SockOpt_SendBufferSize,
-)
+from nspr_ctypes.backends import get_backend as _get_backend
+from nspr_ctypes.backends._base import Backend as _Backend
+from nspr_ctypes.constants import *  # noqa: F403 (every PR_* name, as socket does)
 
 __all__ = [
-    "PR_AF_INET",
-    "PR_AF_INET6",
-    "PR_AF_LOCAL",
-    "PR_AF_UNSPEC",
-    "PR_AI_ADDRCONFIG",
-    "PR_AI_ALL",
-    "PR_AI_DEFAULT",
-    "PR_AI_NOCANONNAME",
-    "PR_AI_V4MAPPED",
-    "PR_DESC_FILE",
-    "PR_DESC_LAYERED",
-    "PR_DESC_PIPE",
-    "PR_DESC_SOCKET_TCP",
-    "PR_DESC_SOCKET_UDP",
-    "PR_INTERVAL_MAX",
-    "PR_INTERVAL_MIN",
-    "PR_INTERVAL_NO_TIMEOUT",
-    "PR_INTERVAL_NO_WAIT",
-    "PR_POLL_ERR",
-    "PR_POLL_EXCEPT",
-    "PR_POLL_HUP",
-    "PR_POLL_NVAL",
-    "PR_POLL_READ",
-    "PR_POLL_WRITE",
-    "PR_SHUTDOWN_BOTH",
-    "PR_SHUTDOWN_RCV",
-    "PR_SHUTDOWN_SEND",
     "AddrInfo",
     "HostEntry",
     "NetworkAddress",
-    "PR_IpAddrAny",
-    "PR_IpAddrLoopback",
-    "PR_IpAddrNull",
-    "PR_IpAddrV4Mapped",
-    "PR_SockOpt_AddMember",
-    "PR_SockOpt_Broadcast",
-    "PR_SockOpt_DropMember",
-    "PR_SockOpt_IpTimeToLive",
-    "PR_SockOpt_IpTypeOfService",
-    "PR_SockOpt_Keepalive",
-    "PR_SockOpt_Linger",
-    "PR_SockOpt_MaxSegment",
-    "PR_SockOpt_McastInterface",
-    "PR_SockOpt_McastLoopback",
-    "PR_SockOpt_McastTimeToLive",
-    "PR_SockOpt_NoDelay",
-    "PR_SockOpt_Nonblocking",
-    "PR_SockOpt_RecvBufferSize",
-    "PR_SockOpt_Reuseaddr",
-    "PR_SockOpt_SendBufferSize",
     "Socket",
     "addr_family_name",
     "get_proto_by_name",
@@ -135,12 +43,13 @@ __all__ = [
     "seconds_to_interval",
     "ticks_per_second",
 ]
+__all__ += _constants.__all__
 
 _M = _args.UINT32_MOD
 
 
-def _backend(backend: Optional[Backend]) -> Backend:
-    return get_backend() if backend is None else backend
+def _backend(backend: _Optional[_Backend]) -> _Backend:
+    return _get_backend() if backend is None else backend
 
 
 # The functions below are called in tight loops, so each runs in one Python
@@ -151,7 +60,7 @@ def _backend(backend: Optional[Backend]) -> Backend:
 # -- intervals -----------------------------------------------------------------
 
 
-def ticks_per_second(*, backend: Optional[Backend] = None) -> int:
+def ticks_per_second(*, backend: _Optional[_Backend] = None) -> int:
     """ticks_per_second() -> int
 
     An integer between 1000 and 100000 indicating the number of ticks per
@@ -160,14 +69,14 @@ def ticks_per_second(*, backend: Optional[Backend] = None) -> int:
     return _backend(backend).ticks_per_second()
 
 
-def interval_now(*, backend: Optional[Backend] = None) -> int:
+def interval_now(*, backend: _Optional[_Backend] = None) -> int:
     """interval_now() -> int
 
     The current interval (ticks of a monotonic clock, wrapping at 2**32), to
     establish epochs and measure intervals.
     """
     if backend is None:
-        backend = _backends._default or get_backend()
+        backend = _backends._default or _get_backend()
     return backend.interval_now()
 
 
@@ -176,14 +85,14 @@ def interval_now(*, backend: Optional[Backend] = None) -> int:
 # python-nss's formula with ``ticks_per_second() == 1000`` worked out.
 
 
-def seconds_to_interval(seconds: int, *, backend: Optional[Backend] = None) -> int:
+def seconds_to_interval(seconds: int, *, backend: _Optional[_Backend] = None) -> int:
     """seconds_to_interval(seconds) -> interval
 
     Converts standard clock seconds to platform-dependent intervals.
     """
     if type(seconds) is int:
         if backend is None:
-            backend = _backends._default or get_backend()
+            backend = _backends._default or _get_backend()
         if backend._millisecond_ticks:
             return seconds * 1000 & 0xFFFFFFFF
     value = _args.c_uint_mask(seconds)
@@ -191,7 +100,7 @@ def seconds_to_interval(seconds: int, *, backend: Optional[Backend] = None) -> i
 
 
 def milliseconds_to_interval(
-    milliseconds: int, *, backend: Optional[Backend] = None
+    milliseconds: int, *, backend: _Optional[_Backend] = None
 ) -> int:
     """milliseconds_to_interval(milliseconds) -> interval
 
@@ -199,7 +108,7 @@ def milliseconds_to_interval(
     """
     if type(milliseconds) is int:
         if backend is None:
-            backend = _backends._default or get_backend()
+            backend = _backends._default or _get_backend()
         if backend._millisecond_ticks:
             return milliseconds & 0xFFFFFFFF
     value = _args.c_uint_mask(milliseconds)
@@ -207,7 +116,7 @@ def milliseconds_to_interval(
 
 
 def microseconds_to_interval(
-    microseconds: int, *, backend: Optional[Backend] = None
+    microseconds: int, *, backend: _Optional[_Backend] = None
 ) -> int:
     """microseconds_to_interval(microseconds) -> interval
 
@@ -215,21 +124,21 @@ def microseconds_to_interval(
     """
     if type(microseconds) is int:
         if backend is None:
-            backend = _backends._default or get_backend()
+            backend = _backends._default or _get_backend()
         if backend._millisecond_ticks:
             return ((microseconds & 0xFFFFFFFF) + 500) // 1000
     value = _args.c_uint_mask(microseconds)
     return (value * _backend(backend).ticks_per_second() + 500000) // 1000000 % _M
 
 
-def interval_to_seconds(interval: int, *, backend: Optional[Backend] = None) -> int:
+def interval_to_seconds(interval: int, *, backend: _Optional[_Backend] = None) -> int:
     """interval_to_seconds(interval) -> seconds
 
     Converts platform-dependent intervals to standard clock seconds (truncating).
     """
     if type(interval) is int:
         if backend is None:
-            backend = _backends._default or get_backend()
+            backend = _backends._default or _get_backend()
         if backend._millisecond_ticks:
             return (interval & 0xFFFFFFFF) // 1000
     value = _args.c_uint_mask(interval)
@@ -237,7 +146,7 @@ def interval_to_seconds(interval: int, *, backend: Optional[Backend] = None) -> 
 
 
 def interval_to_milliseconds(
-    interval: int, *, backend: Optional[Backend] = None
+    interval: int, *, backend: _Optional[_Backend] = None
 ) -> int:
     """interval_to_milliseconds(interval) -> milliseconds
 
@@ -245,7 +154,7 @@ def interval_to_milliseconds(
     """
     if type(interval) is int:
         if backend is None:
-            backend = _backends._default or get_backend()
+            backend = _backends._default or _get_backend()
         if backend._millisecond_ticks:
             return interval & 0xFFFFFFFF
     value = _args.c_uint_mask(interval)
@@ -254,7 +163,7 @@ def interval_to_milliseconds(
 
 
 def interval_to_microseconds(
-    interval: int, *, backend: Optional[Backend] = None
+    interval: int, *, backend: _Optional[_Backend] = None
 ) -> int:
     """interval_to_microseconds(interval) -> microseconds
 
@@ -262,7 +171,7 @@ def interval_to_microseconds(
     """
     if type(interval) is int:
         if backend is None:
-            backend = _backends._default or get_backend()
+            backend = _backends._default or _get_backend()
         if backend._millisecond_ticks:
             return interval * 1000 & 0xFFFFFFFF
     value = _args.c_uint_mask(interval)
@@ -338,10 +247,10 @@ def addr_family_name(family: int) -> str:
 
     Given an address family constant returns the string name.
     """
-    return family_name(_args.c_int(family))
+    return _family_name(_args.c_int(family))
 
 
-def get_proto_by_name(name: str, *, backend: Optional[Backend] = None) -> int:
+def get_proto_by_name(name: str, *, backend: _Optional[_Backend] = None) -> int:
     """get_proto_by_name(name) -> int
 
     Returns the protocol number given the protocol's name. Raises NSPRError
@@ -352,8 +261,8 @@ def get_proto_by_name(name: str, *, backend: Optional[Backend] = None) -> int:
 
 
 def get_proto_by_number(
-    number: int, *, backend: Optional[Backend] = None
-) -> Tuple[str, Tuple[str, ...]]:
+    number: int, *, backend: _Optional[_Backend] = None
+) -> _Tuple[str, _Tuple[str, ...]]:
     """get_proto_by_number(number) -> (name, aliases)
 
     Returns the protocol name and a tuple of aliases given the protocol's

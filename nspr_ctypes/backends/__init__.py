@@ -20,32 +20,28 @@ Nothing is loaded at import. The default backend is chosen on first use:
   candidate, chosen or not, is kept for :func:`diagnose`.
 """
 
-from __future__ import annotations
+from __future__ import annotations as _annotations
 
-import contextlib
-import importlib
-import os
-import sys
-import threading
-from typing import (
-    Any,
-    Callable,
-    Dict,
-    Final,
-    Iterator,
-    List,
-    NamedTuple,
-    Optional,
-    Tuple,
-    Union,
-)
+import contextlib as _contextlib
+import importlib as _importlib
+import os as _os
+import sys as _sys
+import threading as _threading
+from typing import Any as _Any
+from typing import Callable as _Callable
+from typing import Dict as _Dict
+from typing import Final as _Final
+from typing import Iterator as _Iterator
+from typing import List as _List
+from typing import NamedTuple as _NamedTuple
+from typing import Optional as _Optional
+from typing import Tuple as _Tuple
+from typing import Union as _Union
 
 from nspr_ctypes.backends._base import Backend, PollSet
-from nspr_ctypes.backends.errors import (
-    BackendError,
-    BackendUnavailable,
-    UnknownBackend,
-)
+from nspr_ctypes.backends.errors import BackendError as _BackendError
+from nspr_ctypes.backends.errors import BackendUnavailable as _BackendUnavailable
+from nspr_ctypes.backends.errors import UnknownBackend as _UnknownBackend
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -61,14 +57,14 @@ __all__ = [
     "using_backend",
 ]
 
-ENTRY_POINT_GROUP: Final = "nspr_ctypes.backends"
-ENV_BACKEND = "NSPR_CTYPES_BACKEND"
-ENV_LIBRARY = "NSPR_CTYPES_LIBRARY"
+ENTRY_POINT_GROUP: _Final = "nspr_ctypes.backends"
+_ENV_BACKEND = "NSPR_CTYPES_BACKEND"
+_ENV_LIBRARY = "NSPR_CTYPES_LIBRARY"
 
-Factory = Callable[..., Backend]
+_Factory = _Callable[..., Backend]
 
 
-class _Registration(NamedTuple):
+class _Registration(_NamedTuple):
     name: str
     target: str  # "module:attribute"
     priority: int
@@ -78,13 +74,13 @@ class _Registration(NamedTuple):
 #: On PyPy the nspr backend is slower than the stdlib one at every measured
 #: workload (docs/backends.md): it ranks last there, so that the emulation and
 #: any plugin come first, and says why.
-_NSPR_LAST = sys.implementation.name == "pypy"
+_NSPR_LAST = _sys.implementation.name == "pypy"
 _NSPR_LAST_REASON = (
     "on PyPy the stdlib backend is 2 to 30 x faster (ctypes calls cost more "
     "there); NSPR_CTYPES_BACKEND=nspr selects NSPR"
 )
 
-_BUILTINS: Tuple[_Registration, ...] = (
+_BUILTINS: _Tuple[_Registration, ...] = (
     _Registration(
         "nspr",
         "nspr_ctypes.backends.nspr:create_backend",
@@ -98,7 +94,7 @@ _BUILTINS: Tuple[_Registration, ...] = (
 _DEFAULT_PLUGIN_PRIORITY = 50
 
 
-class Candidate(NamedTuple):
+class Candidate(_NamedTuple):
     """One backend considered by the choice, with what happened to it."""
 
     name: str
@@ -106,8 +102,8 @@ class Candidate(NamedTuple):
     priority: int
     status: str  # "chosen", "available", "unavailable", "not tried"
     reason: str
-    library_path: Optional[str] = None
-    version: Optional[str] = None
+    library_path: _Optional[str] = None
+    version: _Optional[str] = None
 
     def __str__(self) -> str:
         where = ""
@@ -116,12 +112,12 @@ class Candidate(NamedTuple):
         return "%-8s %-11s %s%s" % (self.name, self.status, self.reason, where)
 
 
-class Diagnosis(NamedTuple):
+class Diagnosis(_NamedTuple):
     """What :func:`diagnose` found: the backend in use and every candidate."""
 
-    chosen: Optional[Backend]
-    candidates: Tuple[Candidate, ...]
-    environment: Tuple[Tuple[str, Optional[str]], ...]
+    chosen: _Optional[Backend]
+    candidates: _Tuple[Candidate, ...]
+    environment: _Tuple[_Tuple[str, _Optional[str]], ...]
 
     def __str__(self) -> str:
         lines = []
@@ -138,23 +134,23 @@ class Diagnosis(NamedTuple):
         return "\n".join(lines)
 
 
-_lock = threading.RLock()
-_default: Optional[Backend] = None
-_candidates: Dict[str, Candidate] = {}
+_lock = _threading.RLock()
+_default: _Optional[Backend] = None
+_candidates: _Dict[str, Candidate] = {}
 # Instances made by use_backend()/the automatic choice, reused per (name, library).
-_instances: Dict[Tuple[str, Optional[str]], Backend] = {}
+_instances: _Dict[_Tuple[str, _Optional[str]], Backend] = {}
 
 
-def _entry_points() -> List[Any]:
+def _entry_points() -> _List[_Any]:
     from importlib import metadata
 
-    eps: Any = metadata.entry_points()
+    eps: _Any = metadata.entry_points()
     if hasattr(eps, "select"):
         return list(eps.select(group=ENTRY_POINT_GROUP))
     return list(eps.get(ENTRY_POINT_GROUP, ()))  # Python 3.8 and 3.9: a dict
 
 
-def _registrations() -> Dict[str, _Registration]:
+def _registrations() -> _Dict[str, _Registration]:
     found = {reg.name: reg for reg in _BUILTINS}
     try:
         entry_points = _entry_points()
@@ -173,13 +169,13 @@ def _registrations() -> Dict[str, _Registration]:
     return found
 
 
-def available_backends() -> List[str]:
+def available_backends() -> _List[str]:
     """The names of every registered backend (loaded or not), by priority."""
     regs = _registrations()
     return [reg.name for reg in sorted(regs.values(), key=_priority_key)]
 
 
-def _priority_key(reg: _Registration) -> Tuple[int, str]:
+def _priority_key(reg: _Registration) -> _Tuple[int, str]:
     return (-_priority_of(reg), reg.name)
 
 
@@ -194,52 +190,52 @@ def _priority_of(reg: _Registration) -> int:
     return priority if isinstance(priority, int) else reg.priority
 
 
-def _resolve(reg: _Registration) -> Factory:
+def _resolve(reg: _Registration) -> _Factory:
     module_name, _, attribute = reg.target.partition(":")
-    module = importlib.import_module(module_name)
-    found: Any = module
+    module = _importlib.import_module(module_name)
+    found: _Any = module
     for part in attribute.split("."):
         found = getattr(found, part)
     if not callable(found):
         raise TypeError("%s is not callable" % reg.target)
-    factory: Factory = found
+    factory: _Factory = found
     return factory
 
 
 def _instantiate(
-    name: str, library: Optional[str], min_version: Optional[str]
+    name: str, library: _Optional[str], min_version: _Optional[str]
 ) -> Backend:
     regs = _registrations()
     reg = regs.get(name)
     if reg is None:
-        raise UnknownBackend(
+        raise _UnknownBackend(
             "unknown nspr_ctypes backend %r; registered: %s"
             % (name, ", ".join(sorted(regs)))
         )
     try:
         factory = _resolve(reg)
-    except BackendError:
+    except _BackendError:
         raise
     except Exception as exc:
-        raise BackendUnavailable(
+        raise _BackendUnavailable(
             "backend %r (%s %s) could not be imported: %s: %s"
             % (name, reg.origin, reg.target, type(exc).__name__, exc)
         ) from exc
-    kwargs: Dict[str, Any] = {}
+    kwargs: _Dict[str, _Any] = {}
     if library is not None:
         kwargs["library"] = library
     if min_version is not None:
         kwargs["min_version"] = min_version
     try:
         backend = factory(**kwargs)
-    except BackendError:
+    except _BackendError:
         raise
     except Exception as exc:
-        raise BackendUnavailable(
+        raise _BackendUnavailable(
             "backend %r failed to load: %s: %s" % (name, type(exc).__name__, exc)
         ) from exc
     if not isinstance(backend, Backend):
-        raise BackendUnavailable(
+        raise _BackendUnavailable(
             "backend %r: factory %s returned %r, not a Backend"
             % (name, reg.target, type(backend).__name__)
         )
@@ -247,7 +243,7 @@ def _instantiate(
 
 
 def load_backend(
-    name: str, *, library: Optional[str] = None, min_version: Optional[str] = None
+    name: str, *, library: _Optional[str] = None, min_version: _Optional[str] = None
 ) -> Backend:
     """Load a new, independent instance of the backend ``name``.
 
@@ -264,7 +260,7 @@ def load_backend(
     return _instantiate(name, library, min_version)
 
 
-def _shared_instance(name: str, library: Optional[str]) -> Backend:
+def _shared_instance(name: str, library: _Optional[str]) -> Backend:
     key = (name, library)
     backend = _instances.get(key)
     if backend is None:
@@ -274,7 +270,7 @@ def _shared_instance(name: str, library: Optional[str]) -> Backend:
 
 
 def _record(
-    name: str, status: str, reason: str, backend: Optional[Backend] = None
+    name: str, status: str, reason: str, backend: _Optional[Backend] = None
 ) -> None:
     regs = _registrations()
     reg = regs.get(name)
@@ -292,7 +288,7 @@ def _record(
 
 
 def use_backend(
-    backend: Union[str, Backend], *, library: Optional[str] = None
+    backend: _Union[str, Backend], *, library: _Optional[str] = None
 ) -> Backend:
     """Make ``backend`` (a name or an instance) the default and return it.
 
@@ -305,7 +301,7 @@ def use_backend(
         else:
             try:
                 chosen = _shared_instance(backend, library)
-            except BackendError as exc:
+            except _BackendError as exc:
                 _record(backend, "unavailable", _first_line(exc))
                 raise
         if _default is not None and _default is not chosen:
@@ -315,10 +311,10 @@ def use_backend(
         return chosen
 
 
-@contextlib.contextmanager
+@_contextlib.contextmanager
 def using_backend(
-    backend: Union[str, Backend], *, library: Optional[str] = None
-) -> Iterator[Backend]:
+    backend: _Union[str, Backend], *, library: _Optional[str] = None
+) -> _Iterator[Backend]:
     """``with using_backend(backend) as chosen:`` the default is ``backend``
     (a name or an instance, as for :func:`use_backend`) inside the block.
 
@@ -347,15 +343,15 @@ def _first_line(exc: BaseException) -> str:
 
 
 def _choose() -> Backend:
-    requested = os.environ.get(ENV_BACKEND, "").strip()
-    library = os.environ.get(ENV_LIBRARY, "").strip() or None
+    requested = _os.environ.get(_ENV_BACKEND, "").strip()
+    library = _os.environ.get(_ENV_LIBRARY, "").strip() or None
     if requested and requested != "auto":
-        return _choose_strict(requested, library, "%s=%s" % (ENV_BACKEND, requested))
+        return _choose_strict(requested, library, "%s=%s" % (_ENV_BACKEND, requested))
     if library is not None:
-        return _choose_strict("nspr", library, "%s=%s" % (ENV_LIBRARY, library))
+        return _choose_strict("nspr", library, "%s=%s" % (_ENV_LIBRARY, library))
     attempts = []
     regs = _registrations()
-    chosen: Optional[Backend] = None
+    chosen: _Optional[Backend] = None
     for reg in sorted(regs.values(), key=_priority_key):
         if chosen is not None:
             reason = "a backend of higher priority was chosen"
@@ -365,7 +361,7 @@ def _choose() -> Backend:
             continue
         try:
             chosen = _shared_instance(reg.name, None)
-        except BackendError as exc:
+        except _BackendError as exc:
             reason = _first_line(exc)
             _record(reg.name, "unavailable", reason)
             attempts.append("%s: %s" % (reg.name, str(exc).replace("\n", "\n    ")))
@@ -379,14 +375,14 @@ def _choose() -> Backend:
             )
         _record(reg.name, "chosen", reason, chosen)
     if chosen is None:
-        raise BackendUnavailable("no nspr_ctypes backend could be loaded", attempts)
+        raise _BackendUnavailable("no nspr_ctypes backend could be loaded", attempts)
     return chosen
 
 
-def _choose_strict(name: str, library: Optional[str], why: str) -> Backend:
+def _choose_strict(name: str, library: _Optional[str], why: str) -> Backend:
     try:
         backend = _shared_instance(name, library)
-    except BackendError as exc:
+    except _BackendError as exc:
         _record(name, "unavailable", "%s: %s" % (why, _first_line(exc)))
         raise type(exc)(
             "%s was requested, and it cannot be used: %s" % (why, exc.reason),
@@ -420,10 +416,10 @@ def diagnose() -> Diagnosis:
     as on first use, if that has not happened yet).
     """
     with _lock:
-        chosen: Optional[Backend]
+        chosen: _Optional[Backend]
         try:
             chosen = get_backend()
-        except BackendError:
+        except _BackendError:
             chosen = None
         for reg in _registrations().values():
             current = _candidates.get(reg.name)
@@ -431,7 +427,7 @@ def diagnose() -> Diagnosis:
                 continue
             try:
                 backend = _shared_instance(reg.name, None)
-            except BackendError as exc:
+            except _BackendError as exc:
                 _record(reg.name, "unavailable", _first_line(exc))
                 continue
             reason = current.reason if current is not None else "loads"
@@ -440,7 +436,7 @@ def diagnose() -> Diagnosis:
             sorted(_candidates.values(), key=lambda c: (-c.priority, c.name))
         )
         environment = tuple(
-            (key, os.environ.get(key)) for key in (ENV_BACKEND, ENV_LIBRARY)
+            (key, _os.environ.get(key)) for key in (_ENV_BACKEND, _ENV_LIBRARY)
         )
         return Diagnosis(chosen, candidates, environment)
 

@@ -1,7 +1,7 @@
 """The primitive operations every backend implements.
 
-The public classes of :mod:`nspr_ctypes.io` are written once, over this small
-interface. A backend is a driver of *bounded* primitives on opaque handles:
+The public classes of :mod:`nspr_ctypes.io` (``_socket.py``, ``_address.py``)
+are written once, over this small interface. A backend is a driver of *bounded* primitives on opaque handles:
 a call that may have to wait takes a ``timeout`` in ticks and waits at most
 that long inside the backend (in C: NSPR's own timeout, the stdlib socket's),
 so the common case costs one backend call. The blocking engine of
@@ -11,9 +11,10 @@ most 100 ms and loops only when a slice runs out: between slices it notices a
 
 Rules every backend follows:
 
-* Arguments arrive checked and normalised by ``io``: ints are in range, sizes
-  are non-negative, addresses are :class:`SockAddr` values of a family the
-  call accepts, handles are live (not closed) and belong to this backend.
+* Arguments arrive checked and normalised by the public classes: ints are in
+  range, sizes are non-negative, addresses are :class:`SockAddr` values of a
+  family the call accepts, handles are live (not closed) and belong to this
+  backend.
 * ``timeout`` (ticks) is ``0`` for "do not wait" (a non-blocking try, as for
   ``PR_INTERVAL_NO_WAIT``) or a bounded slice: never
   ``PR_INTERVAL_NO_TIMEOUT``, never more than about 100 ms.
@@ -28,7 +29,7 @@ Rules every backend follows:
   for it, translated at one place in the backend.
 * A primitive never blocks longer than its ``timeout``, whatever the mode of
   the handle; the user's ``PR_SockOpt_Nonblocking`` never reaches a backend
-  (``io`` passes ``timeout=0`` for such sockets).
+  (the engine passes ``timeout=0`` for such sockets).
 """
 
 from __future__ import annotations
@@ -166,10 +167,6 @@ class Backend(abc.ABC):
         """The OS file descriptor."""
 
     @abc.abstractmethod
-    def desc_type(self, handle: Handle) -> int:
-        """``PR_DESC_SOCKET_TCP`` or ``PR_DESC_SOCKET_UDP`` (imported: TCP)."""
-
-    @abc.abstractmethod
     def bind(self, handle: Handle, addr: SockAddr) -> None:
         """Bind to ``addr``."""
 
@@ -227,7 +224,7 @@ class Backend(abc.ABC):
     def send(
         self, handle: Handle, data: Union[bytes, memoryview], timeout: int = 0
     ) -> Optional[int]:
-        """Convenience over :meth:`send_at` (not used by ``io``)."""
+        """Convenience over :meth:`send_at` (the engine uses ``send_at``)."""
         return self.send_at(handle, bytes(data), 0, timeout)
 
     @abc.abstractmethod

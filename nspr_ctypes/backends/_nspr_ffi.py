@@ -45,7 +45,7 @@ from nspr_ctypes.backends._version import (
     version_less,
 )
 from nspr_ctypes.backends.errors import (
-    INSTALL_HINT,
+    _INSTALL_HINT,
     LibraryIncompatible,
     LibraryLoadFailed,
     LibraryNotFound,
@@ -518,7 +518,7 @@ def _load_file(path: str, min_version: Optional[str], source: str) -> NSPRLibrar
     """Load one named file, strictly (explicit argument or the env var)."""
     if not os.path.exists(path):
         raise LibraryNotFound(
-            "NSPR library %s (%s) does not exist. %s" % (path, source, INSTALL_HINT),
+            "NSPR library %s (%s) does not exist. %s" % (path, source, _INSTALL_HINT),
             ["%s: no such file" % path],
         )
     try:
@@ -623,5 +623,5 @@ def load_library(
             "libnspr4 files were found but the system loader refused them", attempts
         )
     raise LibraryNotFound(
-        "the NSPR library (libnspr4) was not found. %s" % INSTALL_HINT, attempts
+        "the NSPR library (libnspr4) was not found. %s" % _INSTALL_HINT, attempts
     )

@@ -5,9 +5,10 @@ They form their own tree under :class:`BackendError`, a subclass of
 each message lists what was tried.
 """
 
-from __future__ import annotations
+from __future__ import annotations as _annotations
 
-from typing import List, Sequence
+from typing import List as _List
+from typing import Sequence as _Sequence
 
 __all__ = [
     "BackendError",
@@ -19,7 +20,7 @@ __all__ = [
     "UnknownBackend",
 ]
 
-INSTALL_HINT = (
+_INSTALL_HINT = (
     "Install NSPR (Debian/Ubuntu: apt-get install libnspr4; Fedora/RHEL: "
     "dnf install nspr; Homebrew: brew install nspr), or point "
     "NSPR_CTYPES_LIBRARY at a libnspr4 file."
@@ -32,10 +33,10 @@ class BackendError(ImportError):
     ``attempts`` lists what was tried, one line each.
     """
 
-    def __init__(self, message: str, attempts: Sequence[str] = ()) -> None:
+    def __init__(self, message: str, attempts: _Sequence[str] = ()) -> None:
         #: The message without the list of attempts.
         self.reason = message
-        self.attempts: List[str] = list(attempts)
+        self.attempts: _List[str] = list(attempts)
         if self.attempts:
             message += "\nTried:\n" + "\n".join("  - " + line for line in self.attempts)
         super().__init__(message)

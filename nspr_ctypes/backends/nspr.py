@@ -108,8 +108,6 @@ class NSPRHandle(c_void_p):
     """
 
     __slots__ = ()
-    #: ``PR_DESC_SOCKET_TCP`` or ``PR_DESC_SOCKET_UDP``
-    desc_type: int = PR_DESC_SOCKET_TCP
 
     def __repr__(self) -> str:
         if not self:
@@ -121,14 +119,12 @@ class NSPRTCPHandle(NSPRHandle):
     """A TCP socket (opened, accepted, paired or imported)."""
 
     __slots__ = ()
-    desc_type = PR_DESC_SOCKET_TCP
 
 
 class NSPRUDPHandle(NSPRHandle):
     """A UDP socket."""
 
     __slots__ = ()
-    desc_type = PR_DESC_SOCKET_UDP
 
 
 def _poll_layouts(count: int) -> Tuple[struct.Struct, struct.Struct]:
@@ -592,11 +588,6 @@ class NSPRBackend(Backend):
         if osfd < 0:
             raise self._error()
         return osfd
-
-    def desc_type(self, handle: NSPRHandle) -> int:
-        """TCP or UDP, as opened (accepted, paired, imported: TCP)."""
-        self._fd(handle)
-        return handle.desc_type
 
     def bind(self, handle: NSPRHandle, addr: SockAddr) -> None:
         """Bind to ``addr``."""

@@ -232,7 +232,7 @@ def _set_timeout(handle: _Handle, ticks: int) -> None:
 _SOCKET_WAITS = sys.implementation.name == "cpython"
 
 
-#: PyPy's ``recv_into`` refuses a cast memoryview (what ``io`` passes): there
+#: PyPy's ``recv_into`` refuses a cast memoryview (what ``Socket`` passes): there
 #: a receive is copied in.
 _RECV_INTO_VIEWS = sys.implementation.name == "cpython"
 
@@ -381,7 +381,7 @@ def _to_python(addr: SockAddr) -> _Address:
 
 
 # The kernel's answer when NSPR hands a sockaddr of another family to the
-# socket's call (``io`` lets that through when ``Socket.family`` was changed);
+# socket's call (``Socket`` lets that through when its ``family`` was changed);
 # the stdlib cannot build such a call, so the errno is given here. Probed on
 # Linux with NSPR (``test_family_mismatch_*``).
 def _mismatch_errno(h: _Handle) -> int:
@@ -633,10 +633,6 @@ class StdlibBackend(Backend):
     def fileno(self, handle: _Handle) -> int:
         """The OS file descriptor."""
         return handle.fd
-
-    def desc_type(self, handle: _Handle) -> int:
-        """PR_DESC_SOCKET_TCP or PR_DESC_SOCKET_UDP."""
-        return handle.desc_type
 
     def bind(self, handle: _Handle, addr: SockAddr) -> None:
         """PR_Bind."""

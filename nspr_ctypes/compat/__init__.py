@@ -26,24 +26,25 @@ their start-up; :func:`install` loads the very same package, so there is one
 alias, not two that could drift apart.
 """
 
-from __future__ import annotations
+from __future__ import annotations as _annotations
 
-import importlib.util
-import os
-import sys
-import threading
-import types
-from typing import List, Tuple
+import importlib.util as _importlib_util
+import os as _os
+import sys as _sys
+import threading as _threading
+import types as _types
+from typing import List as _List
+from typing import Tuple as _Tuple
 
 __all__ = ["AliasConflict", "alias_path", "install", "uninstall"]
 
 # The directory to put on PYTHONPATH: it holds the package ``nss``.
-_ALIAS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_alias")
+_ALIAS_DIR = _os.path.join(_os.path.dirname(_os.path.abspath(__file__)), "_alias")
 # The module attribute that tells the alias package from python-nss.
 _MARKER = "__nspr_ctypes_alias__"
 # The only modules of the alias that are not errors.
 _PROVIDED = ("nss.io", "nss.error")
-_lock = threading.Lock()
+_lock = _threading.Lock()
 
 
 class AliasConflict(ImportError):
@@ -65,13 +66,13 @@ def _is_alias(module: object) -> bool:
     return getattr(module, _MARKER, False) is True
 
 
-def _foreign_nss_modules() -> List[Tuple[str, types.ModuleType]]:
+def _foreign_nss_modules() -> _List[_Tuple[str, _types.ModuleType]]:
     """The modules ``nss`` and ``nss.*`` in ``sys.modules`` that are not ours."""
     import nspr_ctypes
 
     ours = (nspr_ctypes.io, nspr_ctypes.error)
     found = []
-    for name, module in list(sys.modules.items()):
+    for name, module in list(_sys.modules.items()):
         if name != "nss" and not name.startswith("nss."):
             continue
         if module is None or _is_alias(module) or module in ours:
@@ -95,36 +96,36 @@ def _not_provided(name: str) -> ImportError:
 def _search_path_index() -> int:
     """Where ``PYTHONPATH``'s first entry sits in ``sys.path``: after the
     script's directory, unless the interpreter adds none (-I, -P)."""
-    if sys.flags.isolated or getattr(sys.flags, "safe_path", False):
+    if _sys.flags.isolated or getattr(_sys.flags, "safe_path", False):
         return 0
-    return min(1, len(sys.path))
+    return min(1, len(_sys.path))
 
 
 def _add_for_children() -> None:
     # PYTHONPATH reaches processes started with sys.executable; sys.path reaches
     # multiprocessing's spawn and forkserver children, which take the parent's.
-    entries = [e for e in os.environ.get("PYTHONPATH", "").split(os.pathsep) if e]
+    entries = [e for e in _os.environ.get("PYTHONPATH", "").split(_os.pathsep) if e]
     if not entries or entries[0] != _ALIAS_DIR:
-        os.environ["PYTHONPATH"] = os.pathsep.join(
+        _os.environ["PYTHONPATH"] = _os.pathsep.join(
             [_ALIAS_DIR] + [e for e in entries if e != _ALIAS_DIR]
         )
-    if _ALIAS_DIR not in sys.path:
-        sys.path.insert(_search_path_index(), _ALIAS_DIR)
+    if _ALIAS_DIR not in _sys.path:
+        _sys.path.insert(_search_path_index(), _ALIAS_DIR)
 
 
 def _remove_for_children() -> None:
-    entries = os.environ.get("PYTHONPATH", "").split(os.pathsep)
+    entries = _os.environ.get("PYTHONPATH", "").split(_os.pathsep)
     if _ALIAS_DIR in entries:
         kept = [e for e in entries if e != _ALIAS_DIR]
         if any(kept):
-            os.environ["PYTHONPATH"] = os.pathsep.join(kept)
+            _os.environ["PYTHONPATH"] = _os.pathsep.join(kept)
         else:
-            del os.environ["PYTHONPATH"]
-    while _ALIAS_DIR in sys.path:
-        sys.path.remove(_ALIAS_DIR)
+            del _os.environ["PYTHONPATH"]
+    while _ALIAS_DIR in _sys.path:
+        _sys.path.remove(_ALIAS_DIR)
 
 
-def install(*, children: bool = False) -> types.ModuleType:
+def install(*, children: bool = False) -> _types.ModuleType:
     """Make ``import nss``, ``nss.io`` and ``nss.error`` give nspr_ctypes; return ``nss``.
 
     ``nss.io`` is then ``nspr_ctypes.io`` and ``nss.error`` is
@@ -149,7 +150,7 @@ def install(*, children: bool = False) -> types.ModuleType:
                 name=name,
                 path=where,
             )
-        module = sys.modules.get("nss")
+        module = _sys.modules.get("nss")
         if module is None:
             module = _load_alias()
         if children:
@@ -157,21 +158,21 @@ def install(*, children: bool = False) -> types.ModuleType:
         return module
 
 
-def _load_alias() -> types.ModuleType:
-    package_dir = os.path.join(_ALIAS_DIR, "nss")
-    spec = importlib.util.spec_from_file_location(
+def _load_alias() -> _types.ModuleType:
+    package_dir = _os.path.join(_ALIAS_DIR, "nss")
+    spec = _importlib_util.spec_from_file_location(
         "nss",
-        os.path.join(package_dir, "__init__.py"),
+        _os.path.join(package_dir, "__init__.py"),
         submodule_search_locations=[package_dir],
     )
     if spec is None or spec.loader is None:  # pragma: no cover - shipped file
         raise ImportError("the nss alias is missing from %s" % _ALIAS_DIR)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["nss"] = module
+    module = _importlib_util.module_from_spec(spec)
+    _sys.modules["nss"] = module
     try:
         spec.loader.exec_module(module)
     except BaseException:
-        del sys.modules["nss"]
+        del _sys.modules["nss"]
         raise
     return module
 
@@ -185,9 +186,9 @@ def uninstall() -> None:
 
     ours = (nspr_ctypes.io, nspr_ctypes.error)
     with _lock:
-        for name, module in list(sys.modules.items()):
+        for name, module in list(_sys.modules.items()):
             if name != "nss" and not name.startswith("nss."):
                 continue
             if _is_alias(module) or module in ours:
-                del sys.modules[name]
+                del _sys.modules[name]
         _remove_for_children()

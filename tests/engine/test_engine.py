@@ -4,10 +4,11 @@ A ``ScriptedBackend`` answers each bounded primitive from a script (a result,
 ``None`` for "nothing within the slice", an exception, or a callable run at
 that moment) and records the ticks it was given. A fake monotonic clock
 advances by every slice that comes back empty, as the backend contract says
-(``None`` only once the whole timeout has passed). So slicing, deadlines,
-partial sends, ``bytes_sent``, close while waiting and interruptions are
-checked exactly, beside the loopback tests of tests/conformance and
-tests/safety.
+(``None`` only once the whole timeout has passed), and raises what a signal
+handler raises when the engine reads it between two slices. So slicing,
+deadlines, partial sends, ``bytes_sent``, close while waiting and signals
+between slices are checked exactly, beside the loopback tests of
+tests/conformance and tests/safety.
 """
 
 from __future__ import annotations
@@ -35,8 +36,14 @@ SLICE = 100  # ticks of one slice at 1000 ticks per second
 class FakeClock:
     def __init__(self) -> None:
         self.now = 1000.0
+        #: Raised by the next read: a signal handler that raises while the
+        #: engine runs between two slices (where it reads the clock).
+        self.signal: Optional[BaseException] = None
 
     def monotonic(self) -> float:
+        signal, self.signal = self.signal, None
+        if signal is not None:
+            raise signal
         return self.now
 
 
@@ -159,9 +166,6 @@ class ScriptedBackend(Backend):
 
     def fileno(self, handle: Any) -> int:
         return 1000 + int(handle.number)
-
-    def desc_type(self, handle: Any) -> int:
-        return io.PR_DESC_SOCKET_TCP
 
     def bind(self, handle: Any, addr: SockAddr) -> None:
         pass
@@ -452,6 +456,99 @@ def test_no_call_reaches_the_backend_after_close(
             call()
     assert backend.calls == []
     assert len(backend.closed_handles) == 1
+
+
+def test_close_between_slices_of_a_sendall_ends_it_and_releases_after_it(
+    backend: ScriptedBackend, sock: Any
+) -> None:
+    def close_from_another_thread() -> None:
+        sock.close()
+        assert backend.closed_handles == [], "released under a send in flight"
+        return None
+
+    backend.script["send_at"] = [5, close_from_another_thread]
+    with pytest.raises(ValueError, match="closed socket"):
+        sock.sendall(b"x" * 100)
+    assert backend.offsets == [0, 5]
+    assert len(backend.closed_handles) == 1
+
+
+def _signal_in_the_slice(clock: FakeClock) -> Callable[[], None]:
+    """A scripted step: the slice passes empty and a signal arrives in it,
+    whose handler raises once Python runs between the slices."""
+
+    def step() -> None:
+        clock.signal = KeyboardInterrupt()
+        return None
+
+    return step
+
+
+def test_a_signal_between_slices_ends_the_call_and_the_socket_works_on(
+    clock: FakeClock, backend: ScriptedBackend, sock: Any
+) -> None:
+    backend.script["recv"] = [_signal_in_the_slice(clock), b"after"]
+    with pytest.raises(KeyboardInterrupt):
+        sock.recv(10, 1000)
+    assert _ticks(backend, "recv") == [SLICE]  # no slice after the signal
+    assert sock.recv(10, 1000) == b"after"
+    sock.close()
+    assert len(backend.closed_handles) == 1  # the interrupted call left
+
+
+def test_a_signal_between_slices_of_readline_keeps_the_unfinished_line(
+    clock: FakeClock, backend: ScriptedBackend, sock: Any
+) -> None:
+    backend.script["recv"] = [b"unfin", _signal_in_the_slice(clock), b"ished\nnext"]
+    with pytest.raises(KeyboardInterrupt):
+        sock.readline(timeout=1000)
+    assert sock.readline(timeout=1000) == b"unfinished\n"
+    assert sock.recv(10, 1000) == b"next"
+
+
+def test_a_signal_between_slices_of_a_sendall_ends_it(
+    clock: FakeClock, backend: ScriptedBackend, sock: Any
+) -> None:
+    def short_then_signal() -> int:
+        clock.signal = KeyboardInterrupt()
+        return 5
+
+    backend.script["send_at"] = [short_then_signal, 95]
+    with pytest.raises(KeyboardInterrupt):
+        sock.sendall(b"x" * 100, 1000)
+    assert backend.offsets == [0]  # nothing sent again after the signal
+
+
+def test_a_send_counts_the_time_its_short_first_try_waited(
+    clock: FakeClock, backend: ScriptedBackend, sock: Any
+) -> None:
+    def short_after_80_ticks() -> int:
+        clock.now += 0.0805  # off the tick, so float error cannot round across one
+        return 5
+
+    backend.script["send_at"] = [short_after_80_ticks, None, None]
+    with pytest.raises(NSPRError) as info:
+        sock.sendall(b"x" * 100, 250)
+    assert info.value.errno == PR_IO_TIMEOUT_ERROR
+    assert info.value.bytes_sent == 5
+    # 250 ticks in all: 80.5 in the first try, then 100 and the last 69.5 (up).
+    assert _ticks(backend, "send_at") == [SLICE, SLICE, 70]
+    assert backend.offsets == [0, 5, 5]
+
+
+def test_the_steps_of_one_readline_share_its_deadline(
+    clock: FakeClock, backend: ScriptedBackend, sock: Any
+) -> None:
+    def part_of_the_line_after_60_ticks() -> bytes:
+        clock.now += 0.0605  # off the tick, so float error cannot round across one
+        return b"par"
+
+    backend.script["recv"] = [None, part_of_the_line_after_60_ticks, None]
+    assert _error_code(lambda: sock.readline(timeout=250)) == PR_IO_TIMEOUT_ERROR
+    # 250 ticks in all: a slice, 60.5 until the part came, the last 89.5 (up).
+    assert _ticks(backend, "recv") == [SLICE, SLICE, 90]
+    backend.script["recv"] = [b"t\n"]
+    assert sock.readline(timeout=250) == b"part\n"
 
 
 # -- poll ---------------------------------------------------------------------

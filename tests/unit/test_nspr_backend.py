@@ -22,6 +22,8 @@ from nspr_ctypes.backends.nspr import (
     _NETADDR_SIZE,
     NSPRBackend,
     NSPRHandle,
+    NSPRTCPHandle,
+    NSPRUDPHandle,
     create_backend,
     netaddr_to_sockaddr,
     sockaddr_to_netaddr,
@@ -173,7 +175,7 @@ def test_tcp_round_trip(backend: NSPRBackend, socks: Sockets) -> None:
     conn, peer = socks.keep(accepted[0]), accepted[1]
     assert peer == backend.get_sock_name(client)
     assert backend.get_peer_name(client) == addr
-    assert backend.desc_type(conn) == PR_DESC_SOCKET_TCP
+    assert type(conn) is NSPRTCPHandle  # the class is the socket type
 
     assert backend.recv(conn, 100, 0) is None  # idle: would block
     assert backend.send(client, b"hello") == 5
@@ -404,7 +406,7 @@ def test_local_socket(backend: NSPRBackend, socks: Sockets, tmp_path: Path) -> N
 
 def test_udp(backend: NSPRBackend, socks: Sockets) -> None:
     sock = socks.open(PR_AF_INET, PR_DESC_SOCKET_UDP)
-    assert backend.desc_type(sock) == PR_DESC_SOCKET_UDP
+    assert type(sock) is NSPRUDPHandle
     backend.bind(sock, SockAddr(PR_AF_INET, LOOPBACK, 0))
     addr = backend.get_sock_name(sock)
     assert backend.recv_from(sock, 10, 0) is None
@@ -545,7 +547,7 @@ def test_new_tcp_pair(backend: NSPRBackend, socks: Sockets) -> None:
     one, two = backend.new_tcp_pair()
     socks.keep(one)
     socks.keep(two)
-    assert backend.desc_type(one) == PR_DESC_SOCKET_TCP
+    assert type(one) is NSPRTCPHandle
     assert backend.get_sock_name(one) == SockAddr(PR_AF_LOCAL, b"", 0)
     assert backend.get_peer_name(two) == SockAddr(PR_AF_LOCAL, b"", 0)
     assert backend.recv(two, 10, 0) is None
@@ -563,7 +565,7 @@ def test_import_tcp_socket(backend: NSPRBackend, socks: Sockets) -> None:
     osfd = listener.detach()
     handle = socks.keep(backend.import_tcp_socket(osfd))
     assert backend.fileno(handle) == osfd
-    assert backend.desc_type(handle) == PR_DESC_SOCKET_TCP
+    assert type(handle) is NSPRTCPHandle
     assert fcntl.fcntl(osfd, fcntl.F_GETFL) & os.O_NONBLOCK
     assert backend.get_sock_name(handle) == SockAddr(PR_AF_INET, LOOPBACK, port)
     assert backend.accept(handle, 0) is None

@@ -55,16 +55,7 @@ PUBLIC_MODULES = (
 )
 
 # Names a public module defines for the package's own use, not for callers.
-INTERNAL: Dict[str, Dict[str, str]] = {
-    "nspr_ctypes.backends": {
-        "ENV_BACKEND": "environment variable name, read by the registry only",
-        "ENV_LIBRARY": "environment variable name, read by the registry only",
-        "Factory": "type alias of the registry's annotations",
-    },
-    "nspr_ctypes.backends.errors": {
-        "INSTALL_HINT": "message text shared by the library loaders",
-    },
-}
+INTERNAL: Dict[str, Dict[str, str]] = {}
 
 # nspr_ctypes's names that python-nss does not have, and why.
 ADDITIONS: Dict[str, Dict[str, str]] = {

@@ -194,9 +194,9 @@ def test_sockets_are_nonblocking_and_inheritable(std: Sockets) -> None:
         assert (handle.gettimeout(), handle.ticks) == (0.0, 0)  # tries never wait
 
 
-def test_desc_types(std: Sockets) -> None:
-    assert std.b.desc_type(std.tcp()) == C.PR_DESC_SOCKET_TCP
-    assert std.b.desc_type(std.udp()) == C.PR_DESC_SOCKET_UDP
+def test_handles_carry_their_descriptor_type(std: Sockets) -> None:
+    assert std.tcp().desc_type == C.PR_DESC_SOCKET_TCP
+    assert std.udp().desc_type == C.PR_DESC_SOCKET_UDP
 
 
 def test_unsupported_family_is_address_not_supported(std: Sockets) -> None:
@@ -467,7 +467,7 @@ def test_import_owns_the_fd_and_sets_nonblocking(std: Sockets) -> None:
         fd = std.b.fileno(handle)
         assert fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_NONBLOCK
         assert os.get_inheritable(fd) == flags_before  # untouched, as NSPR
-        assert std.b.desc_type(handle) == C.PR_DESC_SOCKET_TCP
+        assert handle.desc_type == C.PR_DESC_SOCKET_TCP
         assert std.b.get_sock_name(handle) == SockAddr(C.PR_AF_LOCAL, b"", 0)
         b.sendall(b"x")
         assert std.wait(handle, C.PR_POLL_READ) == C.PR_POLL_READ
@@ -480,7 +480,7 @@ def test_import_owns_the_fd_and_sets_nonblocking(std: Sockets) -> None:
 def test_import_of_udp_is_still_tcp(std: Sockets) -> None:
     u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     handle = std.keep(std.b.import_tcp_socket(u.detach()))
-    assert std.b.desc_type(handle) == C.PR_DESC_SOCKET_TCP
+    assert handle.desc_type == C.PR_DESC_SOCKET_TCP
 
 
 def test_ipv6_addresses_round_trip(std: Sockets) -> None:
@@ -1003,7 +1003,6 @@ def test_pair_names_are_unnamed_local() -> None:
         return (
             s.b.get_sock_name(a),
             s.b.get_peer_name(b),
-            s.b.desc_type(a),
             s.b.get_sock_name(s.udp(C.PR_AF_LOCAL)),
         )
 

@@ -79,9 +79,6 @@ class Backend(abc.ABC):
     def fileno(self, handle: Handle) -> int:
         """The OS file descriptor."""
     @abc.abstractmethod
-    def desc_type(self, handle: Handle) -> int:
-        """PR_DESC_SOCKET_TCP or PR_DESC_SOCKET_UDP."""
-    @abc.abstractmethod
     def bind(self, handle: Handle, addr: SockAddr) -> None:
         """Bind to ``addr``."""
     @abc.abstractmethod
