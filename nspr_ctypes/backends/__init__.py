@@ -63,6 +63,8 @@ __all__ = [
 ENTRY_POINT_GROUP: Final = "nspr_ctypes.backends"
 ENV_BACKEND = "NSPR_CTYPES_BACKEND"
 ENV_LIBRARY = "NSPR_CTYPES_LIBRARY"
+#: The backend whose ``library=`` defaults to ``$NSPR_CTYPES_LIBRARY``.
+_LIBRARY_BACKEND = "nspr"
 
 Factory = Callable[..., Backend]
 
@@ -205,9 +207,26 @@ def _resolve(reg: _Registration) -> Factory:
     return factory
 
 
+def _library_from_environment() -> Optional[str]:
+    """``$NSPR_CTYPES_LIBRARY``, or None when unset or blank: the one place the
+    variable is read; the file it names goes down as ``library=``."""
+    return os.environ.get(ENV_LIBRARY, "").strip() or None
+
+
 def _instantiate(
     name: str, library: Optional[str], min_version: Optional[str]
 ) -> Backend:
+    if library is None and name == _LIBRARY_BACKEND:
+        library = _library_from_environment()
+        if library is not None:
+            try:
+                return _instantiate(name, library, min_version)
+            except BackendError as exc:
+                raise type(exc)(
+                    "%s=%s was requested, and it cannot be used: %s"
+                    % (ENV_LIBRARY, library, exc.reason),
+                    exc.attempts,
+                ) from exc
     regs = _registrations()
     reg = regs.get(name)
     if reg is None:
@@ -347,7 +366,7 @@ def _first_line(exc: BaseException) -> str:
 
 def _choose() -> Backend:
     requested = os.environ.get(ENV_BACKEND, "").strip()
-    library = os.environ.get(ENV_LIBRARY, "").strip() or None
+    library = _library_from_environment()
     if requested and requested != "auto":
         return _choose_strict(requested, library, "%s=%s" % (ENV_BACKEND, requested))
     if library is not None:
