@@ -766,6 +766,19 @@ class NSPRBackend(Backend):
                 return None
             buffer[: len(data)] = data
             return len(data)
+        if type(handle) is not NSPRUDPHandle:
+            # The common call inline (one PR_Recv, no other frame), as in recv.
+            count: int = self._pr_recv(handle, target, size, 0, timeout)
+            if count >= 0:
+                return count
+            if not self._nothing_yet() or not timeout:
+                return None
+            return self._wait_and_retry(
+                handle,
+                PR_POLL_READ,
+                timeout,
+                partial(self._recv_into_try, handle, target, size),
+            )
         return self._receive(
             handle, timeout, partial(self._recv_into_try, handle, target, size)
         )

@@ -236,12 +236,9 @@ class _Translating:
         raise _os_error(self.call, exc) from None
 
 
-_TRANSLATING: Dict[str, _Translating] = {call: _Translating(call) for call in CALLS}
-
-
-def _translating(call: str) -> _Translating:
-    """The block translating the ``OSError`` of system call ``call``."""
-    return _TRANSLATING[call]
+#: ``_translating(call)``: the block translating the ``OSError`` of system
+#: call ``call`` (made once per call; a dict lookup in C, no Python frame).
+_translating = {call: _Translating(call) for call in CALLS}.__getitem__
 
 
 #: A failed lookup, whatever the cause (an OS error, a name the codec or the
@@ -718,8 +715,12 @@ class StdlibBackend(Backend):
         the error the OS holds (SO_ERROR, read as PR_ConnectContinue does)."""
         poller = select.poll()  # fresh: a signal handler may connect meanwhile
         poller.register(handle.fd, _POLLOUT)
-        with _translating("poll"):
+        # A connect's path (a TCP connect is in progress at first): the try
+        # blocks inline, as in the other hot calls.
+        try:
             ready = poller.poll(min(timeout, _MAX_POLL_MS))  # ticks are ms
+        except OSError as exc:
+            raise _os_error("poll", exc) from None
         if not ready:
             return False
         revents = ready[0][1]
@@ -727,9 +728,11 @@ class StdlibBackend(Backend):
             raise nspr_error(E.PR_BAD_DESCRIPTOR_ERROR)
         if revents & _POLLHUP:
             raise nspr_error(E.PR_CONNECT_RESET_ERROR)
-        # Reading SO_ERROR fails as the connect (PR_ConnectContinue's mapping).
-        with _translating("connect"):
+        try:
             err = handle.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+        except OSError as exc:
+            # Reading SO_ERROR fails as the connect (PR_ConnectContinue's).
+            raise _os_error("connect", exc) from None
         if err:
             raise _errno_error("connect", err)
         return True
