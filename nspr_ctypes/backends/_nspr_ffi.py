@@ -508,7 +508,8 @@ def _open(path: str) -> ctypes.CDLL:
 
 
 def _load_file(path: str, min_version: Optional[str], source: str) -> NSPRLibrary:
-    """Load one named file, strictly (explicit argument or the env var)."""
+    """Load one named file, strictly (``library=``, also how the registry
+    passes ``NSPR_CTYPES_LIBRARY``)."""
     if not os.path.exists(path):
         raise LibraryNotFound(
             "NSPR library %s (%s) does not exist. %s" % (path, source, INSTALL_HINT),
