@@ -62,7 +62,7 @@ from nspr_ctypes._engine import CLOSED_MESSAGE as _CLOSED_MESSAGE
 from nspr_ctypes._engine import Channel as _Channel
 from nspr_ctypes._readahead import NO_LINES, ReadAhead
 from nspr_ctypes.backends import get_backend
-from nspr_ctypes.backends._base import Backend, Handle, OptionValue, SockAddr
+from nspr_ctypes.backends._base import _RECV_CAP, Backend, Handle, OptionValue, SockAddr
 from nspr_ctypes.constants import (
     _SOCKOPT_KINDS,
     _SOCKOPTS_UNMAPPED,
@@ -88,8 +88,7 @@ from nspr_ctypes.error import (
     nspr_error,
 )
 
-# The most one receive asks of the backend; recv() may return less than asked.
-_RECV_CAP = 1 << 20
+# _RECV_CAP: the most one receive asks of the backend; recv() may return less.
 _READ_CHUNK = 64 * 1024
 
 # The options set_socket_option takes (python-nss's), by kind: the shared

@@ -60,6 +60,8 @@ __all__ = [
 ENTRY_POINT_GROUP: _Final = "nspr_ctypes.backends"
 _ENV_BACKEND = "NSPR_CTYPES_BACKEND"
 _ENV_LIBRARY = "NSPR_CTYPES_LIBRARY"
+#: The backend whose ``library=`` defaults to ``$NSPR_CTYPES_LIBRARY``.
+_LIBRARY_BACKEND = "nspr"
 
 _Factory = _Callable[..., Backend]
 
@@ -202,9 +204,26 @@ def _resolve(reg: _Registration) -> _Factory:
     return factory
 
 
+def _library_from_environment() -> _Optional[str]:
+    """``$NSPR_CTYPES_LIBRARY``, or None when unset or blank: the one place the
+    variable is read; the file it names goes down as ``library=``."""
+    return _os.environ.get(_ENV_LIBRARY, "").strip() or None
+
+
 def _instantiate(
     name: str, library: _Optional[str], min_version: _Optional[str]
 ) -> Backend:
+    if library is None and name == _LIBRARY_BACKEND:
+        library = _library_from_environment()
+        if library is not None:
+            try:
+                return _instantiate(name, library, min_version)
+            except _BackendError as exc:
+                raise type(exc)(
+                    "%s=%s was requested, and it cannot be used: %s"
+                    % (_ENV_LIBRARY, library, exc.reason),
+                    exc.attempts,
+                ) from exc
     regs = _registrations()
     reg = regs.get(name)
     if reg is None:
@@ -344,7 +363,7 @@ def _first_line(exc: BaseException) -> str:
 
 def _choose() -> Backend:
     requested = _os.environ.get(_ENV_BACKEND, "").strip()
-    library = _os.environ.get(_ENV_LIBRARY, "").strip() or None
+    library = _library_from_environment()
     if requested and requested != "auto":
         return _choose_strict(requested, library, "%s=%s" % (_ENV_BACKEND, requested))
     if library is not None:

@@ -52,6 +52,8 @@ from nspr_ctypes.error import (
 #: call, so that a retry costs what it sends.
 _PASSING_COPIES = sys.implementation.name != "cpython"
 _SEND_WINDOW = 256 * 1024
+#: The most one receive asks a backend for (its buffer is allocated per call).
+_RECV_CAP = 1 << 20
 
 
 def _send_in_windows(
@@ -108,6 +110,9 @@ class HostEnt(NamedTuple):
 #: ``(polarity, interval_ticks)`` for Linger; a :class:`SockAddr` for
 #: McastInterface; ``(group, interface)`` for AddMember / DropMember.
 OptionValue = Union[bool, int, Tuple[bool, int], SockAddr, Tuple[SockAddr, SockAddr]]
+
+#: The bytes a send takes: a ``bytes`` object or a view of the caller's memory.
+SendData = Union[bytes, memoryview]
 
 #: An opaque socket handle of one backend.
 Handle = Any
@@ -221,9 +226,7 @@ class Backend(abc.ABC):
         left: never copy the rest.
         """
 
-    def send(
-        self, handle: Handle, data: Union[bytes, memoryview], timeout: int = 0
-    ) -> Optional[int]:
+    def send(self, handle: Handle, data: SendData, timeout: int = 0) -> Optional[int]:
         """Convenience over :meth:`send_at` (the engine uses ``send_at``)."""
         return self.send_at(handle, bytes(data), 0, timeout)
 
@@ -238,7 +241,7 @@ class Backend(abc.ABC):
     def send_to(
         self,
         handle: Handle,
-        data: Union[bytes, memoryview],
+        data: SendData,
         addr: SockAddr,
         timeout: int,
     ) -> Optional[int]:
@@ -370,7 +373,7 @@ class NonBlockingTries(Backend):
 
     @abc.abstractmethod
     def _try_send_to(
-        self, handle: Handle, data: Union[bytes, memoryview], addr: SockAddr
+        self, handle: Handle, data: SendData, addr: SockAddr
     ) -> Optional[int]:
         """Send one datagram, or None."""
 
@@ -440,7 +443,7 @@ class NonBlockingTries(Backend):
     def send_to(
         self,
         handle: Handle,
-        data: Union[bytes, memoryview],
+        data: SendData,
         addr: SockAddr,
         timeout: int,
     ) -> Optional[int]:

@@ -54,7 +54,6 @@ from nspr_ctypes.backends.errors import (
 from nspr_ctypes.error import PR_NOT_IMPLEMENTED_ERROR, nspr_error
 
 __all__ = [
-    "ENV_LIBRARY",
     "MIN_NSPR_VERSION",
     "PROTOTYPES",
     "PR_NETDB_BUF_SIZE",
@@ -74,9 +73,6 @@ __all__ = [
     "load_library",
     "parse_version",
 ]
-
-#: Environment variable naming the libnspr4 file to load (strict: no fallback).
-ENV_LIBRARY = "NSPR_CTYPES_LIBRARY"
 
 #: The oldest NSPR accepted. ``PR_GetVersion`` (bound as a required function:
 #: the backend reports the version string) first appeared in NSPR 4.8.9
@@ -253,23 +249,23 @@ class Prototype(NamedTuple):
     min_version: Optional[str] = None
 
 
+#: Exactly the functions the binding calls (the backend, and the loader's
+#: version check): every entry is required of a library, so a function nothing
+#: calls does not belong here (tests/unit/test_nspr_ffi.py checks both ways).
 # fmt: off
 PROTOTYPES: Tuple[Prototype, ...] = (
     # version and errors (prinit.h, prerror.h)
     Prototype("PR_GetVersion", c_char_p, (), "4.8.9"),
     Prototype("PR_VersionCheck", _PRBool, (c_char_p,)),
     Prototype("PR_GetError", c_int32, ()),
-    Prototype("PR_GetOSError", c_int32, ()),
-    # time (prinrval.h, prthread.h)
+    # time (prinrval.h)
     Prototype("PR_TicksPerSecond", c_uint32, ()),
     Prototype("PR_IntervalNow", _PRIntervalTime, ()),
-    Prototype("PR_Sleep", _PRStatus, (_PRIntervalTime,)),
     # sockets (prio.h, private/pprio.h)
     Prototype("PR_OpenTCPSocket", PRFileDescPtr, (c_int,)),
     Prototype("PR_OpenUDPSocket", PRFileDescPtr, (c_int,)),
     Prototype("PR_Close", _PRStatus, (PRFileDescPtr,)),
     Prototype("PR_FileDesc2NativeHandle", c_int32, (PRFileDescPtr,)),
-    Prototype("PR_GetDescType", c_int, (PRFileDescPtr,)),
     Prototype("PR_Bind", _PRStatus, (PRFileDescPtr, _NetAddrP)),
     Prototype("PR_Listen", _PRStatus, (PRFileDescPtr, c_int)),
     Prototype("PR_Connect", _PRStatus, (PRFileDescPtr, _NetAddrP, _PRIntervalTime)),
@@ -332,16 +328,15 @@ def _make_stand_in(name: str, required: str, loaded: str) -> Callable[..., Any]:
 class NSPRLibrary:
     """One loaded libnspr4 file and its bound functions.
 
-    Functions are attributes named as in C (``lib.PR_Recv``). Each instance
-    owns its own ``CDLL``: no cache is shared between files or instances.
+    Functions are attributes named as in C (``lib.PR_Recv``), bound once from
+    the table: the one way the backend reaches NSPR. Each instance owns its
+    own ``CDLL``: no cache is shared between files or instances.
     """
 
     cdll: ctypes.CDLL
     path: str
     version: str
     version_tuple: Tuple[int, ...]
-    #: name -> bound function (a ctypes function, or a stand-in)
-    functions: Dict[str, Callable[..., Any]]
     #: names replaced by stand-ins because the loaded NSPR is too old
     stand_ins: List[str]
 
@@ -354,7 +349,6 @@ class NSPRLibrary:
     ) -> None:
         self.cdll = cdll
         self.path = path
-        self.functions = {}
         self.stand_ins = []
         floor = MIN_NSPR_VERSION
         floor_source = "the oldest NSPR nspr_ctypes supports"
@@ -440,7 +434,6 @@ class NSPRLibrary:
                 cfunc.restype = proto.restype
                 cfunc.argtypes = proto.argtypes
                 func = cfunc
-            self.functions[proto.name] = func
             setattr(self, proto.name, func)
 
     def __getattr__(self, name: str) -> Callable[..., Any]:
@@ -515,7 +508,8 @@ def _open(path: str) -> ctypes.CDLL:
 
 
 def _load_file(path: str, min_version: Optional[str], source: str) -> NSPRLibrary:
-    """Load one named file, strictly (explicit argument or the env var)."""
+    """Load one named file, strictly (``library=``, also how the registry
+    passes ``NSPR_CTYPES_LIBRARY``)."""
     if not os.path.exists(path):
         raise LibraryNotFound(
             "NSPR library %s (%s) does not exist. %s" % (path, source, _INSTALL_HINT),
@@ -569,18 +563,16 @@ def _auto_candidates() -> List[Tuple[str, bool]]:
 def load_library(
     path: Optional[str] = None, min_version: Optional[str] = None
 ) -> NSPRLibrary:
-    """Locate and load libnspr4: ``path`` -> ``$NSPR_CTYPES_LIBRARY`` -> the
-    loader's ``libnspr4.so`` -> ``find_library("nspr4")`` -> well-known dirs.
+    """Locate and load libnspr4: ``path`` -> the loader's ``libnspr4.so`` ->
+    ``find_library("nspr4")`` -> well-known dirs.
 
-    An explicit path or the environment variable is strict: only that file is
-    tried. Raises the loading errors of :mod:`nspr_ctypes.backends.errors`.
+    An explicit path is strict: only that file is tried. The registry reads
+    ``NSPR_CTYPES_LIBRARY`` and passes it here as ``path``. Raises the loading
+    errors of :mod:`nspr_ctypes.backends.errors`.
     """
     check_min_version(min_version)
     if path is not None:
         return _load_file(os.fspath(path), min_version, "library= argument")
-    env = os.environ.get(ENV_LIBRARY)
-    if env:
-        return _load_file(env, min_version, "from " + ENV_LIBRARY)
 
     attempts: List[str] = []
     seen: Dict[str, str] = {}

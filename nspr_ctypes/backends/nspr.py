@@ -21,17 +21,21 @@ import socket
 import struct
 import sys
 import threading
+import types
 from ctypes import addressof, byref, c_char, c_char_p, c_void_p, create_string_buffer
 from functools import partial
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union, cast
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, TypeVar, Union
 
+from nspr_ctypes._args import INT_MAX as _INT32_MAX
 from nspr_ctypes.backends import _nspr_ffi as ffi
 from nspr_ctypes.backends._base import (
     _PASSING_COPIES,
+    _RECV_CAP,
     Backend,
     HostEnt,
     OptionValue,
     PollSet,
+    SendData,
     SockAddr,
     _send_in_windows,
 )
@@ -64,9 +68,6 @@ from nspr_ctypes.error import (
 
 __all__ = ["NSPRBackend", "NSPRHandle", "create_backend"]
 
-_INT32_MAX = 2**31 - 1
-#: One recv never asks for more than this (the buffer is allocated per call).
-_RECV_CAP = 1 << 20
 #: CPython's ctypes hands C the storage of a bytes object itself (no copy; the
 #: object cannot move). PyPy's copies a bytes argument byte by byte (about
 #: 35 ms per MiB), so there the bytes to send are first copied into a C array
@@ -95,6 +96,7 @@ _POLL_OUT_FLAGS = "%dxh4x" % (ctypes.sizeof(c_void_p) + 2)
 #: Layouts of the PRPollDesc arrays polled so far, per size (bounded).
 _POLL_LAYOUTS: Dict[int, Tuple[struct.Struct, struct.Struct]] = {}
 _POLL_LAYOUTS_MAX = 64
+_T = TypeVar("_T")
 
 
 class NSPRHandle(c_void_p):
@@ -278,6 +280,12 @@ class _BufferReader:
             raise _BadPointer()
         return self.raw[offset:end]
 
+    def cstrings(self, pointer: Optional[int]) -> Tuple[bytes, ...]:
+        """The strings of a NULL-terminated array of pointers (NULL: none)."""
+        if not pointer:
+            return ()
+        return tuple(self.cstring(p) for p in self.pointers(pointer))
+
     def data(self, pointer: Optional[int], length: int) -> bytes:
         offset = self._offset(pointer, length)
         return self.raw[offset : offset + length]
@@ -296,7 +304,7 @@ class _BufferReader:
             offset += _POINTER.size
 
 
-def _copy_for_c(data: Union[bytes, memoryview]) -> ctypes.Array[c_char]:
+def _copy_for_c(data: SendData) -> ctypes.Array[c_char]:
     """A C array holding a copy of ``data`` (not empty), made with one
     memcpy; for PyPy, whose ctypes copies a bytes argument byte by byte.
 
@@ -312,7 +320,8 @@ def _received(buf: ctypes.Array[c_char], count: int) -> bytes:
     """The first ``count`` bytes of ``buf`` as a bytes object."""
     if _BYTES_SHARED_WITH_C:
         # Slicing the c_char array copies just ``count`` bytes.
-        return cast(bytes, buf[:count])
+        data: bytes = buf[:count]  # type: ignore[assignment]
+        return data
     # PyPy slices a c_char array byte by byte (about 0.3 s per MiB); ``raw``
     # is one memcpy, of the whole array, so a small part goes through a view.
     if count * 8 >= len(buf):
@@ -320,24 +329,8 @@ def _received(buf: ctypes.Array[c_char], count: int) -> bytes:
     return (c_char * count).from_buffer(buf).raw
 
 
-def _holding_the_gil(lib: ffi.NSPRLibrary, name: str) -> Callable[[], int]:
-    """The C function ``name`` of ``lib`` called through ``ctypes.PyDLL``,
-    which keeps the GIL: for a call that never blocks, releasing and taking
-    the GIL back costs more than the call. Where ctypes has no PyDLL (PyPy),
-    the ordinary function."""
-    function: Any = lib.functions[name]
-    handle = getattr(lib.cdll, "_handle", None)
-    if not hasattr(ctypes, "PyDLL") or handle is None or name in lib.stand_ins:
-        return cast("Callable[[], int]", function)
-    # The same loaded library (its dlopen handle), not a second dlopen.
-    held = ctypes.PyDLL(lib.path, handle=handle)[name]
-    held.restype = function.restype
-    held.argtypes = function.argtypes
-    return cast("Callable[[], int]", held)
-
-
-class _BareFunctions:
-    """Functions of one loaded libnspr4 without ``argtypes``: ctypes then
+class _Unchecked:
+    """Copies of functions of one loaded libnspr4 without ``argtypes``: ctypes then
     converts nothing it does not have to (an int goes as a C int, a ctypes
     object or ``bytes`` as a pointer), which saves about 150 ns a call. Only
     for calls whose arguments are checked and are ints that fit a C int,
@@ -346,7 +339,6 @@ class _BareFunctions:
     get truncated to 32 bits."""
 
     def __init__(self, lib: ffi.NSPRLibrary) -> None:
-        self.lib = lib
         # Indexing (not attribute access) makes a new function object.
         self.cdll: ctypes.CDLL = lib.cdll
         self.pydll: Optional[ctypes.CDLL] = None
@@ -355,17 +347,20 @@ class _BareFunctions:
             # The same loaded library (its dlopen handle), not a second dlopen.
             self.pydll = ctypes.PyDLL(lib.path, handle=handle)
 
-    def get(self, name: str, restype: Any, keep_gil: bool = False) -> Any:
-        """``name`` with ``restype`` and no argtypes; through ``PyDLL``
-        (keeping the GIL: cheaper for a call that never blocks) when
-        ``keep_gil`` and ctypes has one (not PyPy's). A stand-in for a
-        function newer than the loaded NSPR is returned as it is."""
-        if name in self.lib.stand_ins:
-            return self.lib.functions[name]
+    def __call__(
+        self, function: Callable[..., Any], restype: Any, keep_gil: bool = False
+    ) -> Any:
+        """A copy of ``function`` (one of the library's, ``lib.PR_Recv``) with
+        ``restype`` and no argtypes; through ``PyDLL`` (keeping the GIL:
+        cheaper for a call that never blocks) when ``keep_gil`` and ctypes
+        has one (not PyPy's). A stand-in for a function newer than the loaded
+        NSPR (a Python function) is returned as it is."""
+        if isinstance(function, types.FunctionType):
+            return function
         library = self.pydll if keep_gil and self.pydll is not None else self.cdll
-        function = library[name]
-        function.restype = restype
-        return function
+        copy = library[function.__name__]
+        copy.restype = restype
+        return copy
 
 
 if _FRESH_BYTES:
@@ -387,7 +382,7 @@ def _fresh_buffer(size: int) -> bytes:
 def _bytes_address(data: bytes, offset: int) -> c_void_p:
     """A pointer ``offset`` bytes into the storage of ``data`` (CPython: the
     object's own storage; the caller keeps ``data`` alive during the call)."""
-    base = cast(int, ctypes.cast(c_char_p(data), c_void_p).value)
+    base: int = ctypes.cast(c_char_p(data), c_void_p).value or 0
     return c_void_p(base + offset)
 
 
@@ -405,34 +400,38 @@ class NSPRBackend(Backend):
         self.lib = lib
         self.library_path = lib.path
         self.version = lib.version
-        f = lib.functions
-        bare = _BareFunctions(lib)
+        unchecked = _Unchecked(lib)
         # Pre-bound functions: no per-call lookup on the library object.
-        self._get_error: Callable[[], int] = bare.get(
-            "PR_GetError", ctypes.c_int32, keep_gil=True
+        self._get_error: Callable[[], int] = unchecked(
+            lib.PR_GetError, ctypes.c_int32, keep_gil=True
         )
-        self._pr_recv = bare.get("PR_Recv", ctypes.c_int32)
-        self._pr_send = bare.get("PR_Send", ctypes.c_int32)
-        self._pr_recv_from = bare.get("PR_RecvFrom", ctypes.c_int32)
-        self._pr_send_to = bare.get("PR_SendTo", ctypes.c_int32)
-        self._pr_poll = bare.get("PR_Poll", ctypes.c_int32)
+        self._pr_recv = unchecked(lib.PR_Recv, ctypes.c_int32)
+        self._pr_send = unchecked(lib.PR_Send, ctypes.c_int32)
+        self._pr_recv_from = unchecked(lib.PR_RecvFrom, ctypes.c_int32)
+        self._pr_send_to = unchecked(lib.PR_SendTo, ctypes.c_int32)
+        self._pr_poll = unchecked(lib.PR_Poll, ctypes.c_int32)
         # These return the PRFileDesc* as a handle object (NULL on failure).
-        self._pr_accept = bare.get("PR_Accept", NSPRTCPHandle)
-        self._pr_open_tcp = bare.get("PR_OpenTCPSocket", NSPRTCPHandle)
-        self._pr_open_udp = bare.get("PR_OpenUDPSocket", NSPRUDPHandle)
-        self._pr_connect = bare.get("PR_Connect", ctypes.c_int)
+        self._pr_accept = unchecked(lib.PR_Accept, NSPRTCPHandle)
+        self._pr_open_tcp = unchecked(lib.PR_OpenTCPSocket, NSPRTCPHandle)
+        self._pr_open_udp = unchecked(lib.PR_OpenUDPSocket, NSPRUDPHandle)
+        self._pr_connect = unchecked(lib.PR_Connect, ctypes.c_int)
         # The table's function, whose argtypes take the pointer as an int.
-        self._pr_close_address = f["PR_Close"]
-        self._pr_connect_continue = f["PR_ConnectContinue"]
-        self._pr_get_option = f["PR_GetSocketOption"]
-        self._pr_set_option = f["PR_SetSocketOption"]
+        self._pr_close_address = lib.PR_Close
+        self._pr_connect_continue = lib.PR_ConnectContinue
+        self._pr_get_option = lib.PR_GetSocketOption
+        self._pr_set_option = lib.PR_SetSocketOption
         # Setting PR_SockOpt_Nonblocking is a flag write in NSPR: it never
         # blocks, so it keeps the GIL.
-        self._pr_set_mode = bare.get("PR_SetSocketOption", ctypes.c_int, keep_gil=True)
+        self._pr_set_mode = unchecked(
+            lib.PR_SetSocketOption, ctypes.c_int, keep_gil=True
+        )
         # An instance attribute in place of the method: io.interval_now() then
-        # reaches C without a Python frame of the backend.
-        self.interval_now = _holding_the_gil(lib, "PR_IntervalNow")  # type: ignore[method-assign]
-        self._ticks: int = int(f["PR_TicksPerSecond"]())
+        # reaches C without a Python frame of the backend; it never blocks, so
+        # it keeps the GIL.
+        self.interval_now = unchecked(  # type: ignore[method-assign]
+            lib.PR_IntervalNow, ctypes.c_uint32, keep_gil=True
+        )
+        self._ticks: int = int(lib.PR_TicksPerSecond())
         # Read-only inputs to PR_SetSocketOption (const pointers), shared.
         self._mode_options = []
         for value in (1, 0):
@@ -492,8 +491,8 @@ class NSPRBackend(Backend):
         handle: NSPRHandle,
         flags: int,
         timeout: int,
-        attempt: Callable[[int], Optional[Any]],
-    ) -> Optional[Any]:
+        attempt: Callable[[int], Optional[_T]],
+    ) -> Optional[_T]:
         """The rest of a call that found the socket in a send's nonblocking
         window (or a send that found no room): wait with ``PR_Poll`` and
         ``attempt(ticks_left)`` again until it gives a result or the whole
@@ -510,34 +509,36 @@ class NSPRBackend(Backend):
             if left <= 0:
                 return None
 
-    def _poll_then_try(
+    def _receive(
         self,
         handle: NSPRHandle,
         timeout: int,
-        attempt: Callable[[int], Optional[Any]],
-    ) -> Optional[Any]:
-        """A receive on a UDP socket: tries that never wait in NSPR, and
-        ``PR_Poll`` between them, until a result or the whole ``timeout``.
+        attempt: Callable[[int], Optional[_T]],
+    ) -> Optional[_T]:
+        """A receive by ``attempt(ticks)``: one try that waits in C, and, if
+        it met a send's nonblocking window, the rest of the slice with
+        ``PR_Poll`` (:meth:`_wait_and_retry`).
 
-        NSPR's own wait spins past its timeout when poll(2) reports a socket
-        readable and recv(2) still finds nothing, which is what a UDP socket
-        does after a ``shutdown()`` that failed with ENOTCONN (Linux marks it
-        shut down anyway): a blocking ``PR_Recv`` with a timeout never
-        returns there. This loop reads the clock, so it ends on time."""
-        result = attempt(0)
-        if (result is not None and result is not _EARLY) or not timeout:
-            return None if result is _EARLY else result
-        start = self.interval_now()
-        left = timeout
-        while True:
-            if not self._ready(handle, PR_POLL_READ, left):
-                return None  # PR_Poll waited all of ``left``
+        On a UDP socket, tries that never wait in NSPR and ``PR_Poll`` between
+        them, until a result or the whole ``timeout``: NSPR's own wait spins
+        past its timeout when poll(2) reports a socket readable and recv(2)
+        still finds nothing, which is what a UDP socket does after a
+        ``shutdown()`` that failed with ENOTCONN (Linux marks it shut down
+        anyway): a blocking ``PR_Recv`` with a timeout never returns there.
+        This loop reads the clock, so it ends on time."""
+        if type(handle) is NSPRUDPHandle:
             result = attempt(0)
-            if result is not None and result is not _EARLY:
-                return result
-            left = timeout - ((self.interval_now() - start) & 0xFFFFFFFF)
-            if left <= 0:
-                return None
+            if (result is not None and result is not _EARLY) or not timeout:
+                return None if result is _EARLY else result
+            return self._wait_and_retry(
+                handle, PR_POLL_READ, timeout, lambda _left: attempt(0)
+            )
+        result = attempt(timeout)
+        if result is not _EARLY:
+            return result
+        if not timeout:
+            return None
+        return self._wait_and_retry(handle, PR_POLL_READ, timeout, attempt)
 
     def _enter_send(self, handle: NSPRHandle) -> None:
         """Make ``handle`` NSPR-nonblocking for one more send in progress."""
@@ -584,7 +585,7 @@ class NSPRBackend(Backend):
 
     def fileno(self, handle: NSPRHandle) -> int:
         """The OS file descriptor."""
-        osfd = int(self.lib.functions["PR_FileDesc2NativeHandle"](self._fd(handle)))
+        osfd = int(self.lib.PR_FileDesc2NativeHandle(self._fd(handle)))
         if osfd < 0:
             raise self._error()
         return osfd
@@ -592,12 +593,12 @@ class NSPRBackend(Backend):
     def bind(self, handle: NSPRHandle, addr: SockAddr) -> None:
         """Bind to ``addr``."""
         net = sockaddr_to_netaddr(addr)
-        if self.lib.functions["PR_Bind"](self._fd(handle), byref(net)) != 0:
+        if self.lib.PR_Bind(self._fd(handle), byref(net)) != 0:
             raise self._error()
 
     def listen(self, handle: NSPRHandle, backlog: int) -> None:
         """Listen."""
-        if self.lib.functions["PR_Listen"](self._fd(handle), backlog) != 0:
+        if self.lib.PR_Listen(self._fd(handle), backlog) != 0:
             raise self._error()
 
     def connect(self, handle: NSPRHandle, addr: SockAddr, timeout: int) -> bool:
@@ -646,11 +647,8 @@ class NSPRBackend(Backend):
         if accepted is _EARLY:
             if not timeout:
                 return None
-            return cast(
-                Optional[Tuple[NSPRHandle, SockAddr]],
-                self._wait_and_retry(
-                    handle, PR_POLL_READ, timeout, partial(self._accept_try, handle)
-                ),
+            return self._wait_and_retry(
+                handle, PR_POLL_READ, timeout, partial(self._accept_try, handle)
             )
         return accepted
 
@@ -675,22 +673,19 @@ class NSPRBackend(Backend):
         if amount > _RECV_CAP:
             amount = _RECV_CAP
         if type(handle) is NSPRUDPHandle:
-            return cast(
-                Optional[bytes],
-                self._poll_then_try(
-                    handle, timeout, partial(self._recv_try, handle, amount)
-                ),
+            return self._receive(
+                handle, timeout, partial(self._recv_try, handle, amount)
             )
         if _FRESH_BYTES:
             # Inline: the common call is one PR_Recv and no other frame.
-            buf: Any = (
+            buf: bytes = (
                 bytes(amount) if amount <= _ZERO_FILL_MAX else _fresh_buffer(amount)
             )
             count: int = self._pr_recv(handle, buf, amount, 0, timeout)
             if count == amount:
-                return cast(bytes, buf)
+                return buf
             if count >= 0:
-                return cast(bytes, buf[:count])
+                return buf[:count]
             if not self._nothing_yet() or not timeout:
                 return None
         else:
@@ -699,11 +694,8 @@ class NSPRBackend(Backend):
                 return data
             if not timeout:
                 return None
-        return cast(
-            Optional[bytes],
-            self._wait_and_retry(
-                handle, PR_POLL_READ, timeout, partial(self._recv_try, handle, amount)
-            ),
+        return self._wait_and_retry(
+            handle, PR_POLL_READ, timeout, partial(self._recv_try, handle, amount)
         )
 
     def _recv_try(
@@ -712,15 +704,15 @@ class NSPRBackend(Backend):
         """One ``PR_Recv``: the data, None when nothing came within
         ``timeout``, :data:`_EARLY` when the call returned before it."""
         if _FRESH_BYTES:
-            buf: Any = _fresh_buffer(amount)
+            buf: bytes = _fresh_buffer(amount)
             count: int = self._pr_recv(handle, buf, amount, 0, timeout)
             if count >= 0:
-                return cast(bytes, buf if count == amount else buf[:count])
+                return buf if count == amount else buf[:count]
         else:
-            buf = (c_char * amount)()
-            count = self._pr_recv(handle, buf, amount, 0, timeout)
+            array = (c_char * amount)()
+            count = self._pr_recv(handle, array, amount, 0, timeout)
             if count >= 0:
-                return _received(buf, count)
+                return _received(array, count)
         return _EARLY if self._nothing_yet() else None
 
     def recv_into(
@@ -743,18 +735,22 @@ class NSPRBackend(Backend):
                 return None
             buffer[: len(data)] = data
             return len(data)
-        attempt = partial(self._recv_into_try, handle, target, size)
-        if type(handle) is NSPRUDPHandle:
-            return cast(Optional[int], self._poll_then_try(handle, timeout, attempt))
-        count = attempt(timeout)
-        if count is _EARLY:
-            if not timeout:
+        if type(handle) is not NSPRUDPHandle:
+            # The common call inline (one PR_Recv, no other frame), as in recv.
+            count: int = self._pr_recv(handle, target, size, 0, timeout)
+            if count >= 0:
+                return count
+            if not self._nothing_yet() or not timeout:
                 return None
-            return cast(
-                Optional[int],
-                self._wait_and_retry(handle, PR_POLL_READ, timeout, attempt),
+            return self._wait_and_retry(
+                handle,
+                PR_POLL_READ,
+                timeout,
+                partial(self._recv_into_try, handle, target, size),
             )
-        return count
+        return self._receive(
+            handle, timeout, partial(self._recv_into_try, handle, target, size)
+        )
 
     def _recv_into_try(
         self, handle: NSPRHandle, target: Any, size: int, timeout: int
@@ -788,14 +784,11 @@ class NSPRBackend(Backend):
         self, handle: NSPRHandle, pointer: Any, size: int, timeout: int
     ) -> Optional[int]:
         """After a send found no room: wait for some, up to ``timeout``."""
-        return cast(
-            Optional[int],
-            self._wait_and_retry(
-                handle,
-                PR_POLL_WRITE,
-                timeout,
-                lambda _left: self._send_once(handle, pointer, size),
-            ),
+        return self._wait_and_retry(
+            handle,
+            PR_POLL_WRITE,
+            timeout,
+            lambda _left: self._send_once(handle, pointer, size),
         )
 
     def send_at(
@@ -870,21 +863,9 @@ class NSPRBackend(Backend):
             raise nspr_error(PR_BAD_DESCRIPTOR_ERROR)
         if amount > _RECV_CAP:
             amount = _RECV_CAP
-        attempt = partial(self._recv_from_try, handle, amount)
-        if type(handle) is NSPRUDPHandle:
-            return cast(
-                Optional[Tuple[bytes, SockAddr]],
-                self._poll_then_try(handle, timeout, attempt),
-            )
-        received = attempt(timeout)
-        if received is _EARLY:
-            if not timeout:
-                return None
-            return cast(
-                Optional[Tuple[bytes, SockAddr]],
-                self._wait_and_retry(handle, PR_POLL_READ, timeout, attempt),
-            )
-        return received
+        return self._receive(
+            handle, timeout, partial(self._recv_from_try, handle, amount)
+        )
 
     def _recv_from_try(
         self, handle: NSPRHandle, amount: int, timeout: int
@@ -907,7 +888,7 @@ class NSPRBackend(Backend):
     def send_to(
         self,
         handle: NSPRHandle,
-        data: Union[bytes, memoryview],
+        data: SendData,
         addr: SockAddr,
         timeout: int,
     ) -> Optional[int]:
@@ -921,10 +902,7 @@ class NSPRBackend(Backend):
         attempt = partial(self._send_to_once, handle, pointer, size, net)
         count = attempt(0)
         if count is None and timeout:
-            return cast(
-                Optional[int],
-                self._wait_and_retry(handle, PR_POLL_WRITE, timeout, attempt),
-            )
+            return self._wait_and_retry(handle, PR_POLL_WRITE, timeout, attempt)
         return count
 
     def _send_to_once(
@@ -938,7 +916,7 @@ class NSPRBackend(Backend):
         return self._sent(count)
 
     @staticmethod
-    def _data_pointer(data: Union[bytes, memoryview]) -> Tuple[Any, int]:
+    def _data_pointer(data: SendData) -> Tuple[Any, int]:
         """(something ctypes passes as ``void*``, its length in bytes)."""
         if type(data) is bytes and _BYTES_SHARED_WITH_C:
             return data, len(data)
@@ -958,22 +936,22 @@ class NSPRBackend(Backend):
 
     def shutdown(self, handle: NSPRHandle, how: int) -> None:
         """Shut down reading (0), writing (1) or both (2)."""
-        if self.lib.functions["PR_Shutdown"](self._fd(handle), how) != 0:
+        if self.lib.PR_Shutdown(self._fd(handle), how) != 0:
             raise self._error()
 
-    def _name(self, function: str, handle: NSPRHandle) -> SockAddr:
+    def _name(self, function: Callable[..., int], handle: NSPRHandle) -> SockAddr:
         net = ffi.PRNetAddr()
-        if self.lib.functions[function](self._fd(handle), byref(net)) != 0:
+        if function(self._fd(handle), byref(net)) != 0:
             raise self._error()
         return netaddr_to_sockaddr(net)
 
     def get_sock_name(self, handle: NSPRHandle) -> SockAddr:
         """The local address."""
-        return self._name("PR_GetSockName", handle)
+        return self._name(self.lib.PR_GetSockName, handle)
 
     def get_peer_name(self, handle: NSPRHandle) -> SockAddr:
         """The peer address."""
-        return self._name("PR_GetPeerName", handle)
+        return self._name(self.lib.PR_GetPeerName, handle)
 
     # -- options ----------------------------------------------------------------
 
@@ -1077,13 +1055,13 @@ class NSPRBackend(Backend):
     def new_tcp_pair(self) -> Tuple[NSPRHandle, NSPRHandle]:
         """``PR_NewTCPSocketPair`` (socketpair(AF_UNIX, SOCK_STREAM))."""
         fds = (c_void_p * 2)()
-        if self.lib.functions["PR_NewTCPSocketPair"](fds) != 0:
+        if self.lib.PR_NewTCPSocketPair(fds) != 0:
             raise self._error()
         return NSPRTCPHandle(fds[0]), NSPRTCPHandle(fds[1])
 
     def import_tcp_socket(self, osfd: int) -> NSPRHandle:
         """``PR_ImportTCPSocket``; the handle owns ``osfd`` from now on."""
-        address: Optional[int] = self.lib.functions["PR_ImportTCPSocket"](osfd)
+        address: Optional[int] = self.lib.PR_ImportTCPSocket(osfd)
         if not address:
             raise self._error()
         return NSPRTCPHandle(address)
@@ -1096,15 +1074,15 @@ class NSPRBackend(Backend):
         """``PR_GetAddrInfoByName``; results copied, then freed."""
         if b"\0" in host:
             raise nspr_error(PR_DIRECTORY_LOOKUP_ERROR)
-        functions = self.lib.functions
-        info: Optional[int] = functions["PR_GetAddrInfoByName"](host, family, flags)
+        lib = self.lib
+        info: Optional[int] = lib.PR_GetAddrInfoByName(host, family, flags)
         if not info:
             raise self._error()
         try:
             canonical: Optional[bytes] = None
             if not flags & PR_AI_NOCANONNAME:
-                canonical = functions["PR_GetCanonNameFromAddrInfo"](info)
-            enumerate_ = functions["PR_EnumerateAddrInfo"]
+                canonical = lib.PR_GetCanonNameFromAddrInfo(info)
+            enumerate_ = lib.PR_EnumerateAddrInfo
             addresses: List[SockAddr] = []
             net = ffi.PRNetAddr()
             cursor: Optional[int] = None
@@ -1114,25 +1092,25 @@ class NSPRBackend(Backend):
                     break
                 addresses.append(netaddr_to_sockaddr(net))
         finally:
-            functions["PR_FreeAddrInfo"](info)
+            lib.PR_FreeAddrInfo(info)
         return canonical, addresses
 
-    def _host_entry(self, function: str, first: Any) -> HostEnt:
+    def _lookup(
+        self, function: Callable[..., int], key: Any, entry: Any
+    ) -> _BufferReader:
+        """``function(key, buf, size, &entry)``, a ``PR_Get*By*`` lookup, into a
+        new buffer: a reader of the buffer the entry's pointers point into."""
         buf = create_string_buffer(ffi.PR_NETDB_BUF_SIZE)
-        entry = ffi.PRHostEnt()
-        status = self.lib.functions[function](
-            first, buf, ffi.PR_NETDB_BUF_SIZE, byref(entry)
-        )
-        if status != 0:
+        if function(key, buf, ffi.PR_NETDB_BUF_SIZE, byref(entry)) != 0:
             raise self._error()
-        reader = _BufferReader(buf)
+        return _BufferReader(buf)
+
+    def _host_entry(self, function: Callable[..., int], first: Any) -> HostEnt:
+        entry = ffi.PRHostEnt()
+        reader = self._lookup(function, first, entry)
         try:
             name = reader.cstring(entry.h_name) if entry.h_name else b""
-            aliases = (
-                tuple(reader.cstring(p) for p in reader.pointers(entry.h_aliases))
-                if entry.h_aliases
-                else ()
-            )
+            aliases = reader.cstrings(entry.h_aliases)
             length = int(entry.h_length)
             if length not in (4, 16):
                 raise _BadPointer()
@@ -1151,33 +1129,25 @@ class NSPRBackend(Backend):
         """``PR_GetHostByName`` (IPv4)."""
         if b"\0" in name:
             raise nspr_error(PR_DIRECTORY_LOOKUP_ERROR)
-        return self._host_entry("PR_GetHostByName", name)
+        return self._host_entry(self.lib.PR_GetHostByName, name)
 
     def get_host_by_addr(self, addr: SockAddr) -> HostEnt:
         """``PR_GetHostByAddr``."""
-        return self._host_entry("PR_GetHostByAddr", byref(sockaddr_to_netaddr(addr)))
+        return self._host_entry(
+            self.lib.PR_GetHostByAddr, byref(sockaddr_to_netaddr(addr))
+        )
 
     def _proto_entry(
-        self, function: str, key: Any
+        self, function: Callable[..., int], key: Any
     ) -> Tuple[bytes, Tuple[bytes, ...], int]:
-        buf = create_string_buffer(ffi.PR_NETDB_BUF_SIZE)
         entry = ffi.PRProtoEnt()
-        status = self.lib.functions[function](
-            key, buf, ffi.PR_NETDB_BUF_SIZE, byref(entry)
-        )
-        if status != 0:
-            raise self._error()
         # NSPR reports success for unknown names and numbers and leaves the
         # last line of /etc/protocols (or nothing) in the entry: every pointer
         # is checked against the buffer, and the caller checks the match.
-        reader = _BufferReader(buf)
+        reader = self._lookup(function, key, entry)
         try:
             name = reader.cstring(entry.p_name)
-            aliases = (
-                tuple(reader.cstring(p) for p in reader.pointers(entry.p_aliases))
-                if entry.p_aliases
-                else ()
-            )
+            aliases = reader.cstrings(entry.p_aliases)
         except _BadPointer:
             raise nspr_error(PR_DIRECTORY_LOOKUP_ERROR) from None
         return name, aliases, int(entry.p_num)
@@ -1186,14 +1156,14 @@ class NSPRBackend(Backend):
         """The protocol number of ``name`` (the name or one of its aliases)."""
         if b"\0" in name:
             raise nspr_error(PR_DIRECTORY_LOOKUP_ERROR)
-        p_name, aliases, number = self._proto_entry("PR_GetProtoByName", name)
+        p_name, aliases, number = self._proto_entry(self.lib.PR_GetProtoByName, name)
         if name != p_name and name not in aliases:
             raise nspr_error(PR_DIRECTORY_LOOKUP_ERROR)
         return number
 
     def get_proto_by_number(self, number: int) -> Tuple[bytes, Tuple[bytes, ...]]:
         """``(name, aliases)`` of protocol ``number``."""
-        p_name, aliases, p_num = self._proto_entry("PR_GetProtoByNumber", number)
+        p_name, aliases, p_num = self._proto_entry(self.lib.PR_GetProtoByNumber, number)
         if p_num != number:
             raise nspr_error(PR_DIRECTORY_LOOKUP_ERROR)
         return p_name, aliases
@@ -1206,7 +1176,7 @@ class NSPRBackend(Backend):
 
     def interval_now(self) -> int:
         """``PR_IntervalNow()`` (replaced per instance by the C function)."""
-        return int(self.lib.functions["PR_IntervalNow"]())
+        return int(self.lib.PR_IntervalNow())
 
 
 def _as_int(value: Any) -> int:

@@ -33,18 +33,32 @@ import socket
 import struct
 import sys
 import time
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, TypeVar, Union
+from types import TracebackType
+from typing import (
+    Any,
+    Callable,
+    Dict,
+    List,
+    Optional,
+    Sequence,
+    Tuple,
+    Type,
+    TypeVar,
+    Union,
+)
 
 from nspr_ctypes import constants as C
 from nspr_ctypes import error as E
+from nspr_ctypes._args import INT_MAX, wrap_c_int
+from nspr_ctypes.backends import _base
 from nspr_ctypes.backends._base import (
     _PASSING_COPIES,
     Backend,
     HostEnt,
     OptionValue,
     PollSet,
+    SendData,
     SockAddr,
-    _send_in_windows,
 )
 from nspr_ctypes.constants import _SockOptKind
 from nspr_ctypes.error import NSPRError, nspr_error
@@ -187,6 +201,54 @@ def _errno_error(call: str, errnum: int) -> NSPRError:
     return nspr_error(_translate(call, errnum))
 
 
+class _Translating:
+    """``with _translating("bind"):``: an ``OSError`` leaving the block leaves
+    it as the ``NSPRError`` NSPR reports for that call (:func:`_os_error`).
+    With ``code``, any of ``kinds`` leaving the block is that code instead (the
+    lookups, which NSPR reports as one error whatever the cause). The cold
+    calls go through this; the hot ones write the same ``try`` inline."""
+
+    __slots__ = ("call", "code", "kinds")
+
+    def __init__(
+        self,
+        call: str,
+        code: Optional[int] = None,
+        kinds: Tuple[Type[BaseException], ...] = (OSError,),
+    ) -> None:
+        self.call = call
+        self.code = code
+        self.kinds = kinds
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(
+        self,
+        kind: Optional[Type[BaseException]],
+        exc: Optional[BaseException],
+        traceback: Optional[TracebackType],
+    ) -> None:
+        if exc is None or not isinstance(exc, self.kinds):
+            return  # nothing raised, or not ours: it goes on as it is
+        if self.code is not None:
+            raise nspr_error(self.code) from None
+        assert isinstance(exc, OSError)
+        raise _os_error(self.call, exc) from None
+
+
+#: ``_translating(call)``: the block translating the ``OSError`` of system
+#: call ``call`` (made once per call; a dict lookup in C, no Python frame).
+_translating = {call: _Translating(call) for call in CALLS}.__getitem__
+
+
+#: A failed lookup, whatever the cause (an OS error, a name the codec or the
+#: resolver refuses), is PR_DIRECTORY_LOOKUP_ERROR, as NSPR reports it.
+_LOOKUP_FAILS = _Translating(
+    "lookup", E.PR_DIRECTORY_LOOKUP_ERROR, (OSError, UnicodeError, ValueError)
+)
+
+
 _WOULD_BLOCK = frozenset((_errno.EAGAIN, _errno.EWOULDBLOCK))
 
 #: What a socket with a timeout raises when the timeout runs out
@@ -251,10 +313,8 @@ def _wait(handle: _Handle, timeout: int, events: int) -> bool:
         return True
     poller = select.poll()
     poller.register(handle.fd, events)
-    try:
+    with _translating("poll"):
         return bool(poller.poll(timeout))  # ticks are ms
-    except OSError as exc:
-        raise _os_error("poll", exc) from None
 
 
 def _try_then_wait(
@@ -436,11 +496,6 @@ _OPTIONS: Dict[int, Tuple[int, int, int, bool]] = {
 _LINGER_STRUCT = struct.Struct("ii")
 
 
-def _c_int(value: int) -> int:
-    """``value`` cast to a C ``int`` (NSPR stores sizes and TTLs in one)."""
-    return (value + 2**31) % 2**32 - 2**31
-
-
 def _inaddr(addr: SockAddr) -> bytes:
     if addr.family != C.PR_AF_INET:
         # NSPR would read 4 bytes of another layout here; refuse instead.
@@ -493,7 +548,7 @@ _OUT_FLAGS: Tuple[int, ...] = tuple(
     for index in range(8 * _REVENTS_SPAN)
 )
 
-_MAX_POLL_MS = 2**31 - 1
+_MAX_POLL_MS = INT_MAX
 
 
 #: Per registered fd, ``(index, row)`` of each entry on it: the entry's
@@ -637,21 +692,17 @@ class StdlibBackend(Backend):
     def bind(self, handle: _Handle, addr: SockAddr) -> None:
         """PR_Bind."""
         target = _address_for(handle, addr, "bind")
-        try:
+        with _translating("bind"):
             handle.bind(target)
-        except OSError as exc:
-            raise _os_error("bind", exc) from None
 
     def listen(self, handle: _Handle, backlog: int) -> None:
         """PR_Listen."""
         # The stdlib turns a negative backlog into 0, NSPR passes it on and
         # the kernel reads it unsigned (so: somaxconn); INT_MAX gets the same.
         if backlog < 0:
-            backlog = 2**31 - 1
-        try:
+            backlog = INT_MAX
+        with _translating("listen"):
             handle.listen(backlog)
-        except OSError as exc:
-            raise _os_error("listen", exc) from None
 
     def connect(self, handle: _Handle, addr: SockAddr, timeout: int) -> bool:
         """PR_Connect, waiting up to ``timeout`` ticks as NSPR's blocking
@@ -680,6 +731,8 @@ class StdlibBackend(Backend):
         the error the OS holds (SO_ERROR, read as PR_ConnectContinue does)."""
         poller = select.poll()  # fresh: a signal handler may connect meanwhile
         poller.register(handle.fd, _POLLOUT)
+        # A connect's path (a TCP connect is in progress at first): the try
+        # blocks inline, as in the other hot calls.
         try:
             ready = poller.poll(min(timeout, _MAX_POLL_MS))  # ticks are ms
         except OSError as exc:
@@ -694,6 +747,7 @@ class StdlibBackend(Backend):
         try:
             err = handle.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
         except OSError as exc:
+            # Reading SO_ERROR fails as the connect (PR_ConnectContinue's).
             raise _os_error("connect", exc) from None
         if err:
             raise _errno_error("connect", err)
@@ -780,7 +834,7 @@ class StdlibBackend(Backend):
     def send_at(
         self,
         handle: _Handle,
-        data: Union[bytes, memoryview],
+        data: SendData,
         offset: int,
         timeout: int,
     ) -> Optional[int]:
@@ -792,7 +846,7 @@ class StdlibBackend(Backend):
         if offset:
             view = memoryview(data)
             if _PASSING_COPIES:
-                return _send_in_windows(
+                return _base._send_in_windows(
                     lambda start, size: self.send_at(
                         handle,
                         view[start : start + size],
@@ -841,7 +895,7 @@ class StdlibBackend(Backend):
     def send_to(
         self,
         handle: _Handle,
-        data: Union[bytes, memoryview],
+        data: SendData,
         addr: SockAddr,
         timeout: int,
     ) -> Optional[int]:
@@ -874,9 +928,7 @@ class StdlibBackend(Backend):
         # (PR_IN_PROGRESS_ERROR), which is not a would-block.
         return _try_then_wait(handle, timeout, _POLLOUT, "sendto", send_to)
 
-    def _stream_send_to_other_family(
-        self, handle: _Handle, data: Union[bytes, memoryview]
-    ) -> int:
+    def _stream_send_to_other_family(self, handle: _Handle, data: SendData) -> int:
         # What the kernel does with a sockaddr of another family on a stream
         # socket: AF_UNIX refuses any address (EISCONN when connected, else
         # EOPNOTSUPP); a connected TCP socket ignores it; an unconnected one
@@ -897,25 +949,19 @@ class StdlibBackend(Backend):
 
     def shutdown(self, handle: _Handle, how: int) -> None:
         """PR_Shutdown."""
-        try:
+        with _translating("shutdown"):
             handle.shutdown(how)
-        except OSError as exc:
-            raise _os_error("shutdown", exc) from None
 
     def get_sock_name(self, handle: _Handle) -> SockAddr:
         """PR_GetSockName."""
-        try:
+        with _translating("getsockname"):
             name = handle.getsockname()
-        except OSError as exc:
-            raise _os_error("getsockname", exc) from None
         return _from_python(handle.family, name)
 
     def get_peer_name(self, handle: _Handle) -> SockAddr:
         """PR_GetPeerName."""
-        try:
+        with _translating("getpeername"):
             name = handle.getpeername()
-        except OSError as exc:
-            raise _os_error("getpeername", exc) from None
         return _from_python(handle.family, name)
 
     def get_option(self, handle: _Handle, option: int) -> OptionValue:
@@ -924,7 +970,7 @@ class StdlibBackend(Backend):
         if spec is None:
             raise nspr_error(E.PR_INVALID_ARGUMENT_ERROR)
         level, name, kind, one_byte = spec
-        try:
+        with _translating("getsockopt"):
             if kind == _SockOptKind.MREQ:
                 # NSPR makes the call (the kernel refuses it: ENOPROTOOPT, or
                 # EOPNOTSUPP on a local socket) and has no value to return.
@@ -947,8 +993,6 @@ class StdlibBackend(Backend):
                 raw = handle.getsockopt(level, name, 4)  # struct in_addr
             else:  # a kind added to the shared table but not here
                 raise nspr_error(E.PR_INVALID_ARGUMENT_ERROR)
-        except OSError as exc:
-            raise _os_error("getsockopt", exc) from None
         if kind == _SockOptKind.MCAST_IF:
             return SockAddr(C.PR_AF_INET, raw.ljust(4, b"\0")[:4], 0)
         byte = raw[0] if raw else 0
@@ -966,7 +1010,8 @@ class StdlibBackend(Backend):
             arg = bytes((flag,)) if one_byte else flag
         elif kind == _SockOptKind.SIZE or kind == _SockOptKind.UINT:
             assert isinstance(value, int)
-            arg = bytes((value & 0xFF,)) if one_byte else _c_int(value)
+            # NSPR stores sizes and TTLs in a C int (a byte for the one-byte options)
+            arg = bytes((value & 0xFF,)) if one_byte else wrap_c_int(value)
         elif kind == _SockOptKind.LINGER:
             assert isinstance(value, tuple) and not isinstance(value, SockAddr)
             polarity, interval = value
@@ -984,10 +1029,8 @@ class StdlibBackend(Backend):
             arg = _inaddr(group) + _inaddr(interface)  # struct ip_mreq
         else:  # a kind added to the shared table but not here
             raise nspr_error(E.PR_INVALID_ARGUMENT_ERROR)
-        try:
+        with _translating("setsockopt"):
             handle.setsockopt(level, name, arg)
-        except OSError as exc:
-            raise _os_error("setsockopt", exc) from None
 
     def poll_set(self, entries: Sequence[Tuple[Optional[_Handle], int]]) -> _PollSet:
         """PR_Poll's entries registered with a ``select.poll``."""
@@ -996,11 +1039,9 @@ class StdlibBackend(Backend):
     def new_tcp_pair(self) -> Tuple[_Handle, _Handle]:
         """PR_NewTCPSocketPair: socketpair(AF_UNIX, SOCK_STREAM) on Unix."""
         kind = socket.SOCK_STREAM | _SOCK_NONBLOCK
-        try:
+        with _translating("socketpair"):
             a, b = socket.socketpair(socket.AF_UNIX, kind)
             handles = [_Handle(socket.AF_UNIX, kind, 0, s.detach()) for s in (a, b)]
-        except OSError as exc:
-            raise _os_error("socketpair", exc) from None
         return (
             _adopt(handles[0], C.PR_DESC_SOCKET_TCP, True),
             _adopt(handles[1], C.PR_DESC_SOCKET_TCP, True),
@@ -1008,10 +1049,9 @@ class StdlibBackend(Backend):
 
     def import_tcp_socket(self, osfd: int) -> _Handle:
         """PR_ImportTCPSocket: own ``osfd`` and make it O_NONBLOCK."""
-        try:
+        # Wrapping asks the fd for its name: a failure is getsockname's.
+        with _translating("getsockname"):
             handle = _Handle(fileno=osfd)
-        except OSError as exc:
-            raise _os_error("getsockname", exc) from None
         # PR_ImportTCPSocket leaves close-on-exec as it was.
         return _adopt(handle, C.PR_DESC_SOCKET_TCP, False)
 
@@ -1027,12 +1067,10 @@ class StdlibBackend(Backend):
         if flags & C.PR_AI_ADDRCONFIG and host not in _LOCALHOST_NAMES:
             ai_flags |= socket.AI_ADDRCONFIG
         af = socket.AF_INET if family == C.PR_AF_INET else socket.AF_UNSPEC
-        try:
+        with _LOOKUP_FAILS:
             results = socket.getaddrinfo(
                 host, None, af, socket.SOCK_STREAM, 0, ai_flags
             )
-        except (OSError, UnicodeError, ValueError):
-            raise nspr_error(E.PR_DIRECTORY_LOOKUP_ERROR) from None
         addresses = [
             _from_python(res_family, sockaddr)
             for res_family, _type, _proto, _canon, sockaddr in results
@@ -1052,11 +1090,9 @@ class StdlibBackend(Backend):
         # would end there), are not found, as NSPR does not find them.
         if b"\0" in name:
             raise nspr_error(E.PR_DIRECTORY_LOOKUP_ERROR)
-        try:
+        with _LOOKUP_FAILS:
             text = name.decode("ascii")
             hostname, aliases, addresses = socket.gethostbyname_ex(text)
-        except (OSError, UnicodeError, ValueError):
-            raise nspr_error(E.PR_DIRECTORY_LOOKUP_ERROR) from None
         return HostEnt(
             hostname.encode("utf-8", "surrogateescape"),
             tuple(a.encode("utf-8", "surrogateescape") for a in aliases),
@@ -1072,10 +1108,8 @@ class StdlibBackend(Backend):
             af, text = socket.AF_INET6, socket.inet_ntop(socket.AF_INET6, addr.addr)
         else:
             raise nspr_error(E.PR_DIRECTORY_LOOKUP_ERROR)
-        try:
+        with _LOOKUP_FAILS:
             hostname, aliases, addresses = socket.gethostbyaddr(text)
-        except (OSError, UnicodeError, ValueError):
-            raise nspr_error(E.PR_DIRECTORY_LOOKUP_ERROR) from None
         return HostEnt(
             hostname.encode("utf-8", "surrogateescape"),
             tuple(a.encode("utf-8", "surrogateescape") for a in aliases),
@@ -1085,10 +1119,8 @@ class StdlibBackend(Backend):
 
     def get_proto_by_name(self, name: bytes) -> int:
         """getprotobyname; an unknown name is PR_DIRECTORY_LOOKUP_ERROR."""
-        try:
+        with _LOOKUP_FAILS:
             return socket.getprotobyname(name.decode("utf-8"))
-        except (OSError, UnicodeError, ValueError):
-            raise nspr_error(E.PR_DIRECTORY_LOOKUP_ERROR) from None
 
     def get_proto_by_number(self, number: int) -> Tuple[bytes, Tuple[bytes, ...]]:
         """The first /etc/protocols entry of ``number`` (the stdlib has no

@@ -5,12 +5,17 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import os
+import re
 from pathlib import Path
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, Optional, Set, Tuple
 
 import pytest
 
+from nspr_ctypes.backends import _ENV_LIBRARY as ENV_LIBRARY
 from nspr_ctypes.backends import _nspr_ffi as ffi
+from nspr_ctypes.backends import load_backend
+from nspr_ctypes.backends import nspr as nspr_backend
+from nspr_ctypes.backends._base import SockAddr
 from nspr_ctypes.backends.errors import (
     BackendUnavailable,
     LibraryIncompatible,
@@ -18,6 +23,7 @@ from nspr_ctypes.backends.errors import (
     LibraryNotFound,
     LibraryTooOld,
 )
+from nspr_ctypes.constants import PR_AF_INET, PR_DESC_SOCKET_TCP
 from nspr_ctypes.error import PR_NOT_IMPLEMENTED_ERROR, NSPRError
 
 # Functions that return void, deliberately declared with restype None.
@@ -134,7 +140,6 @@ def test_every_entry_is_bound(lib: ffi.NSPRLibrary) -> None:
     assert lib.stand_ins == []
     for proto in ffi.PROTOTYPES:
         func = getattr(lib.cdll, proto.name)
-        assert lib.functions[proto.name] is func, proto.name
         assert getattr(lib, proto.name) is func, proto.name
         assert tuple(func.argtypes) == proto.argtypes, proto.name
         assert func.restype is proto.restype, proto.name
@@ -174,21 +179,34 @@ def test_env_variable_is_strict(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = str(tmp_path / "missing.so")
-    monkeypatch.setenv(ffi.ENV_LIBRARY, path)
+    monkeypatch.setenv(ENV_LIBRARY, path)
     with pytest.raises(LibraryNotFound) as info:
-        ffi.load_library()
+        load_backend("nspr")
     assert path in str(info.value)
-    assert ffi.ENV_LIBRARY in str(info.value)
+    assert ENV_LIBRARY in str(info.value)
 
 
 def test_explicit_path_wins_over_env(
     lib: ffi.NSPRLibrary, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv(ffi.ENV_LIBRARY, str(tmp_path / "missing.so"))
+    monkeypatch.setenv(ENV_LIBRARY, str(tmp_path / "missing.so"))
+    backend = load_backend("nspr", library=lib.path)
+    assert backend.library_path == lib.path
+
+
+def test_every_load_makes_its_own_cdll(lib: ffi.NSPRLibrary) -> None:
     other = ffi.load_library(lib.path)
     assert other.path == lib.path
     # one CDLL per instance: nothing cached across loads
     assert other.cdll is not lib.cdll
+
+
+def test_the_loader_does_not_read_the_environment(
+    lib: ffi.NSPRLibrary, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The registry reads NSPR_CTYPES_LIBRARY and passes it down as library=.
+    monkeypatch.setenv(ENV_LIBRARY, str(tmp_path / "missing.so"))
+    assert os.path.isabs(ffi.load_library().path)
 
 
 def _libc_path() -> Optional[str]:
@@ -251,7 +269,7 @@ def test_min_version_just_above_loaded(lib: ffi.NSPRLibrary) -> None:
 
 
 def test_auto_search_finds_nspr(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv(ffi.ENV_LIBRARY, raising=False)
+    monkeypatch.delenv(ENV_LIBRARY, raising=False)
     try:
         found = ffi.load_library()
     except BackendUnavailable as exc:  # pragma: no cover
@@ -274,7 +292,7 @@ def test_stand_in_raises_not_implemented(lib: ffi.NSPRLibrary, name: str) -> Non
     future = _with_future_entry(lib, name)
     assert future.stand_ins == [name]
     with pytest.raises(NSPRError) as info:
-        future.functions[name]()
+        getattr(future, name)()
     error = info.value
     assert error.errno == PR_NOT_IMPLEMENTED_ERROR
     assert "99.1" in str(error)
@@ -296,3 +314,75 @@ def test_existing_symbol_newer_than_loaded_is_a_stand_in(
     with pytest.raises(NSPRError) as info:
         future.PR_TicksPerSecond()
     assert info.value.errno == PR_NOT_IMPLEMENTED_ERROR
+
+
+# -- (e) the table is what the binding calls -------------------------------------
+
+SOURCES = Path(ffi.__file__).parent
+
+
+def _called_functions() -> Set[str]:
+    """The NSPR functions the binding calls: ``lib.PR_*`` in the backend, and
+    the loader's own ``cdll.PR_*`` (its version checks)."""
+    backend = (SOURCES / "nspr.py").read_text()
+    loader = (SOURCES / "_nspr_ffi.py").read_text()
+    return set(re.findall(r"\blib\.(PR_[A-Za-z0-9]+)\b", backend)) | set(
+        re.findall(r"\bcdll\.(PR_[A-Za-z0-9]+)\b", loader)
+    )
+
+
+def test_the_table_is_exactly_what_the_binding_calls() -> None:
+    called = _called_functions()
+    assert "PR_Recv" in called and "PR_GetVersion" in called  # the scan works
+    assert {p.name for p in ffi.PROTOTYPES} == called
+
+
+def test_the_backend_reaches_nspr_only_through_library_attributes() -> None:
+    backend = (SOURCES / "nspr.py").read_text()
+    assert "functions[" not in backend
+    assert not re.search(r"""\(\s*["']PR_[A-Za-z]+["']""", backend)
+
+
+class _LibraryLacking:
+    """A loaded libnspr4 that hides some of its symbols, as an NSPR build
+    without them would."""
+
+    def __init__(self, cdll: ctypes.CDLL, absent: Set[str]) -> None:
+        self._cdll = cdll
+        self._absent = absent
+
+    def __getattr__(self, name: str) -> Any:
+        if name in self._absent:
+            raise AttributeError(name)
+        return getattr(self._cdll, name)
+
+    def __getitem__(self, name: str) -> Any:
+        if name in self._absent:
+            raise AttributeError(name)
+        return self._cdll[name]
+
+
+UNCALLED = {"PR_GetOSError", "PR_Sleep", "PR_GetDescType", "PR_Cleanup"}
+
+
+def test_a_library_lacking_uncalled_functions_loads_and_works(
+    lib: ffi.NSPRLibrary,
+) -> None:
+    assert not UNCALLED & {p.name for p in ffi.PROTOTYPES}
+    cdll = _LibraryLacking(ctypes.CDLL(lib.path), UNCALLED)
+    lacking = ffi.NSPRLibrary(cdll, lib.path)  # type: ignore[arg-type]
+    backend = nspr_backend.NSPRBackend(lacking)
+    handle = backend.open_socket(PR_AF_INET, PR_DESC_SOCKET_TCP)
+    try:
+        backend.bind(handle, SockAddr(PR_AF_INET, bytes((127, 0, 0, 1)), 0))
+        assert backend.get_sock_name(handle).port > 0
+    finally:
+        backend.close(handle)
+
+
+def test_a_library_lacking_a_called_function_is_refused(
+    lib: ffi.NSPRLibrary,
+) -> None:
+    cdll = _LibraryLacking(ctypes.CDLL(lib.path), {"PR_Bind"})
+    with pytest.raises(LibraryIncompatible, match="PR_Bind"):
+        ffi.NSPRLibrary(cdll, lib.path)  # type: ignore[arg-type]

@@ -154,6 +154,53 @@ def std() -> Iterator[Sockets]:
 # -- the backend object --------------------------------------------------------
 
 
+def test_a_cold_call_translates_its_os_error_by_its_own_table() -> None:
+    with pytest.raises(NSPRError) as info:
+        with stdlib._translating("bind"):
+            raise OSError(errno.EINVAL, "bind")
+    assert info.value.errno == E.PR_SOCKET_ADDRESS_IS_BOUND_ERROR
+    # as ``raise ... from None`` in an except block: the OSError is not shown
+    assert info.value.__cause__ is None
+    assert info.value.__suppress_context__
+
+
+def test_the_same_errno_translates_by_the_call() -> None:
+    with pytest.raises(NSPRError) as info:
+        with stdlib._translating("listen"):
+            raise OSError(errno.EINVAL, "listen")
+    assert info.value.errno == E.PR_INVALID_ARGUMENT_ERROR
+
+
+def test_a_translating_block_lets_other_exceptions_through() -> None:
+    original = E.nspr_error(E.PR_INVALID_ARGUMENT_ERROR)
+    with pytest.raises(NSPRError) as info:
+        with stdlib._translating("getsockopt"):
+            raise original
+    assert info.value is original
+    with pytest.raises(KeyError):
+        with stdlib._translating("bind"):
+            raise KeyError("x")
+
+
+def test_a_translating_block_that_raises_nothing_returns_its_value() -> None:
+    def bound() -> int:
+        with stdlib._translating("bind"):
+            return 7
+
+    assert bound() == 7
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [OSError(errno.ENOENT, "x"), UnicodeError("x"), ValueError("x")],
+)
+def test_a_lookup_fails_as_one_code_whatever_the_cause(failure: Exception) -> None:
+    with pytest.raises(NSPRError) as info:
+        with stdlib._LOOKUP_FAILS:
+            raise failure
+    assert info.value.errno == E.PR_DIRECTORY_LOOKUP_ERROR
+
+
 def test_factory_makes_a_backend_without_library() -> None:
     backend = create_backend()
     assert isinstance(backend, StdlibBackend)

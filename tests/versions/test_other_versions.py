@@ -159,7 +159,7 @@ def test_function_newer_than_the_loaded_nspr_is_a_stand_in(
     assert lib.version == OLD
     assert lib.stand_ins == [NEWER_FUNCTION.name]
     with pytest.raises(error.NSPRError) as info:
-        lib.functions[NEWER_FUNCTION.name](None, 0)
+        getattr(lib, NEWER_FUNCTION.name)(None, 0)
     assert info.value.errno == error.PR_NOT_IMPLEMENTED_ERROR
     message = str(info.value)
     for words in (NEWER_FUNCTION.name, "needs NSPR 4.34", "loaded NSPR is %s" % OLD):
@@ -174,9 +174,10 @@ def test_function_of_the_loaded_nspr_is_bound(system_library: str) -> None:
     if lib.version_tuple < (4, 34):
         pytest.skip("the system NSPR %s predates 4.34" % lib.version)
     assert lib.stand_ins == []
-    assert lib.functions[NEWER_FUNCTION.name] is getattr(cdll, NEWER_FUNCTION.name)
+    function = getattr(lib, NEWER_FUNCTION.name)
+    assert function is getattr(cdll, NEWER_FUNCTION.name)
     result = ffi.PRNetAddr()
-    assert lib.functions[NEWER_FUNCTION.name](ctypes.byref(result), 80) == 0
+    assert function(ctypes.byref(result), 80) == 0
     assert result.raw.family in (io.PR_AF_INET, io.PR_AF_INET6)
 
 

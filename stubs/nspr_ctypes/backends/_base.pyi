@@ -43,6 +43,9 @@ OptionValue: TypeAlias = Union[
     bool, int, Tuple[bool, int], SockAddr, Tuple[SockAddr, SockAddr]
 ]
 
+# The bytes a send takes: a bytes object or a view of the caller's memory.
+SendData: TypeAlias = Union[bytes, memoryview]
+
 # An opaque socket handle of one backend.
 Handle: TypeAlias = Any
 
@@ -111,9 +114,7 @@ class Backend(abc.ABC):
     ) -> Optional[int]:
         """Send what fits within ``timeout`` ticks of ``data[offset:]``: the exact
         count, or None if nothing fitted."""
-    def send(
-        self, handle: Handle, data: Union[bytes, memoryview], timeout: int = 0
-    ) -> Optional[int]:
+    def send(self, handle: Handle, data: SendData, timeout: int = 0) -> Optional[int]:
         """Convenience over ``send_at``."""
     @abc.abstractmethod
     def recv_from(
@@ -125,7 +126,7 @@ class Backend(abc.ABC):
     def send_to(
         self,
         handle: Handle,
-        data: Union[bytes, memoryview],
+        data: SendData,
         addr: SockAddr,
         timeout: int,
     ) -> Optional[int]:
@@ -208,7 +209,7 @@ class NonBlockingTries(Backend):
     ) -> Optional[Tuple[bytes, SockAddr]]: ...
     @abc.abstractmethod
     def _try_send_to(
-        self, handle: Handle, data: Union[bytes, memoryview], addr: SockAddr
+        self, handle: Handle, data: SendData, addr: SockAddr
     ) -> Optional[int]: ...
     def _ready(self, handle: Handle, flags: int, timeout: int) -> int: ...
     def connect(self, handle: Handle, addr: SockAddr, timeout: int) -> bool: ...
@@ -229,7 +230,7 @@ class NonBlockingTries(Backend):
     def send_to(
         self,
         handle: Handle,
-        data: Union[bytes, memoryview],
+        data: SendData,
         addr: SockAddr,
         timeout: int,
     ) -> Optional[int]: ...
