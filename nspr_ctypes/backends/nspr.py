@@ -11,40 +11,54 @@ partial write, so a send makes the socket NSPR-nonblocking for the call (a
 flag write in NSPR, no system call) and waits, if it must, with ``PR_Poll``.
 A receive that meets that window gets ``PR_WOULD_BLOCK_ERROR`` early and
 waits for the rest of its slice with ``PR_Poll``.
+
+Beside this module: ``_nspr_ffi`` (loading, structures, the prototype table,
+copies without ``argtypes``), ``_nspr_addr`` (SockAddr <-> ``PRNetAddr``),
+``_nspr_buffers`` (the memory handed to C and read back) and ``_nspr_lookups``
+(the host and protocol lookups, a base class of :class:`NSPRBackend`).
 """
 
 from __future__ import annotations
 
 import ctypes
 import itertools
-import socket
 import struct
-import sys
 import threading
-import types
-from ctypes import addressof, byref, c_char, c_char_p, c_void_p, create_string_buffer
+from ctypes import addressof, byref, c_char, c_void_p
 from functools import partial
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, TypeVar, Union
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, TypeVar
 
 from nspr_ctypes._args import INT_MAX as _INT32_MAX
 from nspr_ctypes.backends import _nspr_ffi as ffi
 from nspr_ctypes.backends._base import (
-    _PASSING_COPIES,
     _RECV_CAP,
     Backend,
-    HostEnt,
     OptionValue,
     PollSet,
     SendData,
     SockAddr,
     _send_in_windows,
 )
+from nspr_ctypes.backends._nspr_addr import (
+    _NETADDR_SIZE,
+    _netaddr_input,
+    netaddr_to_sockaddr,
+    sockaddr_to_netaddr,
+)
+from nspr_ctypes.backends._nspr_buffers import (
+    _BYTES_SHARED_WITH_C,
+    _FRESH_BYTES,
+    _ZERO_FILL_MAX,
+    _bytes_address,
+    _copy_for_c,
+    _fresh_buffer,
+    _received,
+)
+from nspr_ctypes.backends._nspr_ffi import _Unchecked
+from nspr_ctypes.backends._nspr_lookups import _NSPRLookups
 from nspr_ctypes.constants import (
     _SOCKOPT_KINDS,
     PR_AF_INET,
-    PR_AF_INET6,
-    PR_AF_LOCAL,
-    PR_AI_NOCANONNAME,
     PR_DESC_SOCKET_TCP,
     PR_DESC_SOCKET_UDP,
     PR_POLL_HUP,
@@ -57,7 +71,6 @@ from nspr_ctypes.constants import (
 from nspr_ctypes.error import (
     PR_BAD_DESCRIPTOR_ERROR,
     PR_CONNECT_RESET_ERROR,
-    PR_DIRECTORY_LOOKUP_ERROR,
     PR_IN_PROGRESS_ERROR,
     PR_INVALID_ARGUMENT_ERROR,
     PR_IO_TIMEOUT_ERROR,
@@ -68,28 +81,6 @@ from nspr_ctypes.error import (
 
 __all__ = ["NSPRBackend", "NSPRHandle", "create_backend"]
 
-#: CPython's ctypes hands C the storage of a bytes object itself (no copy; the
-#: object cannot move). PyPy's copies a bytes argument byte by byte (about
-#: 35 ms per MiB), so there the bytes to send are first copied into a C array
-#: with one memcpy, a window at a time (_base._send_in_windows).
-_BYTES_SHARED_WITH_C = not _PASSING_COPIES
-#: On CPython a receive writes into a fresh bytes object and returns it: the
-#: object is new, unshared and unhashed until the call returns it (never
-#: ``b''``, the one shared empty object: sizes are at least 1). Up to this size
-#: ``bytes(n)`` (a zeroed allocation) is the cheapest fresh object; above it
-#: ``PyBytes_FromStringAndSize(NULL, n)`` skips the zero fill.
-_FRESH_BYTES = sys.implementation.name == "cpython" and hasattr(ctypes, "pythonapi")
-_ZERO_FILL_MAX = 16384
-
-_U16 = struct.Struct("=H")
-_NET_U16 = struct.Struct("!H")
-_NET_U32 = struct.Struct("!I")
-_U32 = struct.Struct("=I")
-_POINTER = struct.Struct("@P")
-_NETADDR_SIZE = ctypes.sizeof(ffi.PRNetAddr)
-#: A PRNetAddr of PR_AF_INET: family (host order), port (network order,
-#: passed pre-swapped), the address, zero padding to the full union.
-_INET_NETADDR = struct.Struct("=HH4s%dx" % (_NETADDR_SIZE - 8))
 #: One PRPollDesc: the fd pointer, in_flags, out_flags, padding.
 _POLL_ENTRY = "Phh4x"
 _POLL_OUT_FLAGS = "%dxh4x" % (ctypes.sizeof(c_void_p) + 2)
@@ -183,215 +174,12 @@ class _PollSet(PollSet):
         return None
 
 
-# -- SockAddr <-> PRNetAddr (the one place; network byte order inside) ---------
-
-
-def sockaddr_to_netaddr(addr: SockAddr) -> ffi.PRNetAddr:
-    """A new ``PRNetAddr`` holding ``addr``."""
-    net = ffi.PRNetAddr()
-    base = addressof(net)
-    family = addr.family
-    packed = addr.addr
-    if family == PR_AF_INET:
-        if len(packed) != 4:
-            raise nspr_error(PR_INVALID_ARGUMENT_ERROR)
-        net.inet.family = PR_AF_INET
-        net.inet.port = socket.htons(addr.port & 0xFFFF)
-        ctypes.memmove(base + 4, packed, 4)
-    elif family == PR_AF_INET6:
-        if len(packed) != 16:
-            raise nspr_error(PR_INVALID_ARGUMENT_ERROR)
-        net.ipv6.family = PR_AF_INET6
-        net.ipv6.port = socket.htons(addr.port & 0xFFFF)
-        net.ipv6.flowinfo = socket.htonl(addr.flowinfo & 0xFFFFFFFF)
-        ctypes.memmove(base + 8, packed, 16)
-        net.ipv6.scope_id = addr.scope_id & 0xFFFFFFFF
-    elif family == PR_AF_LOCAL:
-        if len(packed) > 104:
-            raise nspr_error(PR_INVALID_ARGUMENT_ERROR)
-        net.local.family = PR_AF_LOCAL
-        ctypes.memmove(base + 2, packed, len(packed))
-    else:
-        # UNSPEC or anything else: NSPR reports what it reports for it.
-        net.raw.family = family & 0xFFFF
-    return net
-
-
-def netaddr_to_sockaddr(net: Union[ffi.PRNetAddr, bytes]) -> SockAddr:
-    """The :class:`SockAddr` value of a ``PRNetAddr`` (or of its bytes)."""
-    raw = net if type(net) is bytes else bytes(net)
-    family = _U16.unpack_from(raw, 0)[0]
-    if family == PR_AF_INET:
-        return SockAddr(family, raw[4:8], _NET_U16.unpack_from(raw, 2)[0])
-    if family == PR_AF_INET6:
-        return SockAddr(
-            family,
-            raw[8:24],
-            _NET_U16.unpack_from(raw, 2)[0],
-            _NET_U32.unpack_from(raw, 4)[0],
-            _U32.unpack_from(raw, 24)[0],
-        )
-    if family == PR_AF_LOCAL:
-        # Unnamed sockets (socketpair) leave the zero-filled path: b''.
-        return SockAddr(family, raw[2:106].split(b"\0", 1)[0], 0)
-    return SockAddr(family, b"", 0)
-
-
-def _netaddr_input(addr: SockAddr) -> bytes:
-    """A ``PRNetAddr`` holding ``addr`` as bytes, for a call that only reads
-    it (C gets the bytes themselves on CPython, a copy on PyPy)."""
-    if addr.family == PR_AF_INET and len(addr.addr) == 4:
-        return _INET_NETADDR.pack(
-            PR_AF_INET, socket.htons(addr.port & 0xFFFF), addr.addr
-        )
-    return bytes(sockaddr_to_netaddr(addr))
-
-
-# -- reading results that NSPR wrote into a caller buffer ---------------------
-
-
-class _BadPointer(Exception):
-    pass
-
-
-class _BufferReader:
-    """Reads strings and pointer lists out of a lookup buffer, refusing any
-    pointer that does not point into it (NSPR may hand back garbage)."""
-
-    __slots__ = ("base", "raw", "size")
-
-    def __init__(self, buf: ctypes.Array[c_char]) -> None:
-        self.raw = buf.raw
-        self.base = addressof(buf)
-        self.size = len(self.raw)
-
-    def _offset(self, pointer: Optional[int], length: int) -> int:
-        if not pointer:
-            raise _BadPointer()
-        offset = pointer - self.base
-        if offset < 0 or offset + length > self.size:
-            raise _BadPointer()
-        return offset
-
-    def cstring(self, pointer: Optional[int]) -> bytes:
-        offset = self._offset(pointer, 1)
-        end = self.raw.find(b"\0", offset)
-        if end < 0:
-            raise _BadPointer()
-        return self.raw[offset:end]
-
-    def cstrings(self, pointer: Optional[int]) -> Tuple[bytes, ...]:
-        """The strings of a NULL-terminated array of pointers (NULL: none)."""
-        if not pointer:
-            return ()
-        return tuple(self.cstring(p) for p in self.pointers(pointer))
-
-    def data(self, pointer: Optional[int], length: int) -> bytes:
-        offset = self._offset(pointer, length)
-        return self.raw[offset : offset + length]
-
-    def pointers(self, pointer: Optional[int]) -> List[int]:
-        """A NULL-terminated array of pointers."""
-        result: List[int] = []
-        offset = self._offset(pointer, _POINTER.size)
-        while True:
-            if offset + _POINTER.size > self.size:
-                raise _BadPointer()
-            value: int = _POINTER.unpack_from(self.raw, offset)[0]
-            if value == 0:
-                return result
-            result.append(value)
-            offset += _POINTER.size
-
-
-def _copy_for_c(data: SendData) -> ctypes.Array[c_char]:
-    """A C array holding a copy of ``data`` (not empty), made with one
-    memcpy; for PyPy, whose ctypes copies a bytes argument byte by byte.
-
-    Not ``from_buffer_copy``: with it, PyPy 7.3.11 corrupted memory in the
-    concurrent UDP test (a set's table overwritten by received datagrams).
-    The array keeps the bytearray alive.
-    """
-    copy = bytearray(data)
-    return (c_char * len(copy)).from_buffer(copy)
-
-
-def _received(buf: ctypes.Array[c_char], count: int) -> bytes:
-    """The first ``count`` bytes of ``buf`` as a bytes object."""
-    if _BYTES_SHARED_WITH_C:
-        # Slicing the c_char array copies just ``count`` bytes.
-        data: bytes = buf[:count]  # type: ignore[assignment]
-        return data
-    # PyPy slices a c_char array byte by byte (about 0.3 s per MiB); ``raw``
-    # is one memcpy, of the whole array, so a small part goes through a view.
-    if count * 8 >= len(buf):
-        return buf.raw[:count]
-    return (c_char * count).from_buffer(buf).raw
-
-
-class _Unchecked:
-    """Copies of functions of one loaded libnspr4 without ``argtypes``: ctypes then
-    converts nothing it does not have to (an int goes as a C int, a ctypes
-    object or ``bytes`` as a pointer), which saves about 150 ns a call. Only
-    for calls whose arguments are checked and are ints that fit a C int,
-    handles (:class:`NSPRHandle`), other ``c_void_p`` objects, ctypes arrays
-    or ``byref()``, or bytes: never a pointer as a Python int, which C would
-    get truncated to 32 bits."""
-
-    def __init__(self, lib: ffi.NSPRLibrary) -> None:
-        # Indexing (not attribute access) makes a new function object.
-        self.cdll: ctypes.CDLL = lib.cdll
-        self.pydll: Optional[ctypes.CDLL] = None
-        handle = getattr(lib.cdll, "_handle", None)
-        if handle is not None and hasattr(ctypes, "PyDLL") and not _PASSING_COPIES:
-            # The same loaded library (its dlopen handle), not a second dlopen.
-            self.pydll = ctypes.PyDLL(lib.path, handle=handle)
-
-    def __call__(
-        self, function: Callable[..., Any], restype: Any, keep_gil: bool = False
-    ) -> Any:
-        """A copy of ``function`` (one of the library's, ``lib.PR_Recv``) with
-        ``restype`` and no argtypes; through ``PyDLL`` (keeping the GIL:
-        cheaper for a call that never blocks) when ``keep_gil`` and ctypes
-        has one (not PyPy's). A stand-in for a function newer than the loaded
-        NSPR (a Python function) is returned as it is."""
-        if isinstance(function, types.FunctionType):
-            return function
-        library = self.pydll if keep_gil and self.pydll is not None else self.cdll
-        copy = library[function.__name__]
-        copy.restype = restype
-        return copy
-
-
-if _FRESH_BYTES:
-    _bytes_of_size = ctypes.pythonapi.PyBytes_FromStringAndSize
-    # A new reference: ctypes takes it over (py_object results are owned).
-    _bytes_of_size.restype = ctypes.py_object
-    _bytes_of_size.argtypes = (c_void_p, ctypes.c_ssize_t)
-
-
-def _fresh_buffer(size: int) -> bytes:
-    """A new bytes object of ``size`` (>= 1) bytes that C may write into
-    before anyone else sees it (CPython only)."""
-    if size <= _ZERO_FILL_MAX:
-        return bytes(size)
-    data: bytes = _bytes_of_size(None, size)
-    return data
-
-
-def _bytes_address(data: bytes, offset: int) -> c_void_p:
-    """A pointer ``offset`` bytes into the storage of ``data`` (CPython: the
-    object's own storage; the caller keeps ``data`` alive during the call)."""
-    base: int = ctypes.cast(c_char_p(data), c_void_p).value or 0
-    return c_void_p(base + offset)
-
-
 #: What a one-call try returns when it met a send's nonblocking window and
 #: returned before its timeout: the caller waits for the rest.
 _EARLY: Any = object()
 
 
-class NSPRBackend(Backend):
+class NSPRBackend(_NSPRLookups, Backend):
     """The backend on one loaded libnspr4 (see :func:`create_backend`)."""
 
     name = "nspr"
@@ -1065,108 +853,6 @@ class NSPRBackend(Backend):
         if not address:
             raise self._error()
         return NSPRTCPHandle(address)
-
-    # -- lookups ----------------------------------------------------------------
-
-    def get_addr_info(
-        self, host: bytes, family: int, flags: int
-    ) -> Tuple[Optional[bytes], List[SockAddr]]:
-        """``PR_GetAddrInfoByName``; results copied, then freed."""
-        if b"\0" in host:
-            raise nspr_error(PR_DIRECTORY_LOOKUP_ERROR)
-        lib = self.lib
-        info: Optional[int] = lib.PR_GetAddrInfoByName(host, family, flags)
-        if not info:
-            raise self._error()
-        try:
-            canonical: Optional[bytes] = None
-            if not flags & PR_AI_NOCANONNAME:
-                canonical = lib.PR_GetCanonNameFromAddrInfo(info)
-            enumerate_ = lib.PR_EnumerateAddrInfo
-            addresses: List[SockAddr] = []
-            net = ffi.PRNetAddr()
-            cursor: Optional[int] = None
-            while True:
-                cursor = enumerate_(cursor, info, 0, byref(net))
-                if not cursor:
-                    break
-                addresses.append(netaddr_to_sockaddr(net))
-        finally:
-            lib.PR_FreeAddrInfo(info)
-        return canonical, addresses
-
-    def _lookup(
-        self, function: Callable[..., int], key: Any, entry: Any
-    ) -> _BufferReader:
-        """``function(key, buf, size, &entry)``, a ``PR_Get*By*`` lookup, into a
-        new buffer: a reader of the buffer the entry's pointers point into."""
-        buf = create_string_buffer(ffi.PR_NETDB_BUF_SIZE)
-        if function(key, buf, ffi.PR_NETDB_BUF_SIZE, byref(entry)) != 0:
-            raise self._error()
-        return _BufferReader(buf)
-
-    def _host_entry(self, function: Callable[..., int], first: Any) -> HostEnt:
-        entry = ffi.PRHostEnt()
-        reader = self._lookup(function, first, entry)
-        try:
-            name = reader.cstring(entry.h_name) if entry.h_name else b""
-            aliases = reader.cstrings(entry.h_aliases)
-            length = int(entry.h_length)
-            if length not in (4, 16):
-                raise _BadPointer()
-            addresses = (
-                tuple(
-                    reader.data(p, length) for p in reader.pointers(entry.h_addr_list)
-                )
-                if entry.h_addr_list
-                else ()
-            )
-        except _BadPointer:
-            raise nspr_error(PR_DIRECTORY_LOOKUP_ERROR) from None
-        return HostEnt(name, aliases, int(entry.h_addrtype), addresses)
-
-    def get_host_by_name(self, name: bytes) -> HostEnt:
-        """``PR_GetHostByName`` (IPv4)."""
-        if b"\0" in name:
-            raise nspr_error(PR_DIRECTORY_LOOKUP_ERROR)
-        return self._host_entry(self.lib.PR_GetHostByName, name)
-
-    def get_host_by_addr(self, addr: SockAddr) -> HostEnt:
-        """``PR_GetHostByAddr``."""
-        return self._host_entry(
-            self.lib.PR_GetHostByAddr, byref(sockaddr_to_netaddr(addr))
-        )
-
-    def _proto_entry(
-        self, function: Callable[..., int], key: Any
-    ) -> Tuple[bytes, Tuple[bytes, ...], int]:
-        entry = ffi.PRProtoEnt()
-        # NSPR reports success for unknown names and numbers and leaves the
-        # last line of /etc/protocols (or nothing) in the entry: every pointer
-        # is checked against the buffer, and the caller checks the match.
-        reader = self._lookup(function, key, entry)
-        try:
-            name = reader.cstring(entry.p_name)
-            aliases = reader.cstrings(entry.p_aliases)
-        except _BadPointer:
-            raise nspr_error(PR_DIRECTORY_LOOKUP_ERROR) from None
-        return name, aliases, int(entry.p_num)
-
-    def get_proto_by_name(self, name: bytes) -> int:
-        """The protocol number of ``name`` (the name or one of its aliases)."""
-        if b"\0" in name:
-            raise nspr_error(PR_DIRECTORY_LOOKUP_ERROR)
-        p_name, aliases, number = self._proto_entry(self.lib.PR_GetProtoByName, name)
-        if name != p_name and name not in aliases:
-            raise nspr_error(PR_DIRECTORY_LOOKUP_ERROR)
-        return number
-
-    def get_proto_by_number(self, number: int) -> Tuple[bytes, Tuple[bytes, ...]]:
-        """``(name, aliases)`` of protocol ``number``."""
-        p_name, aliases, p_num = self._proto_entry(self.lib.PR_GetProtoByNumber, number)
-        if p_num != number:
-            raise nspr_error(PR_DIRECTORY_LOOKUP_ERROR)
-        return p_name, aliases
 
     # -- time -------------------------------------------------------------------
 

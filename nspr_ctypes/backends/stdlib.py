@@ -3,8 +3,8 @@
 For machines without NSPR. Every primitive makes the same system call NSPR
 makes, with the same arguments, and reports its failure with the code NSPR's
 ``unix_errors.c`` gives that ``errno`` for that call (one translation point,
-:func:`_translate`; the table is checked against real NSPR by fault injection
-in ``tests/unit/test_stdlib_backend.py`` and listed in
+``_translate`` in ``_stdlib_errors``; the table is checked against real NSPR
+by fault injection in ``tests/unit/test_stdlib_backend.py`` and listed in
 ``docs/error-mapping.md``). Where NSPR fails without a system call (a method
 its descriptor type lacks, a socket family it does not open), the emulation
 raises the same code itself.
@@ -21,6 +21,9 @@ already queued (or room already free) costs one system call, not a poll
 first. Connecting waits with one ``select.poll``, because NSPR's result
 depends on the poll's flags; on PyPy every wait is a ``select.poll`` (see
 ``_SOCKET_WAITS``).
+
+Beside this module: ``_stdlib_errors`` (errno -> PRErrorCode) and
+``_stdlib_poll`` (poll(2) flags, the tick, the poll sets).
 """
 
 from __future__ import annotations
@@ -33,19 +36,7 @@ import socket
 import struct
 import sys
 import time
-from types import TracebackType
-from typing import (
-    Any,
-    Callable,
-    Dict,
-    List,
-    Optional,
-    Sequence,
-    Tuple,
-    Type,
-    TypeVar,
-    Union,
-)
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, TypeVar, Union
 
 from nspr_ctypes import constants as C
 from nspr_ctypes import error as E
@@ -56,198 +47,28 @@ from nspr_ctypes.backends._base import (
     Backend,
     HostEnt,
     OptionValue,
-    PollSet,
     SendData,
     SockAddr,
 )
+from nspr_ctypes.backends._stdlib_errors import (
+    _LOOKUP_FAILS,
+    _errno_error,
+    _os_error,
+    _translating,
+)
+from nspr_ctypes.backends._stdlib_poll import (
+    _MAX_POLL_MS,
+    _POLLHUP,
+    _POLLIN,
+    _POLLNVAL,
+    _POLLOUT,
+    _TICKS_PER_SECOND,
+    _PollSet,
+)
 from nspr_ctypes.constants import _SockOptKind
-from nspr_ctypes.error import NSPRError, nspr_error
+from nspr_ctypes.error import nspr_error
 
 __all__ = ["StdlibBackend", "create_backend"]
-
-# -- errno -> PRErrorCode ------------------------------------------------------
-
-# NSPR's _MD_unix_map_default_error (pr/src/md/unix/unix_errors.c), every row
-# confirmed on libnspr4 4.35 by making the system call fail with each errno.
-# Anything not listed maps to PR_UNKNOWN_ERROR, as in NSPR.
-_DEFAULT_MAP: Dict[int, int] = {
-    _errno.EPERM: E.PR_NO_ACCESS_RIGHTS_ERROR,
-    _errno.ENOENT: E.PR_FILE_NOT_FOUND_ERROR,
-    _errno.EIO: E.PR_IO_ERROR,
-    _errno.ENXIO: E.PR_FILE_NOT_FOUND_ERROR,
-    _errno.EBADF: E.PR_BAD_DESCRIPTOR_ERROR,
-    _errno.EAGAIN: E.PR_WOULD_BLOCK_ERROR,
-    _errno.EWOULDBLOCK: E.PR_WOULD_BLOCK_ERROR,
-    _errno.ENOMEM: E.PR_OUT_OF_MEMORY_ERROR,
-    _errno.EACCES: E.PR_NO_ACCESS_RIGHTS_ERROR,
-    _errno.EFAULT: E.PR_ACCESS_FAULT_ERROR,
-    _errno.EBUSY: E.PR_FILESYSTEM_MOUNTED_ERROR,
-    _errno.EEXIST: E.PR_FILE_EXISTS_ERROR,
-    _errno.EXDEV: E.PR_NOT_SAME_DEVICE_ERROR,
-    _errno.ENODEV: E.PR_FILE_NOT_FOUND_ERROR,
-    _errno.ENOTDIR: E.PR_NOT_DIRECTORY_ERROR,
-    _errno.EISDIR: E.PR_IS_DIRECTORY_ERROR,
-    _errno.EINVAL: E.PR_INVALID_ARGUMENT_ERROR,
-    _errno.ENFILE: E.PR_SYS_DESC_TABLE_FULL_ERROR,
-    _errno.EMFILE: E.PR_PROC_DESC_TABLE_FULL_ERROR,
-    _errno.EFBIG: E.PR_FILE_TOO_BIG_ERROR,
-    _errno.ENOSPC: E.PR_NO_DEVICE_SPACE_ERROR,
-    _errno.ESPIPE: E.PR_INVALID_METHOD_ERROR,
-    _errno.EROFS: E.PR_READ_ONLY_FILESYSTEM_ERROR,
-    _errno.EMLINK: E.PR_MAX_DIRECTORY_ENTRIES_ERROR,
-    _errno.EPIPE: E.PR_CONNECT_RESET_ERROR,
-    _errno.ERANGE: E.PR_INVALID_METHOD_ERROR,
-    _errno.EDEADLK: E.PR_DEADLOCK_ERROR,
-    _errno.ENAMETOOLONG: E.PR_NAME_TOO_LONG_ERROR,
-    _errno.ENOLCK: E.PR_FILE_IS_LOCKED_ERROR,
-    _errno.ENOSYS: E.PR_NOT_IMPLEMENTED_ERROR,
-    _errno.ELOOP: E.PR_LOOP_ERROR,
-    _errno.ENOTSOCK: E.PR_NOT_SOCKET_ERROR,
-    _errno.EMSGSIZE: E.PR_INVALID_ARGUMENT_ERROR,
-    _errno.EPROTOTYPE: E.PR_ADDRESS_NOT_SUPPORTED_ERROR,
-    _errno.ENOPROTOOPT: E.PR_INVALID_ARGUMENT_ERROR,
-    _errno.EPROTONOSUPPORT: E.PR_PROTOCOL_NOT_SUPPORTED_ERROR,
-    _errno.EOPNOTSUPP: E.PR_NOT_TCP_SOCKET_ERROR,
-    _errno.EAFNOSUPPORT: E.PR_ADDRESS_NOT_SUPPORTED_ERROR,
-    _errno.EADDRINUSE: E.PR_ADDRESS_IN_USE_ERROR,
-    _errno.EADDRNOTAVAIL: E.PR_ADDRESS_NOT_AVAILABLE_ERROR,
-    _errno.ENETUNREACH: E.PR_NETWORK_UNREACHABLE_ERROR,
-    _errno.ECONNABORTED: E.PR_CONNECT_ABORTED_ERROR,
-    _errno.ECONNRESET: E.PR_CONNECT_RESET_ERROR,
-    _errno.ENOBUFS: E.PR_INSUFFICIENT_RESOURCES_ERROR,
-    _errno.EISCONN: E.PR_IS_CONNECTED_ERROR,
-    _errno.ENOTCONN: E.PR_NOT_CONNECTED_ERROR,
-    _errno.ETIMEDOUT: E.PR_IO_TIMEOUT_ERROR,
-    _errno.ECONNREFUSED: E.PR_CONNECT_REFUSED_ERROR,
-    _errno.EHOSTDOWN: E.PR_HOST_UNREACHABLE_ERROR,
-    _errno.EHOSTUNREACH: E.PR_HOST_UNREACHABLE_ERROR,
-    _errno.EALREADY: E.PR_ALREADY_INITIATED_ERROR,
-    _errno.EINPROGRESS: E.PR_IN_PROGRESS_ERROR,
-    _errno.EINTR: E.PR_PENDING_INTERRUPT_ERROR,
-}
-# Linux-only errno names, looked up so the module imports everywhere.
-for _name, _code in (
-    ("ENOSR", E.PR_INSUFFICIENT_RESOURCES_ERROR),
-    ("ENOLINK", E.PR_REMOTE_FILE_ERROR),
-    ("EMULTIHOP", E.PR_REMOTE_FILE_ERROR),
-    ("EPROTO", E.PR_IO_ERROR),
-    ("EBADMSG", E.PR_IO_ERROR),
-    ("EOVERFLOW", E.PR_BUFFER_OVERFLOW_ERROR),
-    ("EDQUOT", E.PR_NO_DEVICE_SPACE_ERROR),
-):
-    if hasattr(_errno, _name):
-        _DEFAULT_MAP[getattr(_errno, _name)] = _code
-
-# NSPR's call-specific _MD_unix_map_<call>_error overrides.
-_OVERRIDES: Dict[str, Dict[int, int]] = {
-    "bind": {_errno.EINVAL: E.PR_SOCKET_ADDRESS_IS_BOUND_ERROR},
-    "connect": {_errno.ENXIO: E.PR_IO_ERROR},
-    "accept": {_errno.ENODEV: E.PR_NOT_TCP_SOCKET_ERROR},
-    "socket": {_errno.ENOMEM: E.PR_INSUFFICIENT_RESOURCES_ERROR},
-    "socketpair": {_errno.ENOMEM: E.PR_INSUFFICIENT_RESOURCES_ERROR},
-    "getsockname": {_errno.ENOMEM: E.PR_INSUFFICIENT_RESOURCES_ERROR},
-    "getpeername": {_errno.ENOMEM: E.PR_INSUFFICIENT_RESOURCES_ERROR},
-    "getsockopt": {
-        _errno.EINVAL: E.PR_BUFFER_OVERFLOW_ERROR,
-        _errno.ENOMEM: E.PR_INSUFFICIENT_RESOURCES_ERROR,
-    },
-    "setsockopt": {
-        _errno.EINVAL: E.PR_BUFFER_OVERFLOW_ERROR,
-        _errno.ENOMEM: E.PR_INSUFFICIENT_RESOURCES_ERROR,
-    },
-    "poll": {_errno.EAGAIN: E.PR_INSUFFICIENT_RESOURCES_ERROR},
-}
-
-#: The system calls whose errors are translated (each uses the default table
-#: plus its overrides).
-CALLS: Tuple[str, ...] = (
-    "socket",
-    "socketpair",
-    "close",
-    "bind",
-    "listen",
-    "connect",
-    "accept",
-    "recv",
-    "send",
-    "recvfrom",
-    "sendto",
-    "shutdown",
-    "getsockname",
-    "getpeername",
-    "getsockopt",
-    "setsockopt",
-    "poll",
-)
-
-_MAPS: Dict[str, Dict[int, int]] = {
-    call: {**_DEFAULT_MAP, **_OVERRIDES.get(call, {})} for call in CALLS
-}
-
-
-def _translate(call: str, errnum: Optional[int]) -> int:
-    """The ``PR_*_ERROR`` code NSPR reports when ``call`` fails with ``errnum``."""
-    if errnum is None:
-        return E.PR_UNKNOWN_ERROR
-    return _MAPS[call].get(errnum, E.PR_UNKNOWN_ERROR)
-
-
-def _os_error(call: str, exc: OSError) -> NSPRError:
-    """The one translation point from an ``OSError`` to an ``NSPRError``."""
-    return nspr_error(_translate(call, exc.errno))
-
-
-def _errno_error(call: str, errnum: int) -> NSPRError:
-    return nspr_error(_translate(call, errnum))
-
-
-class _Translating:
-    """``with _translating("bind"):``: an ``OSError`` leaving the block leaves
-    it as the ``NSPRError`` NSPR reports for that call (:func:`_os_error`).
-    With ``code``, any of ``kinds`` leaving the block is that code instead (the
-    lookups, which NSPR reports as one error whatever the cause). The cold
-    calls go through this; the hot ones write the same ``try`` inline."""
-
-    __slots__ = ("call", "code", "kinds")
-
-    def __init__(
-        self,
-        call: str,
-        code: Optional[int] = None,
-        kinds: Tuple[Type[BaseException], ...] = (OSError,),
-    ) -> None:
-        self.call = call
-        self.code = code
-        self.kinds = kinds
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(
-        self,
-        kind: Optional[Type[BaseException]],
-        exc: Optional[BaseException],
-        traceback: Optional[TracebackType],
-    ) -> None:
-        if exc is None or not isinstance(exc, self.kinds):
-            return  # nothing raised, or not ours: it goes on as it is
-        if self.code is not None:
-            raise nspr_error(self.code) from None
-        assert isinstance(exc, OSError)
-        raise _os_error(self.call, exc) from None
-
-
-#: ``_translating(call)``: the block translating the ``OSError`` of system
-#: call ``call`` (made once per call; a dict lookup in C, no Python frame).
-_translating = {call: _Translating(call) for call in CALLS}.__getitem__
-
-
-#: A failed lookup, whatever the cause (an OS error, a name the codec or the
-#: resolver refuses), is PR_DIRECTORY_LOOKUP_ERROR, as NSPR reports it.
-_LOOKUP_FAILS = _Translating(
-    "lookup", E.PR_DIRECTORY_LOOKUP_ERROR, (OSError, UnicodeError, ValueError)
-)
-
 
 _WOULD_BLOCK = frozenset((_errno.EAGAIN, _errno.EWOULDBLOCK))
 
@@ -503,107 +324,6 @@ def _inaddr(addr: SockAddr) -> bytes:
     return addr.addr
 
 
-# -- poll --------------------------------------------------------------------
-
-_POLLIN = select.POLLIN
-_POLLOUT = select.POLLOUT
-_POLLPRI = select.POLLPRI
-_POLLERR = select.POLLERR
-_POLLHUP = select.POLLHUP
-_POLLNVAL = select.POLLNVAL
-
-# PR_POLL_READ/WRITE/EXCEPT (the low three bits) -> poll(2) events.
-_EVENTS: Tuple[int, ...] = tuple(
-    (_POLLIN if bits & C.PR_POLL_READ else 0)
-    | (_POLLOUT if bits & C.PR_POLL_WRITE else 0)
-    | (_POLLPRI if bits & C.PR_POLL_EXCEPT else 0)
-    for bits in range(8)
-)
-
-
-def _out_flags(in_flags: int, revents: int) -> int:
-    """PR_Poll's out_flags for one entry (NSPR's _pr_poll_with_poll)."""
-    if revents & _POLLNVAL:
-        return C.PR_POLL_NVAL
-    out = 0
-    if revents & _POLLIN and in_flags & C.PR_POLL_READ:
-        out |= C.PR_POLL_READ
-    if revents & _POLLOUT and in_flags & C.PR_POLL_WRITE:
-        out |= C.PR_POLL_WRITE
-    if revents & _POLLPRI and in_flags & C.PR_POLL_EXCEPT:
-        out |= C.PR_POLL_EXCEPT
-    if revents & _POLLERR:
-        out |= C.PR_POLL_ERR
-    if revents & _POLLHUP:
-        out |= C.PR_POLL_HUP
-    return out
-
-
-# _out_flags as a table: _OUT_FLAGS[(in_flags & 7) * _REVENTS_SPAN +
-# (revents & _REVENTS_MASK)], for the poll loop to look up in C.
-_REVENTS_MASK = _POLLIN | _POLLPRI | _POLLOUT | _POLLERR | _POLLHUP | _POLLNVAL
-_REVENTS_SPAN = _REVENTS_MASK + 1
-_OUT_FLAGS: Tuple[int, ...] = tuple(
-    _out_flags(index // _REVENTS_SPAN, index % _REVENTS_SPAN & _REVENTS_MASK)
-    for index in range(8 * _REVENTS_SPAN)
-)
-
-_MAX_POLL_MS = INT_MAX
-
-
-#: Per registered fd, ``(index, row)`` of each entry on it: the entry's
-#: position and its row of ``_OUT_FLAGS``.
-_Plan = Dict[int, List[Tuple[int, int]]]
-
-
-class _PollSet(PollSet):
-    """A ``select.poll`` registered for fixed entries (one registration per
-    fd, with the events of all its entries) and the plan of their out flags;
-    entries with no handle or no flags are left out (they report 0)."""
-
-    __slots__ = ("count", "plan", "poller")
-
-    def __init__(self, entries: Sequence[Tuple[Optional[_Handle], int]]) -> None:
-        events: Dict[int, int] = {}
-        plan: _Plan = {}
-        for index, (handle, flags) in enumerate(entries):
-            if handle is not None and flags:
-                fd = handle.fd
-                events[fd] = events.get(fd, 0) | _EVENTS[flags & 7]
-                plan.setdefault(fd, []).append((index, (flags & 7) * _REVENTS_SPAN))
-        poller = select.poll()
-        for fd, mask in events.items():
-            poller.register(fd, mask)
-        self.count = len(entries)
-        self.plan = plan
-        self.poller = poller
-
-    def poll(self, timeout: int) -> Optional[Tuple[int, ...]]:
-        """One poll(2), flags translated as NSPR does."""
-        count = self.count
-        if not count:
-            # PR_Poll with no descriptors is PR_Sleep(timeout).
-            time.sleep(timeout / _TICKS_PER_SECOND)
-            return None
-        ms = timeout if timeout < _MAX_POLL_MS else _MAX_POLL_MS  # ticks are ms
-        try:
-            ready = self.poller.poll(ms)
-        except OSError as exc:
-            raise _os_error("poll", exc) from None
-        if not ready:
-            return None
-        # One pollfd per entry in NSPR: an entry sees only the events it asked
-        # for, plus ERR/HUP/NVAL.
-        out = [0] * count
-        plan = self.plan
-        for fd, revents in ready:
-            for index, row in plan[fd]:
-                out[index] = _OUT_FLAGS[row + (revents & _REVENTS_MASK)]
-        if out.count(0) == count:
-            return None
-        return tuple(out)
-
-
 # -- protocols ---------------------------------------------------------------
 
 _PROTOCOLS_FILE = "/etc/protocols"
@@ -630,11 +350,6 @@ def _protocol_entries() -> List[Tuple[bytes, int, Tuple[bytes, ...]]]:
 
 
 # -- the backend -------------------------------------------------------------
-
-# NSPR's PR_TicksPerSecond() on Linux (pthreads build, _PR_UNIX_TicksPerSecond:
-# CLOCK_MONOTONIC in milliseconds) is 1000; checked against libnspr4 by the
-# tests. interval_now below counts in the same unit.
-_TICKS_PER_SECOND = 1000
 
 _LOCALHOST_NAMES = frozenset(
     (b"localhost", b"localhost.localdomain", b"localhost6", b"localhost6.localdomain6")

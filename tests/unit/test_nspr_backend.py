@@ -15,18 +15,20 @@ from typing import Callable, Dict, Iterator, List, Tuple
 
 import pytest
 
-from nspr_ctypes.backends import nspr
+from nspr_ctypes.backends import _nspr_buffers as buffers
 from nspr_ctypes.backends._base import HostEnt, SockAddr
+from nspr_ctypes.backends._nspr_addr import (
+    _NETADDR_SIZE,
+    netaddr_to_sockaddr,
+    sockaddr_to_netaddr,
+)
 from nspr_ctypes.backends.errors import BackendUnavailable
 from nspr_ctypes.backends.nspr import (
-    _NETADDR_SIZE,
     NSPRBackend,
     NSPRHandle,
     NSPRTCPHandle,
     NSPRUDPHandle,
     create_backend,
-    netaddr_to_sockaddr,
-    sockaddr_to_netaddr,
 )
 from nspr_ctypes.constants import (
     PR_AF_INET,
@@ -968,15 +970,15 @@ def test_recv_into_fills_the_callers_memory(
     assert backend.recv_into(conn, memoryview(target), WAIT) == 0
 
 
-@pytest.mark.skipif(not nspr._FRESH_BYTES, reason="CPython's fresh bytes buffers")
+@pytest.mark.skipif(not buffers._FRESH_BYTES, reason="CPython's fresh bytes buffers")
 @pytest.mark.parametrize(
-    "size", [1, 2, 112, nspr._ZERO_FILL_MAX, nspr._ZERO_FILL_MAX + 1, 1 << 20]
+    "size", [1, 2, 112, buffers._ZERO_FILL_MAX, buffers._ZERO_FILL_MAX + 1, 1 << 20]
 )
 def test_receive_buffers_are_fresh_objects(size: int) -> None:
     # C writes into these before returning them: each must be a new object
     # nobody else holds (not a cached one-byte object, not b'').
-    first = nspr._fresh_buffer(size)
-    second = nspr._fresh_buffer(size)
+    first = buffers._fresh_buffer(size)
+    second = buffers._fresh_buffer(size)
     assert type(first) is bytes and len(first) == size
     assert first is not second
     assert sys.getrefcount(first) == 2  # this name and the argument
@@ -1015,11 +1017,11 @@ def test_pointers_without_argtypes_reach_c_untruncated(backend: NSPRBackend) -> 
     high = 0x7F12_3456_789A
     assert memset(NSPRHandle(high), 0, 0) == high
     assert memset(high, 0, 0) != high  # what an int would do
-    if nspr._BYTES_SHARED_WITH_C:  # a resumed send points into the bytes
+    if buffers._BYTES_SHARED_WITH_C:  # a resumed send points into the bytes
         data = b"p" * (1 << 20)  # allocated by mmap: far above 4 GiB
         base = ctypes.cast(ctypes.c_char_p(data), ctypes.c_void_p).value
         assert base is not None and base > 2**32
-        assert memset(nspr._bytes_address(data, 12345), 0, 0) == base + 12345
+        assert memset(buffers._bytes_address(data, 12345), 0, 0) == base + 12345
 
 
 # -- poll cache ----------------------------------------------------------------------

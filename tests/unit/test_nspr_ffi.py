@@ -321,10 +321,16 @@ def test_existing_symbol_newer_than_loaded_is_a_stand_in(
 SOURCES = Path(ffi.__file__).parent
 
 
+def _backend_sources() -> str:
+    """The backend's code: ``nspr.py`` and its private modules, but the loader."""
+    paths = [SOURCES / "nspr.py", *sorted(SOURCES.glob("_nspr_*.py"))]
+    return "".join(p.read_text() for p in paths if p.name != "_nspr_ffi.py")
+
+
 def _called_functions() -> Set[str]:
     """The NSPR functions the binding calls: ``lib.PR_*`` in the backend, and
     the loader's own ``cdll.PR_*`` (its version checks)."""
-    backend = (SOURCES / "nspr.py").read_text()
+    backend = _backend_sources()
     loader = (SOURCES / "_nspr_ffi.py").read_text()
     return set(re.findall(r"\blib\.(PR_[A-Za-z0-9]+)\b", backend)) | set(
         re.findall(r"\bcdll\.(PR_[A-Za-z0-9]+)\b", loader)
@@ -338,7 +344,7 @@ def test_the_table_is_exactly_what_the_binding_calls() -> None:
 
 
 def test_the_backend_reaches_nspr_only_through_library_attributes() -> None:
-    backend = (SOURCES / "nspr.py").read_text()
+    backend = _backend_sources()
     assert "functions[" not in backend
     assert not re.search(r"""\(\s*["']PR_[A-Za-z]+["']""", backend)
 

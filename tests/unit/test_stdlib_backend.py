@@ -29,9 +29,10 @@ import pytest
 
 from nspr_ctypes import constants as C
 from nspr_ctypes import error as E
-from nspr_ctypes.backends import stdlib
+from nspr_ctypes.backends import _stdlib_errors, stdlib
 from nspr_ctypes.backends._base import Backend, SockAddr
-from nspr_ctypes.backends.stdlib import StdlibBackend, _translate, create_backend
+from nspr_ctypes.backends._stdlib_errors import _translate
+from nspr_ctypes.backends.stdlib import StdlibBackend, create_backend
 from nspr_ctypes.error import NSPRError
 
 LOOPBACK = socket.inet_aton("127.0.0.1")
@@ -156,7 +157,7 @@ def std() -> Iterator[Sockets]:
 
 def test_a_cold_call_translates_its_os_error_by_its_own_table() -> None:
     with pytest.raises(NSPRError) as info:
-        with stdlib._translating("bind"):
+        with _stdlib_errors._translating("bind"):
             raise OSError(errno.EINVAL, "bind")
     assert info.value.errno == E.PR_SOCKET_ADDRESS_IS_BOUND_ERROR
     # as ``raise ... from None`` in an except block: the OSError is not shown
@@ -166,7 +167,7 @@ def test_a_cold_call_translates_its_os_error_by_its_own_table() -> None:
 
 def test_the_same_errno_translates_by_the_call() -> None:
     with pytest.raises(NSPRError) as info:
-        with stdlib._translating("listen"):
+        with _stdlib_errors._translating("listen"):
             raise OSError(errno.EINVAL, "listen")
     assert info.value.errno == E.PR_INVALID_ARGUMENT_ERROR
 
@@ -174,17 +175,17 @@ def test_the_same_errno_translates_by_the_call() -> None:
 def test_a_translating_block_lets_other_exceptions_through() -> None:
     original = E.nspr_error(E.PR_INVALID_ARGUMENT_ERROR)
     with pytest.raises(NSPRError) as info:
-        with stdlib._translating("getsockopt"):
+        with _stdlib_errors._translating("getsockopt"):
             raise original
     assert info.value is original
     with pytest.raises(KeyError):
-        with stdlib._translating("bind"):
+        with _stdlib_errors._translating("bind"):
             raise KeyError("x")
 
 
 def test_a_translating_block_that_raises_nothing_returns_its_value() -> None:
     def bound() -> int:
-        with stdlib._translating("bind"):
+        with _stdlib_errors._translating("bind"):
             return 7
 
     assert bound() == 7
@@ -196,7 +197,7 @@ def test_a_translating_block_that_raises_nothing_returns_its_value() -> None:
 )
 def test_a_lookup_fails_as_one_code_whatever_the_cause(failure: Exception) -> None:
     with pytest.raises(NSPRError) as info:
-        with stdlib._LOOKUP_FAILS:
+        with _stdlib_errors._LOOKUP_FAILS:
             raise failure
     assert info.value.errno == E.PR_DIRECTORY_LOOKUP_ERROR
 
