@@ -90,6 +90,10 @@ from nspr_ctypes.error import (
 
 # _RECV_CAP: the most one receive asks of the backend; recv() may return less.
 _READ_CHUNK = 64 * 1024
+# The int arguments of the hot calls skip the conversion frame when already
+# in range (the usual case); _args converts and checks the others.
+_LONG_MIN = _args.LONG_MIN
+_LONG_MAX = _args.LONG_MAX
 
 # The options set_socket_option takes (python-nss's), by kind: the shared
 # table (constants._SOCKOPT_KINDS) less NSPR's options python-nss lacks.
@@ -381,8 +385,10 @@ class Socket:
         Connect to ``addr``. Raises NSPRError PR_IO_TIMEOUT_ERROR when the
         connection is not set up within ``timeout``.
         """
-        _check_address(addr, "connect")
-        timeout = _args.c_uint_mask(timeout)
+        if type(addr) is not NetworkAddress:  # the usual case skips the frame
+            _check_address(addr, "connect")
+        if type(timeout) is not int or not 0 <= timeout <= 0xFFFFFFFF:
+            timeout = _args.c_uint_mask(timeout)
         self._check_family(addr)
         self._check_backend(addr, "connect")
         self._netaddr = addr
@@ -411,7 +417,8 @@ class Socket:
 
         Accept the first pending connection of this listening socket.
         """
-        timeout = _args.c_uint_mask(timeout)
+        if type(timeout) is not int or not 0 <= timeout <= 0xFFFFFFFF:
+            timeout = _args.c_uint_mask(timeout)
         channel = self._channel()
         with channel as handle:
             if self._desc_type == PR_DESC_SOCKET_UDP:
@@ -573,8 +580,10 @@ class Socket:
         already buffered by readline() are returned first, without waiting.
         ``b''`` means the connection is closed.
         """
-        amount = _args.c_long(amount)
-        timeout = _args.c_uint_mask(timeout)
+        if type(amount) is not int or not _LONG_MIN <= amount <= _LONG_MAX:
+            amount = _args.c_long(amount)
+        if type(timeout) is not int or not 0 <= timeout <= 0xFFFFFFFF:
+            timeout = _args.c_uint_mask(timeout)
         channel = self._ch
         if channel is None or channel.closed:
             raise ValueError(_CLOSED_MESSAGE)
@@ -633,8 +642,10 @@ class Socket:
                 return self._recv_into(view, nbytes, timeout)
 
     def _recv_into(self, view: memoryview, nbytes: int, timeout: int) -> int:
-        nbytes = _args.c_long(nbytes)
-        timeout = _args.c_uint_mask(timeout)
+        if type(nbytes) is not int or not _LONG_MIN <= nbytes <= _LONG_MAX:
+            nbytes = _args.c_long(nbytes)
+        if type(timeout) is not int or not 0 <= timeout <= 0xFFFFFFFF:
+            timeout = _args.c_uint_mask(timeout)
         channel = self._ch
         if channel is None or channel.closed:
             raise ValueError(_CLOSED_MESSAGE)
@@ -740,12 +751,14 @@ class Socket:
     def _readline_waiting(self, channel: _Channel, size: int, timeout: int) -> bytes:
         """readline() when no whole line is buffered: under the read lock,
         receive (waiting in slices) until one is."""
-        size = _args.c_long(size)
+        if type(size) is not int or not _LONG_MIN <= size <= _LONG_MAX:
+            size = _args.c_long(size)
         if size < 0:
             size = 0
         elif size > sys.maxsize:
             size = sys.maxsize  # no line is that long
-        timeout = _args.c_uint_mask(timeout)
+        if type(timeout) is not int or not 0 <= timeout <= 0xFFFFFFFF:
+            timeout = _args.c_uint_mask(timeout)
         ahead, deadline = self._buffered_call(channel, timeout)
         try:
             if deadline is None:
@@ -841,7 +854,8 @@ class Socket:
         """
         amount = _args.c_int(amount)
         _check_address(addr, "recv_from")
-        timeout = _args.c_uint_mask(timeout)
+        if type(timeout) is not int or not 0 <= timeout <= 0xFFFFFFFF:
+            timeout = _args.c_uint_mask(timeout)
         self._check_family(addr)
         self._check_backend(addr, "recv_from")
         channel = self._channel()
@@ -869,7 +883,8 @@ class Socket:
         count already sent in ``bytes_sent``.
         """
         data = _args.need_bytes(buf, "send")
-        timeout = _args.c_uint_mask(timeout)
+        if type(timeout) is not int or not 0 <= timeout <= 0xFFFFFFFF:
+            timeout = _args.c_uint_mask(timeout)
         channel = self._channel()
         users = channel.users
         users.append(None)  # the guard (see _engine.Channel), written inline
@@ -889,7 +904,8 @@ class Socket:
         says how much was sent before the failure.
         """
         data = _args.need_bytes(buf, "sendall")
-        timeout = _args.c_uint_mask(timeout)
+        if type(timeout) is not int or not 0 <= timeout <= 0xFFFFFFFF:
+            timeout = _args.c_uint_mask(timeout)
         channel = self._channel()
         with channel:
             return send_all(channel, data, timeout, self._nonblocking, False)
@@ -906,7 +922,8 @@ class Socket:
         """
         data = _args.need_bytes(buf, "send_to")
         _check_address(addr, "send_to")
-        timeout = _args.c_uint_mask(timeout)
+        if type(timeout) is not int or not 0 <= timeout <= 0xFFFFFFFF:
+            timeout = _args.c_uint_mask(timeout)
         self._check_family(addr)
         self._check_backend(addr, "send_to")
         self._netaddr = addr
