@@ -277,13 +277,16 @@ class Deadline:
         channel_or_backend: Union[Channel, Backend],
         timeout: int,
         elapsed: int = 0,
+        started: Optional[float] = None,
     ) -> None:
         if isinstance(channel_or_backend, Channel):
             channel_or_backend = channel_or_backend.backend
         self.tps, self.slice = timing_of(channel_or_backend)
         self.end: Optional[float] = None
         if timeout != PR_INTERVAL_NO_TIMEOUT:
-            self.end = time.monotonic() + (timeout - elapsed) / self.tps
+            if started is None:
+                started = time.monotonic()
+            self.end = started + (timeout - elapsed) / self.tps
 
     def next_slice(self) -> int:
         """Ticks to wait now; raises PR_IO_TIMEOUT_ERROR once time is up."""
@@ -406,9 +409,11 @@ def send_all(
     total = len(data)  # 0 still reaches the OS: UDP sends an empty datagram
     deadline: Optional[Deadline] = None
     first = first_slice(channel, timeout, nonblocking)
+    started: Optional[float] = None
     if first and timeout != PR_INTERVAL_NO_TIMEOUT:
-        # A send may wait part of a slice and return short: the clock starts now.
-        deadline = Deadline(channel, timeout)
+        # A send may wait part of a slice and return short: the clock starts
+        # now (the deadline itself is made only if a second try is needed).
+        started = time.monotonic()
     sent = 0
     try:
         count = send_at(handle, data, 0, first)
@@ -422,7 +427,7 @@ def send_all(
             elif timeout == first:
                 raise nspr_error(PR_IO_TIMEOUT_ERROR)
             if deadline is None:
-                deadline = Deadline(channel, timeout)
+                deadline = Deadline(channel, timeout, started=started)
             ticks = 0 if nonblocking else deadline.next_slice()
             check_open(channel, file)
             count = send_at(handle, data, sent, ticks)
