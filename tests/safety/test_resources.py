@@ -1,6 +1,6 @@
 """Resources: descriptors and memory come back, dropped sockets are closed.
 
-Issue 6 ("nothing a Python caller does crashes, hangs or leaks"), resources:
+The guarantee that nothing a Python caller does crashes, hangs or leaks; resources:
 
 * A socket dropped without ``close()`` is closed by a finalizer, with a
   ``ResourceWarning``.
@@ -206,7 +206,7 @@ def test_socket_and_file_release_the_descriptor_once(io: Any, first: str) -> Non
 
 
 # --------------------------------------------------------------------------
-# The cycles of the issue
+# The cycles the guarantee is checked with
 
 
 def test_create_close_cycles_leak_nothing(io: Any) -> None:

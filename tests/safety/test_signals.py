@@ -1,6 +1,6 @@
 """Signals: Ctrl-C during a blocking call, timeouts while signals arrive.
 
-Issue 6 ("nothing a Python caller does crashes, hangs or leaks"), signals:
+The guarantee that nothing a Python caller does crashes, hangs or leaks; signals:
 
 * ``SIGINT`` during a blocking ``accept``, ``recv``, ``connect``, ``readline``
   or ``poll`` with no timeout raises ``KeyboardInterrupt`` within

@@ -1,6 +1,6 @@
 """Threads: close() from another thread, concurrent use of one socket, the GIL.
 
-Issue 6 ("nothing a Python caller does crashes, hangs or leaks"), threads:
+The guarantee that nothing a Python caller does crashes, hangs or leaks; threads:
 
 * ``close()`` from one thread while another is blocked in ``recv``, ``accept``,
   ``connect``, ``readline``, ``poll`` (or ``sendall``) on the same socket: the
@@ -39,7 +39,7 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, Type
 import pytest
 from conftest import LONG, SHORT, safe_close
 
-# The issue's bound: a blocked call returns this soon after close() or Ctrl-C.
+# The bound: a blocked call returns this soon after close() or Ctrl-C.
 WAKE_LIMIT = 1.0
 # Generous bounds for set-up and clean-up steps that must simply finish.
 JOIN_LIMIT = 10.0
