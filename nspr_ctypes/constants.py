@@ -4,78 +4,80 @@ One table, read by :mod:`nspr_ctypes.io` (which re-exports every name of
 ``__all__``) and by the backends.
 """
 
-from __future__ import annotations
+from __future__ import annotations as _annotations
 
-from typing import Dict, Final, FrozenSet
+from typing import Dict as _Dict
+from typing import Final as _Final
+from typing import FrozenSet as _FrozenSet
 
 # fmt: off
 # Address families
-PR_AF_UNSPEC: Final = 0
-PR_AF_LOCAL: Final = 1
-PR_AF_INET: Final = 2
-PR_AF_INET6: Final = 10          # platform-specific in NSPR; 10 on Linux
+PR_AF_UNSPEC: _Final = 0
+PR_AF_LOCAL: _Final = 1
+PR_AF_INET: _Final = 2
+PR_AF_INET6: _Final = 10          # platform-specific in NSPR; 10 on Linux
 
 # getaddrinfo flags
-PR_AI_ALL: Final = 0x08
-PR_AI_V4MAPPED: Final = 0x10
-PR_AI_ADDRCONFIG: Final = 0x20
-PR_AI_DEFAULT: Final = PR_AI_V4MAPPED | PR_AI_ADDRCONFIG
-PR_AI_NOCANONNAME: Final = 0x8000
+PR_AI_ALL: _Final = 0x08
+PR_AI_V4MAPPED: _Final = 0x10
+PR_AI_ADDRCONFIG: _Final = 0x20
+PR_AI_DEFAULT: _Final = PR_AI_V4MAPPED | PR_AI_ADDRCONFIG
+PR_AI_NOCANONNAME: _Final = 0x8000
 
 # Descriptor types
-PR_DESC_FILE: Final = 1
-PR_DESC_SOCKET_TCP: Final = 2
-PR_DESC_SOCKET_UDP: Final = 3
-PR_DESC_LAYERED: Final = 4
-PR_DESC_PIPE: Final = 5
+PR_DESC_FILE: _Final = 1
+PR_DESC_SOCKET_TCP: _Final = 2
+PR_DESC_SOCKET_UDP: _Final = 3
+PR_DESC_LAYERED: _Final = 4
+PR_DESC_PIPE: _Final = 5
 
 # Intervals
-PR_INTERVAL_NO_WAIT: Final = 0
-PR_INTERVAL_MIN: Final = 1000
-PR_INTERVAL_MAX: Final = 100000
-PR_INTERVAL_NO_TIMEOUT: Final = 0xFFFFFFFF
+PR_INTERVAL_NO_WAIT: _Final = 0
+PR_INTERVAL_MIN: _Final = 1000
+PR_INTERVAL_MAX: _Final = 100000
+PR_INTERVAL_NO_TIMEOUT: _Final = 0xFFFFFFFF
 
 # NetworkAddress initialisers
-PR_IpAddrNull: Final = 0
-PR_IpAddrAny: Final = 1
-PR_IpAddrLoopback: Final = 2
-PR_IpAddrV4Mapped: Final = 3
+PR_IpAddrNull: _Final = 0
+PR_IpAddrAny: _Final = 1
+PR_IpAddrLoopback: _Final = 2
+PR_IpAddrV4Mapped: _Final = 3
 
 # Poll flags
-PR_POLL_READ: Final = 0x1
-PR_POLL_WRITE: Final = 0x2
-PR_POLL_EXCEPT: Final = 0x4
-PR_POLL_ERR: Final = 0x8
-PR_POLL_NVAL: Final = 0x10
-PR_POLL_HUP: Final = 0x20
+PR_POLL_READ: _Final = 0x1
+PR_POLL_WRITE: _Final = 0x2
+PR_POLL_EXCEPT: _Final = 0x4
+PR_POLL_ERR: _Final = 0x8
+PR_POLL_NVAL: _Final = 0x10
+PR_POLL_HUP: _Final = 0x20
 
 # Shutdown modes
-PR_SHUTDOWN_RCV: Final = 0
-PR_SHUTDOWN_SEND: Final = 1
-PR_SHUTDOWN_BOTH: Final = 2
+PR_SHUTDOWN_RCV: _Final = 0
+PR_SHUTDOWN_SEND: _Final = 1
+PR_SHUTDOWN_BOTH: _Final = 2
 
 # Socket options
-PR_SockOpt_Nonblocking: Final = 0
-PR_SockOpt_Linger: Final = 1
-PR_SockOpt_Reuseaddr: Final = 2
-PR_SockOpt_Keepalive: Final = 3
-PR_SockOpt_RecvBufferSize: Final = 4
-PR_SockOpt_SendBufferSize: Final = 5
-PR_SockOpt_IpTimeToLive: Final = 6
-PR_SockOpt_IpTypeOfService: Final = 7
-PR_SockOpt_AddMember: Final = 8
-PR_SockOpt_DropMember: Final = 9
-PR_SockOpt_McastInterface: Final = 10
-PR_SockOpt_McastTimeToLive: Final = 11
-PR_SockOpt_McastLoopback: Final = 12
-PR_SockOpt_NoDelay: Final = 13
-PR_SockOpt_MaxSegment: Final = 14
-PR_SockOpt_Broadcast: Final = 15
+PR_SockOpt_Nonblocking: _Final = 0
+PR_SockOpt_Linger: _Final = 1
+PR_SockOpt_Reuseaddr: _Final = 2
+PR_SockOpt_Keepalive: _Final = 3
+PR_SockOpt_RecvBufferSize: _Final = 4
+PR_SockOpt_SendBufferSize: _Final = 5
+PR_SockOpt_IpTimeToLive: _Final = 6
+PR_SockOpt_IpTypeOfService: _Final = 7
+PR_SockOpt_AddMember: _Final = 8
+PR_SockOpt_DropMember: _Final = 9
+PR_SockOpt_McastInterface: _Final = 10
+PR_SockOpt_McastTimeToLive: _Final = 11
+PR_SockOpt_McastLoopback: _Final = 12
+PR_SockOpt_NoDelay: _Final = 13
+PR_SockOpt_MaxSegment: _Final = 14
+PR_SockOpt_Broadcast: _Final = 15
 # NSPR's options after python-nss's table (prio.h), which python-nss does not
 # map: nss.io has no constant for them, and get/set_socket_option refuse them.
-_PR_SockOpt_Reuseport: Final = 16
-_PR_SockOpt_DontFrag: Final = 17
-_PR_SockOpt_Last: Final = 18  # NSPR refuses this and above
+_PR_SockOpt_Reuseport: _Final = 16
+_PR_SockOpt_DontFrag: _Final = 17
+_PR_SockOpt_Last: _Final = 18  # NSPR refuses this and above
 
 
 class _SockOptKind:
@@ -88,16 +90,16 @@ class _SockOptKind:
     types of the source and the stubs to it.
     """
 
-    FLAG: Final = 0      # PRBool: bool
-    SIZE: Final = 1      # PRSize: int (a C size_t)
-    UINT: Final = 2      # PRUintn: int (TTLs, TOS)
-    LINGER: Final = 3    # PRLinger: (polarity, interval)
-    MCAST_IF: Final = 4  # PRNetAddr: an IPv4 interface address
-    MREQ: Final = 5      # PRMcastRequest: (group, interface); set only
+    FLAG: _Final = 0      # PRBool: bool
+    SIZE: _Final = 1      # PRSize: int (a C size_t)
+    UINT: _Final = 2      # PRUintn: int (TTLs, TOS)
+    LINGER: _Final = 3    # PRLinger: (polarity, interval)
+    MCAST_IF: _Final = 4  # PRNetAddr: an IPv4 interface address
+    MREQ: _Final = 5      # PRMcastRequest: (group, interface); set only
 
 
 # option number -> _SockOptKind, for every option NSPR has.
-_SOCKOPT_KINDS: Final[Dict[int, int]] = {
+_SOCKOPT_KINDS: _Final[_Dict[int, int]] = {
     PR_SockOpt_Nonblocking: _SockOptKind.FLAG,
     PR_SockOpt_Linger: _SockOptKind.LINGER,
     PR_SockOpt_Reuseaddr: _SockOptKind.FLAG,
@@ -118,7 +120,7 @@ _SOCKOPT_KINDS: Final[Dict[int, int]] = {
     _PR_SockOpt_DontFrag: _SockOptKind.FLAG,
 }
 # The ones python-nss's get/set_socket_option do not map (ValueError).
-_SOCKOPTS_UNMAPPED: Final[FrozenSet[int]] = frozenset(
+_SOCKOPTS_UNMAPPED: _Final[_FrozenSet[int]] = frozenset(
     (_PR_SockOpt_Reuseport, _PR_SockOpt_DontFrag)
 )
 # fmt: on
@@ -175,11 +177,11 @@ __all__ = [
 ]
 
 
-def _names(prefix: str) -> Dict[int, str]:
+def _names(prefix: str) -> _Dict[int, str]:
     """value -> name of the public constants named ``prefix...``."""
     return {globals()[name]: name for name in __all__ if name.startswith(prefix)}
 
 
 # For reprs and messages: family and descriptor type names by value.
-_FAMILY_NAMES: Final = _names("PR_AF_")
-_DESC_TYPE_NAMES: Final = _names("PR_DESC_")
+_FAMILY_NAMES: _Final = _names("PR_AF_")
+_DESC_TYPE_NAMES: _Final = _names("PR_DESC_")
