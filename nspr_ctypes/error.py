@@ -46,7 +46,7 @@ def _set_last_error(code: int) -> None:
     _thread_state.code = code
 
 
-def get_nspr_error_string(number: int) -> _Optional[str]:
+def get_nspr_error_string(number: int) -> str | None:
     """get_nspr_error_string(number) -> string or None
 
     Return the description of the error code ``number`` (an NSPR or NSS code

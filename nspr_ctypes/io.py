@@ -10,7 +10,6 @@ from __future__ import annotations as _annotations
 
 import socket as _socket
 from typing import Optional as _Optional
-from typing import Tuple as _Tuple
 
 from nspr_ctypes import _args
 from nspr_ctypes import backends as _backends
@@ -262,7 +261,7 @@ def get_proto_by_name(name: str, *, backend: _Optional[_Backend] = None) -> int:
 
 def get_proto_by_number(
     number: int, *, backend: _Optional[_Backend] = None
-) -> _Tuple[str, _Tuple[str, ...]]:
+) -> tuple[str, tuple[str, ...]]:
     """get_proto_by_number(number) -> (name, aliases)
 
     Returns the protocol name and a tuple of aliases given the protocol's
