@@ -8,7 +8,7 @@ slice; ``_poll_waiting`` makes the slices of a poll that waits.
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, Any, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, List, Optional, Sequence, Tuple, Type
 
 from nspr_ctypes import _args
 from nspr_ctypes._address import foreign_backend_error
@@ -67,10 +67,23 @@ class _SocketPoll:
         return _poll_waiting(plan, timeout, first)
 
 
+# Socket, for the check of poll_descs: imported with the first plan, since
+# _socket imports this module (an import in _parse_poll_descs would cost a
+# plan made anew for every poll, as for a list of lists, a tenth of it).
+_socket_class: Optional[Type[Socket]] = None
+
+
+def _import_socket_class() -> Type[Socket]:
+    global _socket_class
+    from nspr_ctypes._socket import Socket
+
+    _socket_class = Socket
+    return Socket
+
+
 def _parse_poll_descs(poll_descs: Any) -> Tuple[List[Socket], List[int]]:
     """Check every ``(socket, flags)`` entry; the sockets and the flags."""
-    from nspr_ctypes._socket import Socket  # here: _socket imports this module
-
+    socket_class = _socket_class or _import_socket_class()
     kind = type(poll_descs)
     if (
         isinstance(poll_descs, dict)
@@ -83,7 +96,7 @@ def _parse_poll_descs(poll_descs: Any) -> Tuple[List[Socket], List[int]]:
     for index in range(len(poll_descs)):
         item = poll_descs[index]
         sock = item[0]
-        if not isinstance(sock, Socket):
+        if not isinstance(sock, socket_class):
             raise TypeError("Invalid content of poll_descs")
         flags = item[1]
         flags = _args.c_long(flags)

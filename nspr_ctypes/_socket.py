@@ -140,8 +140,9 @@ class Socket(_SocketFiles, _SocketOptions, _SocketPoll):
     _nonblocking: bool
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Socket:
-        # A Socket made without __init__ behaves as a closed one.
-        self = super().__new__(cls)
+        # A Socket made without __init__ behaves as a closed one. (object's
+        # __new__ directly: super() would look through the private bases.)
+        self: Socket = _new_object(cls)
         self._ch = None
         self._family = 0
         self._desc_type = 0
