@@ -151,6 +151,16 @@ def sockaddr_of(addr: NetworkAddress) -> SockAddr:
         return _UNSET
 
 
+def check_address(addr: Any, method: str) -> NetworkAddress:
+    """``addr`` if it is a NetworkAddress, else the TypeError of ``method``."""
+    if not isinstance(addr, NetworkAddress):
+        raise TypeError(
+            "%s() argument must be nspr_ctypes.io.NetworkAddress, not %s"
+            % (method, type(addr).__name__)
+        )
+    return addr
+
+
 def check_address_backend(
     addr: NetworkAddress, backend: Backend, context: str, expected: str
 ) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import builtins
 import errno as _errno
-import io as std_io
 import os
 import stat
 import sys
@@ -21,15 +20,10 @@ from typing import (
     Any,
     Iterator,
     List,
-    Literal,
-    NoReturn,
     Optional,
-    Sequence,
     Tuple,
     TypeVar,
-    Union,
     cast,
-    overload,
 )
 
 from nspr_ctypes import _args
@@ -42,40 +36,34 @@ from nspr_ctypes._address import (
     check_address_backend,
     desc_type_name,
     family_name,
-    foreign_backend_error,
     sockaddr_of,
 )
+from nspr_ctypes._address import check_address as _check_address
+from nspr_ctypes._engine import CLOSED_MESSAGE as _CLOSED_MESSAGE
+from nspr_ctypes._engine import Channel as _Channel
 from nspr_ctypes._engine import (
-    CLOSED_FILE_MESSAGE,
     Deadline,
     acquire_waiting,
     call_blocking,
-    close_epoch,
     first_slice,
     keep_trying,
-    poll_pins,
     send_all,
-    timing_of,
     try_until,
 )
-from nspr_ctypes._engine import CLOSED_MESSAGE as _CLOSED_MESSAGE
-from nspr_ctypes._engine import Channel as _Channel
-from nspr_ctypes._readahead import NO_LINES, ReadAhead
+from nspr_ctypes._poll import _SocketPoll
+from nspr_ctypes._readahead import ReadAhead
+from nspr_ctypes._socket_files import _SocketFiles
+from nspr_ctypes._socket_options import _SocketOptions
 from nspr_ctypes.backends import get_backend
-from nspr_ctypes.backends._base import _RECV_CAP, Backend, Handle, OptionValue, SockAddr
+from nspr_ctypes.backends._base import _RECV_CAP, Backend, Handle, SockAddr
 from nspr_ctypes.constants import (
-    _SOCKOPT_KINDS,
-    _SOCKOPTS_UNMAPPED,
     PR_AF_INET,
     PR_AF_INET6,
     PR_AF_LOCAL,
     PR_DESC_SOCKET_TCP,
     PR_DESC_SOCKET_UDP,
     PR_INTERVAL_NO_TIMEOUT,
-    PR_POLL_NVAL,
     PR_SHUTDOWN_BOTH,
-    PR_SockOpt_Nonblocking,
-    _SockOptKind,
 )
 from nspr_ctypes.error import (
     PR_ADDRESS_NOT_SUPPORTED_ERROR,
@@ -94,32 +82,6 @@ _READ_CHUNK = 64 * 1024
 # in range (the usual case); _args converts and checks the others.
 _LONG_MIN = _args.LONG_MIN
 _LONG_MAX = _args.LONG_MAX
-
-# The options set_socket_option takes (python-nss's), by kind: the shared
-# table (constants._SOCKOPT_KINDS) less NSPR's options python-nss lacks.
-_OPTION_KINDS = {
-    option: kind
-    for option, kind in _SOCKOPT_KINDS.items()
-    if option not in _SOCKOPTS_UNMAPPED
-}
-
-# get_socket_option()'s result type by option number (Literal cannot name the
-# PR_SockOpt_* constants, so it holds their values; tests/unit/
-# test_option_table.py keeps them equal to the _SockOptKind of each option).
-_FlagOption = Literal[0, 2, 3, 12, 13, 15]  # FLAG: bool
-_SizeOption = Literal[4, 5, 6, 7, 11, 14]  # SIZE and UINT: int
-_LingerOption = Literal[1]  # LINGER: (polarity, interval)
-_InterfaceOption = Literal[10]  # MCAST_IF: NetworkAddress
-_MembershipOption = Literal[8, 9]  # MREQ: set only, get raises
-_OptionResult = Union[bool, int, Tuple[bool, int], NetworkAddress]
-
-# makefile()'s result type by mode (the letters r, w, b in any order).
-_TextMode = Literal["", "r", "w", "rw", "wr"]
-_ReadBinaryMode = Literal["b", "rb", "br"]
-_WriteBinaryMode = Literal["wb", "bw"]
-_ReadWriteBinaryMode = Literal["rwb", "rbw", "wrb", "wbr", "brw", "bwr"]
-_BinaryMode = Union[_ReadBinaryMode, _WriteBinaryMode, _ReadWriteBinaryMode]
-_FileObject = Union[std_io.TextIOWrapper, std_io.BufferedIOBase, std_io.RawIOBase]
 
 _T = TypeVar("_T")
 _new_object = object.__new__
@@ -142,15 +104,6 @@ def _connected(backend: Backend, handle: Handle, ticks: int) -> Optional[bool]:
     return True if backend.connect_continue(handle, ticks) else None
 
 
-def _check_address(addr: Any, method: str) -> NetworkAddress:
-    if not isinstance(addr, NetworkAddress):
-        raise TypeError(
-            "%s() argument must be nspr_ctypes.io.NetworkAddress, not %s"
-            % (method, type(addr).__name__)
-        )
-    return addr
-
-
 def _sockaddr_for_call(addr: NetworkAddress) -> SockAddr:
     try:
         sa = addr._sa
@@ -161,7 +114,7 @@ def _sockaddr_for_call(addr: NetworkAddress) -> SockAddr:
     return sa
 
 
-class Socket:
+class Socket(_SocketFiles, _SocketOptions, _SocketPoll):
     """Socket(family=PR_AF_INET, type=PR_DESC_SOCKET_TCP)
 
     Create a new NSPR socket. ``family`` is PR_AF_INET, PR_AF_INET6 or
@@ -187,8 +140,9 @@ class Socket:
     _nonblocking: bool
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Socket:
-        # A Socket made without __init__ behaves as a closed one.
-        self = super().__new__(cls)
+        # A Socket made without __init__ behaves as a closed one. (object's
+        # __new__ directly: super() would look through the private bases.)
+        self: Socket = _new_object(cls)
         self._ch = None
         self._family = 0
         self._desc_type = 0
@@ -937,316 +891,6 @@ class Socket:
                 self._nonblocking,
             )
 
-    # -- names and options ----------------------------------------------------
-
-    def fileno(self) -> int:
-        """fileno() -> integer
-
-        Return the integer file descriptor of the socket.
-        """
-        channel = self._channel()
-        with channel as handle:
-            return channel.backend.fileno(handle)
-
-    def get_sock_name(self) -> NetworkAddress:
-        """get_sock_name() -> NetworkAddress
-
-        Return the network address for this socket.
-        """
-        channel = self._channel()
-        with channel as handle:
-            sa = channel.backend.get_sock_name(handle)
-            return NetworkAddress._from_sockaddr(sa, channel.backend)
-
-    def get_peer_name(self) -> NetworkAddress:
-        """get_peer_name() -> NetworkAddress
-
-        Return the network address for the connected peer socket.
-        """
-        channel = self._channel()
-        with channel as handle:
-            sa = channel.backend.get_peer_name(handle)
-            return NetworkAddress._from_sockaddr(sa, channel.backend)
-
-    @overload
-    def get_socket_option(self, option: _FlagOption) -> bool: ...
-    @overload
-    def get_socket_option(self, option: _SizeOption) -> int: ...
-    @overload
-    def get_socket_option(self, option: _LingerOption) -> Tuple[bool, int]: ...
-    @overload
-    def get_socket_option(self, option: _InterfaceOption) -> NetworkAddress: ...
-    @overload
-    def get_socket_option(self, option: _MembershipOption) -> NoReturn: ...
-    @overload
-    def get_socket_option(self, option: int) -> _OptionResult: ...
-    def get_socket_option(self, option: int) -> _OptionResult:
-        """get_socket_option(option)
-
-        The value of ``option``: a bool for flag options, an int for sizes,
-        TTLs and TOS, ``(polarity, interval)`` for PR_SockOpt_Linger, a
-        NetworkAddress for PR_SockOpt_McastInterface.
-        """
-        option = _args.c_int(option)
-        channel = self._channel()
-        with channel as handle:
-            if option == PR_SockOpt_Nonblocking:
-                return self._nonblocking
-            kind = _SOCKOPT_KINDS.get(option)
-            if kind is None or kind == _SockOptKind.MREQ:
-                raise nspr_error(PR_INVALID_ARGUMENT_ERROR)  # as NSPR refuses them
-            if option in _SOCKOPTS_UNMAPPED:
-                raise ValueError("get_socket_option: unknown option")
-            value = channel.backend.get_option(handle, option)
-            if kind == _SockOptKind.MCAST_IF:
-                assert isinstance(value, SockAddr)
-                return NetworkAddress._from_sockaddr(value, channel.backend)
-            return cast(_OptionResult, value)  # flag, size or linger: no SockAddr
-
-    def set_socket_option(self, option: int, *values: Any) -> None:
-        """set_socket_option(option, ...)
-
-        Set ``option``; the values depend on it: a bool for flag options, an
-        int for sizes, TTLs and TOS, ``polarity, interval`` for
-        PR_SockOpt_Linger, ``mcaddr, ifaddr`` for PR_SockOpt_AddMember and
-        PR_SockOpt_DropMember, ``ifaddr`` for PR_SockOpt_McastInterface.
-        """
-        if not isinstance(option, int):
-            raise TypeError("set_socket_option: option must be an int")
-        kind = _OPTION_KINDS.get(option)
-        if kind is None:
-            raise ValueError("set_socket_option: unknown option")
-        value = _parse_option_value(kind, values)
-        for item in values:
-            if isinstance(item, NetworkAddress):
-                self._check_backend(item, "set_socket_option")
-        channel = self._channel()
-        with channel as handle:
-            if option == PR_SockOpt_Nonblocking:
-                self._nonblocking = bool(value)
-                return
-            channel.backend.set_option(handle, option, value)
-
-    # -- files ----------------------------------------------------------------
-    # A makefile() file keeps the channel's handle (Channel.files) and works on
-    # after close(); it reads and writes through these two methods, which
-    # wait as the socket's methods do with no timeout, until its own close.
-
-    def _file_recv_into(self, channel: _Channel, file: _SocketFile, buffer: Any) -> int:
-        """A read through ``file`` into ``buffer``: bytes the socket's
-        read-ahead buffer holds first, else one receive straight into
-        ``buffer``; 0 at EOF. Under the read lock, as every receive once a
-        file reads: the files and the socket's own readers take turns."""
-        if (
-            type(buffer) is not memoryview
-            or buffer.format != "B"
-            or buffer.readonly
-            or not buffer.c_contiguous
-            or len(buffer) > _RECV_CAP
-        ):
-            return self._file_recv_into_any(channel, file, buffer)
-        # What io.BufferedReader passes: written inline, this is per chunk
-        # of every makefile() read.
-        if not buffer:
-            return 0
-        ahead = self._ahead
-        if ahead is None:
-            ahead = self._read_ahead()
-        lock = ahead.lock
-        users = channel.users
-        users.append(None)  # the guard, as Channel.enter_file()
-        try:
-            handle = channel.handle
-            if handle is None:
-                raise ValueError(_CLOSED_MESSAGE)
-            nonblocking = self._nonblocking
-            deadline = None
-            if not lock.acquire(False):
-                deadline = acquire_waiting(
-                    lock, channel, PR_INTERVAL_NO_TIMEOUT, nonblocking, file
-                )
-            try:
-                if ahead.lines is not NO_LINES or ahead.tail:
-                    count = ahead.take_into(buffer)
-                    if count:
-                        return count
-                backend = channel.backend
-                if deadline is not None:
-                    return try_until(
-                        deadline,
-                        channel,
-                        backend.recv_into,
-                        (handle, buffer),
-                        nonblocking,
-                        file,
-                    )
-                first = 0 if nonblocking else channel.slice
-                result = backend.recv_into(handle, buffer, first)
-                if result is None:
-                    result = keep_trying(
-                        channel,
-                        backend.recv_into,
-                        (handle, buffer),
-                        PR_INTERVAL_NO_TIMEOUT,
-                        first,
-                        nonblocking,
-                        file,
-                    )
-                return result
-            finally:
-                lock.release()
-        finally:
-            users.pop()
-            if channel.closed:
-                channel.release_if_idle()
-
-    def _file_recv_into_any(
-        self, channel: _Channel, file: _SocketFile, buffer: Any
-    ) -> int:
-        """_file_recv_into() of any writable bytes-like object."""
-        with memoryview(buffer) as raw:
-            if raw.readonly:
-                raise TypeError(
-                    "readinto() argument must be read-write bytes-like object, "
-                    "not %s" % type(buffer).__name__
-                )
-            with raw.cast("B") as view, view[:_RECV_CAP] as capped:
-                return self._file_recv_into(channel, file, capped)
-
-    def _file_send(self, channel: _Channel, file: _SocketFile, data: bytes) -> int:
-        """A write through ``file``: every byte, as sendall()."""
-        channel.enter_file()
-        try:
-            return send_all(
-                channel, data, PR_INTERVAL_NO_TIMEOUT, self._nonblocking, False, file
-            )
-        finally:
-            channel.leave()
-
-    @overload
-    def makefile(
-        self,
-        mode: _BinaryMode,
-        buffersize: Literal[0],
-        *,
-        encoding: Optional[str] = None,
-        errors: Optional[str] = None,
-        newline: Optional[str] = None,
-    ) -> std_io.RawIOBase: ...
-    @overload
-    def makefile(
-        self,
-        mode: _ReadBinaryMode,
-        buffersize: Literal[-1] = -1,
-        *,
-        encoding: Optional[str] = None,
-        errors: Optional[str] = None,
-        newline: Optional[str] = None,
-    ) -> std_io.BufferedReader: ...
-    @overload
-    def makefile(
-        self,
-        mode: _WriteBinaryMode,
-        buffersize: Literal[-1] = -1,
-        *,
-        encoding: Optional[str] = None,
-        errors: Optional[str] = None,
-        newline: Optional[str] = None,
-    ) -> std_io.BufferedWriter: ...
-    @overload
-    def makefile(
-        self,
-        mode: _ReadWriteBinaryMode,
-        buffersize: Literal[-1] = -1,
-        *,
-        encoding: Optional[str] = None,
-        errors: Optional[str] = None,
-        newline: Optional[str] = None,
-    ) -> std_io.BufferedRWPair: ...
-    @overload
-    def makefile(
-        self,
-        mode: _BinaryMode,
-        buffersize: int,
-        *,
-        encoding: Optional[str] = None,
-        errors: Optional[str] = None,
-        newline: Optional[str] = None,
-    ) -> Union[std_io.BufferedIOBase, std_io.RawIOBase]: ...
-    @overload
-    def makefile(
-        self,
-        mode: _TextMode = "r",
-        buffersize: int = -1,
-        *,
-        encoding: Optional[str] = None,
-        errors: Optional[str] = None,
-        newline: Optional[str] = None,
-    ) -> std_io.TextIOWrapper: ...
-    @overload
-    def makefile(
-        self,
-        mode: str,
-        buffersize: int = -1,
-        *,
-        encoding: Optional[str] = None,
-        errors: Optional[str] = None,
-        newline: Optional[str] = None,
-    ) -> _FileObject: ...
-    def makefile(
-        self,
-        mode: str = "r",
-        buffersize: int = -1,
-        *,
-        encoding: Optional[str] = None,
-        errors: Optional[str] = None,
-        newline: Optional[str] = None,
-    ) -> _FileObject:
-        """makefile(mode='r', buffersize=-1) -> file object
-
-        Return a file object reading from and/or writing to the socket;
-        ``mode`` and ``buffersize`` are as for the built-in open(). As with
-        socket.makefile(), the file keeps working after close(), and the last
-        of the socket and its files to close releases the descriptor. Reads
-        and writes through the file wait without a timeout (in non-blocking
-        mode they raise PR_WOULD_BLOCK_ERROR); closing the file wakes a call
-        waiting through it in another thread.
-        """
-        if not isinstance(mode, str):
-            raise TypeError(
-                "makefile() argument 1 must be str, not %s" % type(mode).__name__
-            )
-        buffering = _args.c_int(buffersize)
-        if not set(mode) <= {"r", "w", "b"}:
-            raise ValueError("invalid mode %r (only r, w, b allowed)" % (mode,))
-        writing = "w" in mode
-        reading = "r" in mode or not writing
-        binary = "b" in mode
-        channel = self._channel()
-        channel.add_file()
-        raw = _SocketFile(self, channel, reading, writing)
-        if buffering < 0:
-            buffering = std_io.DEFAULT_BUFFER_SIZE
-        if buffering == 0:
-            if not binary:
-                raw.close()
-                raise ValueError("unbuffered streams must be binary")
-            return raw
-        buffer: Union[
-            std_io.BufferedRWPair, std_io.BufferedReader, std_io.BufferedWriter
-        ]
-        if reading and writing:
-            buffer = std_io.BufferedRWPair(raw, raw, buffering)
-        elif reading:
-            buffer = std_io.BufferedReader(raw, buffering)
-        else:
-            buffer = std_io.BufferedWriter(raw, buffering)
-        if binary:
-            return buffer
-        text = std_io.TextIOWrapper(cast(Any, buffer), encoding, errors, newline)
-        text.mode = mode  # type: ignore[misc]  # as socket.makefile() does
-        return text
-
     # -- static methods -------------------------------------------------------
 
     @staticmethod
@@ -1291,44 +935,6 @@ class Socket:
             raise
         return Socket._wrap(backend, handle, family)
 
-    @staticmethod
-    def poll(
-        poll_descs: Sequence[Sequence[Any]],
-        timeout: int,
-        *,
-        backend: Optional[Backend] = None,
-    ) -> Tuple[int, ...]:
-        """poll(poll_descs, timeout) -> (flags, ...)
-
-        Wait until at least one of the sockets is ready for the PR_POLL_*
-        flags given with it, or ``timeout`` passes. Return the flags that hold
-        for each socket, in order; 0 for a socket that is not ready.
-
-        All sockets must belong to one backend (``backend`` when given, which
-        also serves a poll without open sockets); else ValueError.
-        """
-        try:
-            plan: Optional[_PollPlan] = _POLL_PLANS.last
-        except AttributeError:  # this thread's first poll
-            plan = None
-        if (
-            plan is None
-            or plan.busy  # a signal handler polling inside this thread's poll
-            or plan.backend_argument is not backend
-            or plan.kind is not type(poll_descs)
-            or plan.descs != poll_descs
-            or (plan.epoch != close_epoch[0] and plan.lost_a_socket())
-        ):
-            plan = _PollPlan(poll_descs, backend)
-            _POLL_PLANS.last = plan
-        if type(timeout) is not int or not 0 <= timeout <= 0xFFFFFFFF:
-            timeout = _args.c_uint_mask(timeout)
-        first = plan.slice if timeout > plan.slice else timeout
-        result = _poll_slice(plan, first)
-        if result is not None:
-            return result
-        return _poll_waiting(plan, timeout, first)
-
     # -- dunders --------------------------------------------------------------
 
     def __enter__(self) -> Socket:
@@ -1350,252 +956,6 @@ class Socket:
 
     def __reduce__(self) -> Any:
         raise TypeError("cannot pickle %r object" % type(self).__name__)
-
-
-def _parse_option_value(kind: int, values: Tuple[Any, ...]) -> OptionValue:
-    """set_socket_option's ``values`` for an option of ``kind`` (a _SockOptKind)."""
-    expected = 3 if kind == _SockOptKind.MREQ or kind == _SockOptKind.LINGER else 2
-    if len(values) + 1 != expected:
-        raise TypeError(
-            "set_socket_option() takes exactly %d arguments (%d given)"
-            % (expected, len(values) + 1)
-        )
-    if kind == _SockOptKind.FLAG:
-        return bool(_args.c_int(values[0]))
-    if kind == _SockOptKind.SIZE or kind == _SockOptKind.UINT:
-        return _args.c_uint_mask(values[0])
-    if kind == _SockOptKind.LINGER:
-        return (bool(_args.c_int(values[0])), _args.c_uint_mask(values[1]))
-    if kind == _SockOptKind.MCAST_IF:
-        return sockaddr_of(_check_address(values[0], "set_socket_option"))
-    if kind == _SockOptKind.MREQ:
-        group = sockaddr_of(_check_address(values[0], "set_socket_option"))
-        interface = sockaddr_of(_check_address(values[1], "set_socket_option"))
-        return (group, interface)
-    # A kind added to the table but not here.
-    raise ValueError("set_socket_option: unknown option")
-
-
-def _parse_poll_descs(poll_descs: Any) -> Tuple[List[Socket], List[int]]:
-    """Check every ``(socket, flags)`` entry; the sockets and the flags."""
-    kind = type(poll_descs)
-    if (
-        isinstance(poll_descs, dict)
-        or not hasattr(kind, "__getitem__")
-        or not hasattr(kind, "__len__")
-    ):
-        raise TypeError("poll_descs is not a suitable sequence")
-    socks: List[Socket] = []
-    flags_list: List[int] = []
-    for index in range(len(poll_descs)):
-        item = poll_descs[index]
-        sock = item[0]
-        if not isinstance(sock, Socket):
-            raise TypeError("Invalid content of poll_descs")
-        flags = item[1]
-        flags = _args.c_long(flags)
-        if not _args.SHORT_MIN <= flags <= _args.SHORT_MAX:
-            raise TypeError("Invalid content of poll_descs")
-        socks.append(sock)
-        flags_list.append(flags)
-    return socks, flags_list
-
-
-class _PollPlan:
-    """What a poll of one ``poll_descs`` needs, checked and resolved once.
-
-    Kept per thread for the next poll: an event loop polls the same list over
-    and over, and then the list compares equal (in C), no socket closed since
-    (``close_epoch``), and nothing is parsed, resolved or packed again. The
-    plan holds the caller's entries, so the sockets of a thread's last poll
-    live until it polls another set.
-    """
-
-    __slots__ = (
-        "backend",
-        "backend_argument",
-        "busy",
-        "channels",
-        "descs",
-        "entries",
-        "epoch",
-        "kind",
-        "live",
-        "pin",
-        "poll_set",
-        "size",
-        "slice",
-    )
-
-    def __init__(self, poll_descs: Any, backend: Optional[Backend]) -> None:
-        # The epoch first: a close after this point is seen by the next poll.
-        self.epoch = close_epoch[0]
-        socks, flags = _parse_poll_descs(poll_descs)
-        self.backend_argument = backend
-        # Exact tuples of a list or tuple only: other entries could compare
-        # equal to a different set, and are checked anew each time.
-        self.kind: Optional[type] = None
-        self.descs: Any = None
-        if type(poll_descs) in (list, tuple) and all(
-            type(item) is tuple for item in poll_descs
-        ):
-            self.kind = type(poll_descs)
-            self.descs = type(poll_descs)(poll_descs)
-        channels: List[Optional[_Channel]] = []
-        append = channels.append
-        # Which poll_descs entry (or the backend= argument) set the backend.
-        backend_source = "the backend= argument"
-        for index, sock in enumerate(socks):
-            channel = sock._ch
-            if channel is None or channel.closed:
-                append(None)  # a closed socket is skipped and reports 0
-                continue
-            if channel.backend is not backend:
-                if backend is None:
-                    backend = channel.backend
-                    backend_source = "the Socket of poll_descs[%d]" % index
-                else:
-                    raise foreign_backend_error(
-                        "Socket.poll()",
-                        "the Socket of poll_descs[%d]" % index,
-                        channel.backend,
-                        backend_source,
-                        backend,
-                    )
-            append(channel)
-        if backend is None:
-            backend = get_backend()
-        self.backend: Backend = backend
-        self.slice = timing_of(backend)[1]
-        self.channels = channels
-        self.live = [channel for channel in channels if channel is not None]
-        self.pin = frozenset(self.live)
-        self.size = len(channels)
-        self.poll_set = backend.poll_set(
-            [
-                (None if channel is None else channel.handle, wanted)
-                for channel, wanted in zip(channels, flags)
-            ]
-        )
-        self.busy = False
-
-    def lost_a_socket(self) -> bool:
-        """One of the sockets was closed since the plan was made."""
-        return any(channel.closed for channel in self.live)
-
-
-_POLL_PLANS = threading.local()
-
-
-def _poll_waiting(plan: _PollPlan, timeout: int, first: int) -> Tuple[int, ...]:
-    """The rest of a poll whose first slice found nothing ready."""
-    if timeout == first:  # no waiting, or a timeout within one slice
-        return (0,) * plan.size
-    deadline = Deadline(plan.backend, timeout, first)
-    while True:
-        try:
-            ticks = deadline.next_slice()
-        except NSPRError:
-            return (0,) * plan.size
-        result = _poll_slice(plan, ticks)
-        if result is not None:
-            return result
-
-
-def _poll_slice(plan: _PollPlan, ticks: int) -> Optional[Tuple[int, ...]]:
-    """One bounded poll; the result when something is ready, else None.
-
-    The plan's socket set is pinned for the slice (``_engine.poll_pins``), so
-    none is released under the poll; one closed meanwhile by another thread
-    reports PR_POLL_NVAL.
-    """
-    pin = plan.pin
-    epoch = plan.epoch
-    plan.busy = True
-    poll_pins.append(pin)
-    try:
-        # Read after pinning: a close this misses sees the pin.
-        epoch = close_epoch[0]
-        if epoch != plan.epoch:
-            channels = plan.channels
-            if any(channel is not None and channel.closed for channel in channels):
-                return tuple(
-                    PR_POLL_NVAL if channel is not None and channel.closed else 0
-                    for channel in channels
-                )
-            plan.epoch = epoch  # another socket closed: this set is whole
-        return plan.poll_set.poll(ticks)
-    finally:
-        plan.busy = False
-        poll_pins.remove(pin)
-        if close_epoch[0] != epoch:
-            # Closed while pinned: their release was left to this poll.
-            for channel in plan.live:
-                if channel.closed:
-                    channel.release_if_idle()
-
-
-class _SocketFile(std_io.RawIOBase):
-    """The raw file behind ``Socket.makefile()``.
-
-    It keeps the socket's handle open until it is closed, even after
-    ``Socket.close()``; closing it ends a call waiting in it (from another
-    thread) within a slice. It reads and writes through two methods of its
-    socket, ``_file_recv_into`` and ``_file_send``.
-    """
-
-    # A plain attribute over IOBase's property: io.BufferedReader reads the
-    # raw file's ``closed`` at every call, readline() included, and this
-    # costs a third of what the property does. close() sets it.
-    closed = False
-
-    def __init__(
-        self, sock: Socket, channel: _Channel, reading: bool, writing: bool
-    ) -> None:
-        super().__init__()
-        self._recv_into = sock._file_recv_into
-        self._send = sock._file_send
-        self._channel_ref = channel
-        self._reading = reading
-        self._writing = writing
-
-    def readable(self) -> bool:
-        return self._reading
-
-    def writable(self) -> bool:
-        return self._writing
-
-    def readinto(self, buffer: Any) -> int:
-        if self.closed:
-            raise ValueError(CLOSED_FILE_MESSAGE)
-        if not self._reading:
-            raise std_io.UnsupportedOperation("not readable")
-        return self._recv_into(self._channel_ref, self, buffer)
-
-    def write(self, buffer: Any) -> int:
-        if self.closed:
-            raise ValueError(CLOSED_FILE_MESSAGE)
-        if not self._writing:
-            raise std_io.UnsupportedOperation("not writable")
-        return self._send(self._channel_ref, self, bytes(buffer))
-
-    def fileno(self) -> int:
-        self._checkClosed()
-        channel = self._channel_ref
-        handle = channel.enter_file()
-        try:
-            return channel.backend.fileno(handle)
-        finally:
-            channel.leave()
-
-    def close(self) -> None:
-        if self.closed:
-            return
-        try:
-            super().close()
-        finally:
-            self.closed = True
-            self._channel_ref.release_file()
 
 
 __all__ = ["Socket"]

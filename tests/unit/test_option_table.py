@@ -17,7 +17,7 @@ from typing import Any, Callable, Dict, FrozenSet, Iterator, List, Set
 import pytest
 from conftest import ORACLE
 
-from nspr_ctypes import _socket, constants
+from nspr_ctypes import _socket_options, constants
 from nspr_ctypes import io as nspr_io
 from nspr_ctypes._address import desc_type_name, family_name
 from nspr_ctypes.backends import stdlib
@@ -37,7 +37,7 @@ from nspr_ctypes.error import (
 from nspr_ctypes.pytest_plugin import load_spec
 
 ROOT = Path(__file__).resolve().parents[2]
-SOURCE = Path(_socket.__file__)
+SOURCE = Path(_socket_options.__file__)
 STUB = ROOT / "stubs" / "nspr_ctypes" / "io.pyi"
 
 KINDS: FrozenSet[int] = frozenset(
@@ -101,7 +101,7 @@ def test_mapped_options_are_the_public_constants() -> None:
 
 
 def test_socket_takes_the_mapped_options_of_the_table() -> None:
-    assert _socket._OPTION_KINDS == MAPPED
+    assert _socket_options._OPTION_KINDS == MAPPED
 
 
 # -- the Literal option types -------------------------------------------------

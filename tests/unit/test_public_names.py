@@ -18,8 +18,10 @@ Rules (one per side; a mismatch lists the names each side lacks):
   Where a table row gives a constant's value, it is the value at runtime.
 * Classes. The public members a class defines itself (its own namespace and
   the ``self.x`` attributes its methods assign; inherited ones belong to the
-  base) are the same in the three places, checked under the class's home
-  module: the longest-named public module that exports it.
+  base, except those of the package's private base classes, such as
+  ``Socket``'s, which are the class's own) are the same in the three places,
+  checked under the class's home module: the longest-named public module that
+  exports it.
 * python-nss. ``nss.io`` and ``nss.error`` have exactly the names of
   ``nspr_ctypes.io`` and ``nspr_ctypes.error`` less the additions in
   ``ADDITIONS``; the classes have the same public members, less those in
@@ -194,10 +196,33 @@ def _class_node(cls: type) -> ast.ClassDef:
     raise AssertionError("no class %s in %s" % (cls.__name__, paths))
 
 
+def _own_parts(cls: type) -> List[type]:
+    """``cls`` and the private base classes of this package it is written in
+    (``Socket``'s methods live in a few such bases)."""
+    return [
+        part
+        for part in cls.__mro__
+        if part is cls
+        or (
+            part.__name__.startswith("_")
+            and part.__module__.split(".")[0] == "nspr_ctypes"
+        )
+    ]
+
+
 def runtime_members(cls: type) -> Set[str]:
-    """Public names of the class's own namespace and the ``self.x``
-    attributes its methods assign."""
-    names = {name for name in vars(cls) if not name.startswith("_")}
+    """Public names of the namespaces of the class and its private bases, and
+    the ``self.x`` attributes their methods assign."""
+    names: Set[str] = set()
+    for part in _own_parts(cls):
+        names |= {name for name in vars(part) if not name.startswith("_")}
+        names |= _assigned_attributes(part)
+    return names
+
+
+def _assigned_attributes(cls: type) -> Set[str]:
+    """The public ``self.x`` attributes the methods of ``cls`` assign."""
+    names: Set[str] = set()
     for node in ast.walk(_class_node(cls)):
         targets: List[ast.expr] = []
         if isinstance(node, ast.Assign):
