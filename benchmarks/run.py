@@ -1037,6 +1037,9 @@ class Workload(NamedTuple):
     target_stdlib: Tuple[str, float]
     calls_per_op: int = 1  # the ns column is per call
     max_number: Optional[Callable[[Settings], int]] = None
+    # Bound by thread or process wake-ups: measured beside a busy neighbour
+    # process (see _busy_neighbour).
+    wakes: bool = False
 
 
 def _io(target: Target) -> Any:
@@ -1652,18 +1655,21 @@ WORKLOADS: Tuple[Workload, ...] = (
     Workload(
         "ping_pong_thread",
         "1 byte there and back (send + recv(1, timeout)), echoed by a thread "
-        "using the same implementation",
+        "using the same implementation (a busy neighbour process keeps the "
+        "CPUs out of idle)",
         pw_ping_pong_thread,
         _at_least(0.88),
         _at_least(0.95),
+        wakes=True,
     ),
     Workload(
         "ping_pong_process",
         "1 byte there and back (send + recv(1, timeout)), echoed by a child "
-        "process using stdlib sockets",
+        "process using stdlib sockets (beside a busy neighbour process)",
         pw_ping_pong_process,
         _at_least(0.88),
         _at_least(0.9),
+        wakes=True,
     ),
     Workload(
         "recv_1B_queued",
@@ -1885,6 +1891,35 @@ class PairedResult(NamedTuple):
     unavailable: Optional[str] = None
 
 
+#: How long a busy neighbour may spin at most (it is stopped by its pid
+#: as soon as its workload ends; this bounds it if the benchmark dies).
+NEIGHBOUR_SECONDS = 600
+_SPIN = "import time\nend = time.monotonic() + %d\nwhile time.monotonic() < end:\n    pass\n"
+
+
+@contextlib.contextmanager
+def _busy_neighbour() -> Iterator[None]:
+    """A child process that keeps one CPU busy while a workload runs.
+
+    A thread or process woken on an idle virtual CPU pays the hypervisor's
+    wake-up (on this machine kind about 35 us, against a whole python-nss
+    round trip of 6 us), and whether a CPU idles between two wake-ups varies
+    from run to run: the ping-pong rows then read 0.07 in one run and 0.6 in
+    the next, for whichever implementation happened to meet idle CPUs. A
+    busy neighbour keeps the CPUs out of idle, so the rows measure the
+    libraries, the same way for each.
+    """
+    child = subprocess.Popen(
+        [sys.executable, "-c", _SPIN % NEIGHBOUR_SECONDS],
+        stdin=subprocess.DEVNULL,
+    )
+    try:
+        yield
+    finally:
+        child.kill()
+        child.wait(WAIT_SECONDS)
+
+
 def run_workload(
     workload: Workload, targets: Sequence[Target], settings: Settings, rounds: int
 ) -> List[PairedResult]:
@@ -1895,6 +1930,8 @@ def run_workload(
     results: List[PairedResult] = []
     by_label = {target.label: target for target in targets}
     with contextlib.ExitStack() as stack:
+        if workload.wakes:
+            stack.enter_context(_busy_neighbour())
         for target in targets:
             target.activate()
             try:
