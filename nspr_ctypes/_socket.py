@@ -104,6 +104,9 @@ def _connected(backend: Backend, handle: Handle, ticks: int) -> Optional[bool]:
     return True if backend.connect_continue(handle, ticks) else None
 
 
+_SOCKET_FAMILIES = (PR_AF_INET, PR_AF_INET6, PR_AF_LOCAL)
+
+
 def _sockaddr_for_call(addr: NetworkAddress) -> SockAddr:
     try:
         sa = addr._sa
@@ -343,19 +346,50 @@ class Socket(_SocketFiles, _SocketOptions, _SocketPoll):
             _check_address(addr, "connect")
         if type(timeout) is not int or not 0 <= timeout <= 0xFFFFFFFF:
             timeout = _args.c_uint_mask(timeout)
-        self._check_family(addr)
-        self._check_backend(addr, "connect")
+        channel = self._ch
+        # The checks of _check_family, _check_backend and _sockaddr_for_call,
+        # inline for a plain address of this socket's family and backend (a
+        # connection set-up runs through here); the methods themselves check
+        # and raise, in that order, for anything else.
+        sa: Optional[SockAddr] = None
+        if type(addr) is NetworkAddress:
+            sa = getattr(addr, "_sa", None)
+        if (
+            sa is None
+            or sa.family != self._family
+            or channel is None
+            or channel.closed
+            or getattr(addr, "_backend", None) is not channel.backend
+            or sa.family not in _SOCKET_FAMILIES
+        ):
+            self._check_family(addr)
+            self._check_backend(addr, "connect")
+            self._netaddr = addr
+            channel = self._channel()
+            if channel.closed:
+                raise ValueError(_CLOSED_MESSAGE)
+            sa = None  # _sockaddr_for_call below, inside the guard
         self._netaddr = addr
-        channel = self._channel()
-        with channel as handle:
+        users = channel.users
+        users.append(None)  # the guard (see _engine.Channel), written inline
+        try:
+            if channel.closed:
+                raise ValueError(_CLOSED_MESSAGE)
+            if sa is None:
+                sa = _sockaddr_for_call(addr)
             backend = channel.backend
+            handle = channel.handle
             nonblocking = self._nonblocking
             first = first_slice(channel, timeout, nonblocking)
-            if backend.connect(handle, _sockaddr_for_call(addr), first):
+            if backend.connect(handle, sa, first):
                 return
             if nonblocking:
                 raise nspr_error(PR_IN_PROGRESS_ERROR)
             keep_trying(channel, _connected, (backend, handle), timeout, first, False)
+        finally:
+            users.pop()
+            if channel.closed:
+                channel.release_if_idle()
 
     def _accepted(
         self, backend: Backend, accepted: Tuple[Handle, SockAddr]
@@ -373,15 +407,32 @@ class Socket(_SocketFiles, _SocketOptions, _SocketPoll):
         """
         if type(timeout) is not int or not 0 <= timeout <= 0xFFFFFFFF:
             timeout = _args.c_uint_mask(timeout)
-        channel = self._channel()
-        with channel as handle:
+        channel = self._ch
+        if channel is None:
+            raise ValueError(_CLOSED_MESSAGE)
+        users = channel.users
+        users.append(None)  # the guard (see _engine.Channel), written inline
+        try:
+            if channel.closed:
+                raise ValueError(_CLOSED_MESSAGE)
             if self._desc_type == PR_DESC_SOCKET_UDP:
                 raise nspr_error(PR_INVALID_METHOD_ERROR)
             backend = channel.backend
-            accepted = call_blocking(
-                channel, backend.accept, (handle,), timeout, self._nonblocking
-            )
-            return self._accepted(backend, accepted)
+            handle = channel.handle
+            nonblocking = self._nonblocking
+            first = first_slice(channel, timeout, nonblocking)
+            accepted = backend.accept(handle, first)
+            if accepted is None:
+                accepted = keep_trying(
+                    channel, backend.accept, (handle,), timeout, first, nonblocking
+                )
+        finally:
+            users.pop()
+            if channel.closed:
+                channel.release_if_idle()
+        new_handle, peer = accepted
+        sock = Socket._wrap(backend, new_handle, self._family)
+        return sock, NetworkAddress._from_sockaddr(peer, backend)
 
     def accept_read(
         self, amount: int, timeout: int = PR_INTERVAL_NO_TIMEOUT

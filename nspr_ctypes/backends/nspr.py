@@ -431,14 +431,23 @@ class NSPRBackend(_NSPRLookups, Backend):
         """``PR_Accept``, waiting up to ``timeout`` in C."""
         if not handle:
             raise nspr_error(PR_BAD_DESCRIPTOR_ERROR)
-        accepted = self._accept_try(handle, timeout)
-        if accepted is _EARLY:
+        if _FRESH_BYTES:
+            # _accept_try, inline: the common call is one PR_Accept.
+            peer: Any = bytes(_NETADDR_SIZE)
+            new: NSPRHandle = self._pr_accept(handle, peer, timeout)
+            if new:
+                return new, netaddr_to_sockaddr(peer)
+            if not self._nothing_yet() or not timeout:
+                return None
+        else:
+            accepted = self._accept_try(handle, timeout)
+            if accepted is not _EARLY:
+                return accepted
             if not timeout:
                 return None
-            return self._wait_and_retry(
-                handle, PR_POLL_READ, timeout, partial(self._accept_try, handle)
-            )
-        return accepted
+        return self._wait_and_retry(
+            handle, PR_POLL_READ, timeout, partial(self._accept_try, handle)
+        )
 
     def _accept_try(
         self, handle: NSPRHandle, timeout: int
