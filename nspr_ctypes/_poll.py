@@ -1,8 +1,8 @@
 """``Socket.poll()`` (a base class of ``Socket``) and its plans.
 
 A plan is the parsed, resolved and packed socket set of a thread's last poll:
-``Socket.poll`` reuses it when the same set is polled again and makes one
-slice; ``_poll_waiting`` makes the slices of a poll that waits.
+``Socket.poll`` reuses it when the same set is polled again, and polls it in
+slices (one when something is ready, or the timeout is within a slice).
 """
 
 from __future__ import annotations
@@ -60,11 +60,41 @@ class _SocketPoll:
             _POLL_PLANS.last = plan
         if type(timeout) is not int or not 0 <= timeout <= 0xFFFFFFFF:
             timeout = _args.c_uint_mask(timeout)
-        first = plan.slice if timeout > plan.slice else timeout
-        result = _poll_slice(plan, first)
-        if result is not None:
-            return result
-        return _poll_waiting(plan, timeout, first)
+        ticks = plan.slice if timeout > plan.slice else timeout
+        deadline: Optional[Deadline] = None
+        pin = plan.pin
+        while True:
+            # One bounded poll. The plan's socket set is pinned for the slice
+            # (``_engine.poll_pins``), so none is released under the poll; one
+            # closed meanwhile by another thread reports PR_POLL_NVAL.
+            epoch = plan.epoch
+            plan.busy = True
+            poll_pins.append(pin)
+            try:
+                # Read after pinning: a close this misses sees the pin.
+                epoch = close_epoch[0]
+                if epoch != plan.epoch:
+                    closed = plan.closed_flags()
+                    if closed is not None:
+                        return closed
+                    plan.epoch = epoch  # another socket closed: this set is whole
+                result = plan.poll_set.poll(ticks)
+            finally:
+                plan.busy = False
+                poll_pins.remove(pin)
+                if close_epoch[0] != epoch:
+                    plan.release_closed()
+            if result is not None:
+                return result
+            # Nothing ready in this slice: the deadline decides the next one.
+            if deadline is None:
+                if timeout == ticks:  # no waiting, or a timeout within one slice
+                    return (0,) * plan.size
+                deadline = Deadline(plan.backend, timeout, ticks)
+            try:
+                ticks = deadline.next_slice()
+            except NSPRError:
+                return (0,) * plan.size
 
 
 # Socket, for the check of poll_descs: imported with the first plan, since
@@ -189,53 +219,23 @@ class _PollPlan:
         """One of the sockets was closed since the plan was made."""
         return any(channel.closed for channel in self.live)
 
+    def closed_flags(self) -> Optional[Tuple[int, ...]]:
+        """The poll's result when a socket of it is closed (PR_POLL_NVAL for
+        each closed one, 0 for the others), else None."""
+        channels = self.channels
+        if any(channel is not None and channel.closed for channel in channels):
+            return tuple(
+                PR_POLL_NVAL if channel is not None and channel.closed else 0
+                for channel in channels
+            )
+        return None
+
+    def release_closed(self) -> None:
+        """Release the sockets closed while this poll pinned them (their
+        release was left to the poll)."""
+        for channel in self.live:
+            if channel.closed:
+                channel.release_if_idle()
+
 
 _POLL_PLANS = threading.local()
-
-
-def _poll_waiting(plan: _PollPlan, timeout: int, first: int) -> Tuple[int, ...]:
-    """The rest of a poll whose first slice found nothing ready."""
-    if timeout == first:  # no waiting, or a timeout within one slice
-        return (0,) * plan.size
-    deadline = Deadline(plan.backend, timeout, first)
-    while True:
-        try:
-            ticks = deadline.next_slice()
-        except NSPRError:
-            return (0,) * plan.size
-        result = _poll_slice(plan, ticks)
-        if result is not None:
-            return result
-
-
-def _poll_slice(plan: _PollPlan, ticks: int) -> Optional[Tuple[int, ...]]:
-    """One bounded poll; the result when something is ready, else None.
-
-    The plan's socket set is pinned for the slice (``_engine.poll_pins``), so
-    none is released under the poll; one closed meanwhile by another thread
-    reports PR_POLL_NVAL.
-    """
-    pin = plan.pin
-    epoch = plan.epoch
-    plan.busy = True
-    poll_pins.append(pin)
-    try:
-        # Read after pinning: a close this misses sees the pin.
-        epoch = close_epoch[0]
-        if epoch != plan.epoch:
-            channels = plan.channels
-            if any(channel is not None and channel.closed for channel in channels):
-                return tuple(
-                    PR_POLL_NVAL if channel is not None and channel.closed else 0
-                    for channel in channels
-                )
-            plan.epoch = epoch  # another socket closed: this set is whole
-        return plan.poll_set.poll(ticks)
-    finally:
-        plan.busy = False
-        poll_pins.remove(pin)
-        if close_epoch[0] != epoch:
-            # Closed while pinned: their release was left to this poll.
-            for channel in plan.live:
-                if channel.closed:
-                    channel.release_if_idle()
