@@ -21,8 +21,15 @@ MODULES = (*PUBLIC_MODULES, "nspr_ctypes.constants")
 
 
 def public(names: object) -> Set[str]:
+    """The names a user can type: identifiers not starting with ``_`` (pytest's
+    assertion rewriting, which covers an installed package that provides a
+    pytest plugin, adds ``@py_builtins``-style globals no one can write)."""
     assert isinstance(names, (list, tuple))
-    return {str(name) for name in names if not str(name).startswith("_")}
+    return {
+        str(name)
+        for name in names
+        if str(name).isidentifier() and not str(name).startswith("_")
+    }
 
 
 def bound_submodules(module: types.ModuleType) -> Set[str]:
