@@ -138,7 +138,9 @@ class _SocketOptions:
         channel = self._channel()
         with channel as handle:
             if option == PR_SockOpt_Nonblocking:
-                self._nonblocking = bool(value)  # type: ignore[misc]  # a slot of Socket
+                nonblocking = bool(value)
+                channel.backend.set_nonblocking(handle, nonblocking)
+                self._nonblocking = nonblocking  # type: ignore[misc]  # a slot of Socket
                 return
             channel.backend.set_option(handle, option, value)
 

@@ -279,6 +279,13 @@ class Backend(abc.ABC):
         for its timeout (``PR_Poll`` of nothing). ``io`` keeps the handles open
         while it uses the set, and uses one set in one thread at a time."""
 
+    def set_nonblocking(self, handle: Handle, nonblocking: bool) -> None:  # noqa: B027
+        """The user set ``PR_SockOpt_Nonblocking`` of ``handle`` to
+        ``nonblocking``. A hint: ``io`` passes ``timeout=0`` to every call on
+        a non-blocking socket anyway, so a backend may ignore it (the default)
+        or keep the socket in the matching mode (the nspr backend does, to
+        spare two mode switches per send)."""
+
     def poll(
         self, entries: Sequence[Tuple[Optional[Handle], int]], timeout: int
     ) -> Tuple[int, List[int]]:

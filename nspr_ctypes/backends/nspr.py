@@ -26,7 +26,7 @@ import struct
 import threading
 from ctypes import addressof, byref, c_char, c_void_p
 from functools import partial
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, TypeVar
+from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple, TypeVar
 
 from nspr_ctypes._args import INT_MAX as _INT32_MAX
 from nspr_ctypes.backends import _nspr_ffi as ffi
@@ -233,6 +233,9 @@ class NSPRBackend(_NSPRLookups, Backend):
         #: NSPR-nonblocking while the number is not zero; the lock makes the
         #: count and the mode change together.
         self._senders: Dict[int, int] = {}
+        # Handles the user made non-blocking: kept NSPR-nonblocking, so their
+        # sends need no window (under _senders_lock, with _senders).
+        self._nonblocking_ids: Set[int] = set()
         self._senders_lock = threading.Lock()
         self._tls = threading.local()
         #: A new value at every close: a cached poll set packed before a close
@@ -333,19 +336,39 @@ class NSPRBackend(_NSPRLookups, Backend):
         key = id(handle)
         with self._senders_lock:
             count = self._senders.get(key, 0)
-            if not count and self._pr_set_mode(handle, self._nonblocking_mode):
+            if (
+                not count
+                and key not in self._nonblocking_ids
+                and self._pr_set_mode(handle, self._nonblocking_mode)
+            ):
                 raise self._error()
             self._senders[key] = count + 1
 
     def _leave_send(self, handle: NSPRHandle) -> None:
-        """The last send in progress on ``handle`` makes it blocking again."""
+        """The last send in progress on ``handle`` makes it blocking again
+        (unless the user made it non-blocking)."""
         key = id(handle)
         with self._senders_lock:
             count = self._senders.pop(key) - 1
             if count:
                 self._senders[key] = count
-            else:
+            elif key not in self._nonblocking_ids:
                 self._pr_set_mode(handle, self._blocking_mode)
+
+    def set_nonblocking(self, handle: NSPRHandle, nonblocking: bool) -> None:
+        """Keep ``handle`` NSPR-nonblocking while the user's socket is
+        non-blocking: its sends then need no mode switch (its calls all come
+        with ``timeout=0``). A send in progress keeps the mode it set."""
+        key = id(handle)
+        with self._senders_lock:
+            if nonblocking:
+                self._nonblocking_ids.add(key)
+            else:
+                self._nonblocking_ids.discard(key)
+            if not self._senders.get(key):
+                mode = self._nonblocking_mode if nonblocking else self._blocking_mode
+                if self._pr_set_mode(self._fd(handle), mode):
+                    raise self._error()
 
     # -- sockets --------------------------------------------------------------
 
@@ -367,6 +390,9 @@ class NSPRBackend(_NSPRLookups, Backend):
         if not address:
             return
         handle.value = None
+        if self._nonblocking_ids:  # the id may be reused by a new handle
+            with self._senders_lock:
+                self._nonblocking_ids.discard(id(handle))
         self._close_epoch = next(self._close_epochs)
         if self._pr_close_address(address) != 0:
             raise self._error()
@@ -611,10 +637,11 @@ class NSPRBackend(_NSPRLookups, Backend):
         key = id(handle)
         senders = self._senders
         lock = self._senders_lock
+        kept = self._nonblocking_ids  # the user's non-blocking sockets
         lock.acquire()  # not ``with``: 35 ns less, twice a send
         try:
             active = senders.get(key, 0)
-            if not active:
+            if not active and key not in kept:
                 self._pr_set_mode(handle, self._nonblocking_mode)
             senders[key] = active + 1
         finally:
@@ -627,7 +654,7 @@ class NSPRBackend(_NSPRLookups, Backend):
                 active = senders.pop(key)
                 if active > 1:
                     senders[key] = active - 1
-                else:
+                elif key not in kept:
                     self._pr_set_mode(handle, self._blocking_mode)
             finally:
                 lock.release()

@@ -62,6 +62,7 @@ def prepared_poll(backend: nspr_ctypes.Backend) -> None:
     assert_type(poll_set.poll(100), Optional[Tuple[int, ...]])
     assert_type(backend.poll([(handle, 1)], 0), Tuple[int, List[int]])
     poll_set.poll(0.5)  # type: ignore[arg-type]
+    assert_type(backend.set_nonblocking(handle, True), None)
 
 
 def diagnosis() -> None:

@@ -852,6 +852,68 @@ def test_a_send_leaves_the_socket_blocking(
     assert backend._senders == {}
 
 
+# -- a socket the user made non-blocking ---------------------------------------------
+
+
+def test_a_socket_the_user_made_nonblocking_sends_with_no_mode_switch(
+    backend: NSPRBackend, socks: Sockets, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client, conn = socks.connected_pair()
+    backend.set_nonblocking(client, True)
+    assert backend.get_option(client, PR_SockOpt_Nonblocking) is True
+    switches: List[object] = []
+    real = backend._pr_set_mode
+
+    def counted(handle: object, mode: object) -> int:
+        switches.append(mode)
+        result: int = real(handle, mode)
+        return result
+
+    monkeypatch.setattr(backend, "_pr_set_mode", counted)
+    assert backend.send_at(client, b"x" * 100, 0, 0) == 100
+    assert backend.send(client, b"y", 0) == 1
+    assert switches == []
+    assert backend.get_option(client, PR_SockOpt_Nonblocking) is True
+    assert backend.recv(conn, 200, WAIT) == b"x" * 100 + b"y"
+    backend.set_nonblocking(client, False)
+    assert backend.get_option(client, PR_SockOpt_Nonblocking) is False
+    assert backend.send_at(client, b"z", 0, PAUSE) == 1
+    assert backend.get_option(client, PR_SockOpt_Nonblocking) is False
+    assert backend._senders == {}
+
+
+def test_a_nonblocking_socket_reports_an_exact_short_send(
+    backend: NSPRBackend, socks: Sockets
+) -> None:
+    client, conn = socks.connected_pair()
+    backend.set_nonblocking(client, True)
+    data = b"x" * (16 << 20)  # more than any socket buffer
+    sent = backend.send_at(client, data, 0, 0)
+    assert sent is not None and 0 < sent < len(data)
+    assert backend.send_at(client, data, sent, 0) is None  # full: nothing more
+    received = 0
+    for _ in range(10_000):  # bounded: every chunk is at least a byte
+        if received >= sent:
+            break
+        chunk = backend.recv(conn, 1 << 20, WAIT)
+        assert chunk
+        received += len(chunk)
+    assert received == sent
+    assert backend.recv(conn, 10, 0) is None
+
+
+def test_the_nonblocking_mark_ends_with_the_socket(
+    backend: NSPRBackend, socks: Sockets
+) -> None:
+    # A new handle may get the closed one's id: it must start blocking.
+    handle = socks.open()
+    backend.set_nonblocking(handle, True)
+    key = id(handle)
+    assert key in backend._nonblocking_ids
+    backend.close(handle)
+    assert key not in backend._nonblocking_ids
+
+
 # -- exact send counts ---------------------------------------------------------------
 
 

@@ -152,6 +152,8 @@ class Backend(abc.ABC):
     def poll_set(self, entries: Sequence[Tuple[Optional[Handle], int]]) -> PollSet:
         """Prepare a poll of ``entries`` (handle, PR_POLL_* flags), to be polled
         again and again."""
+    def set_nonblocking(self, handle: Handle, nonblocking: bool) -> None:
+        """The user's PR_SockOpt_Nonblocking of ``handle`` (a hint)."""
     def poll(
         self, entries: Sequence[Tuple[Optional[Handle], int]], timeout: int
     ) -> Tuple[int, List[int]]:
