@@ -2,9 +2,9 @@
 
 ``python _accept_failures.py TARGET COUNT`` loads TARGET (a backend name, or
 ``oracle`` for python-nss), makes a non-blocking listener nobody connects to,
-warms up with a tenth of COUNT (at least 200) ``accept()`` calls, then prints,
-as one line of JSON, how much the process's resident memory (``rss``, bytes)
-and descriptor count (``fds``) grew over COUNT more, each failing with
+warms up with COUNT ``accept()`` calls, then prints, as one line of JSON, how
+much the process's resident memory (``rss``, bytes) and descriptor count
+(``fds``) grew over COUNT more, each failing with
 ``PR_WOULD_BLOCK_ERROR``. A process of its own, so that a target that leaks
 leaks there, and C memory counts too.
 """
@@ -68,14 +68,14 @@ def measure(name: str, count: int) -> Dict[str, int]:
     listener = nonblocking_listener(io)
     fail_once = failing_accept(error, listener)
 
-    # A warm-up longer than the measurement: PyPy's JIT and collector grow the
+    # A warm-up as long as the measurement: PyPy's JIT and collector grow the
     # heap during the first thousands of calls, whether or not anything leaks.
-    for _ in range(3 * count):
+    for _ in range(count):
         fail_once()
     for _ in range(3):  # PyPy frees what finalizers held on later passes
         gc.collect()
     rss_before, fds_before = _usage()
-    for _ in range(3 * count):
+    for _ in range(count):
         fail_once()
     for _ in range(3):  # PyPy frees what finalizers held on later passes
         gc.collect()

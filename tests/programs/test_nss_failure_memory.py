@@ -33,8 +33,9 @@ COUNT = 1000
 # Python memory that 1000 handled failures may keep: far less than one
 # object per failure.
 TRACED_LIMIT = 64 * 1024
-# Resident memory that 20 000 failures may add in a process of their own.
-SUBPROCESS_COUNT = 20_000
+# Resident memory that 60 000 failures (after as many to warm up) may add in a
+# process of their own.
+SUBPROCESS_COUNT = 60_000
 RSS_LIMIT = 2 * 1024 * 1024
 CHILD_TIMEOUT = 60
 
