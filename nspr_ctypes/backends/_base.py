@@ -1,10 +1,11 @@
 """The primitive operations every backend implements.
 
 The public classes of :mod:`nspr_ctypes.io` (``_socket.py``, ``_address.py``)
-are written once, over this small interface. A backend is a driver of *bounded* primitives on opaque handles:
-a call that may have to wait takes a ``timeout`` in ticks and waits at most
-that long inside the backend (in C: NSPR's own timeout, the stdlib socket's),
-so the common case costs one backend call. The blocking engine of
+are written once, over this small interface. A backend is a driver of
+*bounded* primitives on opaque handles: a call that may have to wait takes a
+``timeout`` in ticks and waits at most that long inside the backend (in C:
+NSPR's own timeout, the stdlib socket's), so the common case costs one backend
+call. The blocking engine of
 :mod:`nspr_ctypes._engine` turns the caller's timeout into such slices of at
 most 100 ms and loops only when a slice runs out: between slices it notices a
 ``close()`` from another thread, runs signal handlers and checks the deadline.
@@ -28,8 +29,9 @@ Rules every backend follows:
   :func:`nspr_ctypes.error.nspr_error` and the ``PR_*_ERROR`` code NSPR reports
   for it, translated at one place in the backend.
 * A primitive never blocks longer than its ``timeout``, whatever the mode of
-  the handle; the user's ``PR_SockOpt_Nonblocking`` never reaches a backend
-  (the engine passes ``timeout=0`` for such sockets).
+  the handle: the engine passes ``timeout=0`` for the sockets the user made
+  non-blocking (the user's ``PR_SockOpt_Nonblocking`` reaches a backend only
+  as the :meth:`Backend.set_nonblocking` hint).
 """
 
 from __future__ import annotations
