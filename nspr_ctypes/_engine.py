@@ -209,17 +209,9 @@ class Channel:
             return
         self.closed = True
         close_epoch[0] += 1  # after ``closed``: a poll that missed it sees this
-        if self.users or self.files or poll_pins:
-            handle = self._take_if_idle()  # else the last user releases
-            if handle is not None:
-                self.backend.close(handle)
-            return
-        with _RELEASE_LOCK:  # _take_if_idle of an idle channel, inline
-            handle = self.handle
-            if handle is None or self.users:
-                return
-            self.handle = None
-        self.backend.close(handle)
+        handle = self._take_if_idle()  # else the last user releases
+        if handle is not None:
+            self.backend.close(handle)
 
     def drop(self) -> bool:
         """The Socket was garbage-collected without ``close()``: close the

@@ -153,7 +153,6 @@ class _PollPlan:
         "busy",
         "channels",
         "descs",
-        "entries",
         "epoch",
         "kind",
         "live",

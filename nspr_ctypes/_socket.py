@@ -112,7 +112,7 @@ def _sockaddr_for_call(addr: NetworkAddress) -> SockAddr:
         sa = addr._sa
     except AttributeError:  # made by NetworkAddress.__new__ alone: unset
         sa = sockaddr_of(addr)
-    if sa.family not in (PR_AF_INET, PR_AF_INET6, PR_AF_LOCAL):
+    if sa.family not in _SOCKET_FAMILIES:
         raise nspr_error(PR_ADDRESS_NOT_SUPPORTED_ERROR)
     return sa
 
@@ -181,7 +181,7 @@ class Socket(_SocketFiles, _SocketOptions, _SocketPoll):
             raise ValueError("type must be PR_DESC_SOCKET_TCP or PR_DESC_SOCKET_UDP")
         if backend is None:
             backend = _backends._default or get_backend()
-        if family not in (PR_AF_INET, PR_AF_INET6, PR_AF_LOCAL):
+        if family not in _SOCKET_FAMILIES:
             raise nspr_error(PR_ADDRESS_NOT_SUPPORTED_ERROR)
         # (_wrap's stores, inline: one frame less per socket)
         self._ch = _Channel(backend, backend.open_socket(family, desc_type))
@@ -364,12 +364,13 @@ class Socket(_SocketFiles, _SocketOptions, _SocketPoll):
         ):
             self._check_family(addr)
             self._check_backend(addr, "connect")
-            self._netaddr = addr
+            self._netaddr = addr  # kept even when the socket turns out closed
             channel = self._channel()
             if channel.closed:
                 raise ValueError(_CLOSED_MESSAGE)
             sa = None  # _sockaddr_for_call below, inside the guard
-        self._netaddr = addr
+        else:
+            self._netaddr = addr
         users = channel.users
         users.append(None)  # the guard (see _engine.Channel), written inline
         try:
