@@ -75,11 +75,17 @@ def listener(tries: TriesBackend) -> Iterator[io.Socket]:
     sock.close()
 
 
-def connected(listener: io.Socket, tries: TriesBackend) -> Tuple[io.Socket, io.Socket]:
+@pytest.fixture
+def pair(
+    listener: io.Socket, tries: TriesBackend
+) -> Iterator[Tuple[io.Socket, io.Socket]]:
+    """A connected (client, server) pair, closed after the test."""
     client = io.Socket(io.PR_AF_INET, backend=tries)
     client.connect(listener.get_sock_name(), WAIT)
     server, _peer = listener.accept(WAIT)
-    return client, server
+    yield client, server
+    client.close()
+    server.close()
 
 
 def later(seconds: float, action: Any) -> threading.Thread:
@@ -103,37 +109,27 @@ def test_the_primitives_are_the_tries_plus_waiting() -> None:
         assert getattr(TriesBackend, name) is getattr(NonBlockingTries, name)
 
 
-def test_connect_accept_send_and_receive(
-    listener: io.Socket, tries: TriesBackend
-) -> None:
-    client, server = connected(listener, tries)
-    try:
-        assert client.send(b"ping", WAIT) == 4
-        assert server.recv(4, WAIT) == b"ping"
-        assert server.sendall(b"pong", WAIT) == 4
-        buffer = bytearray(8)
-        assert client.recv_into(buffer, 0, WAIT) == 4
-        assert bytes(buffer[:4]) == b"pong"
-    finally:
-        client.close()
-        server.close()
+def test_connect_accept_send_and_receive(pair: Tuple[io.Socket, io.Socket]) -> None:
+    client, server = pair
+    assert client.send(b"ping", WAIT) == 4
+    assert server.recv(4, WAIT) == b"ping"
+    assert server.sendall(b"pong", WAIT) == 4
+    buffer = bytearray(8)
+    assert client.recv_into(buffer, 0, WAIT) == 4
+    assert bytes(buffer[:4]) == b"pong"
 
 
 def test_recv_waits_for_data_that_comes_later(
-    listener: io.Socket, tries: TriesBackend
+    pair: Tuple[io.Socket, io.Socket], tries: TriesBackend
 ) -> None:
-    client, server = connected(listener, tries)
-    try:
-        tries.recv_tries = 0
-        sender = later(0.2, lambda: client.send(b"late", WAIT))
-        assert server.recv(4, WAIT) == b"late"
-        sender.join(JOIN_SECONDS)
-        # Each slice is a try, a wait in poll for up to 100 ms, one more try:
-        # a few tries in 0.2 s, not a busy loop.
-        assert 2 <= tries.recv_tries <= 8
-    finally:
-        client.close()
-        server.close()
+    client, server = pair
+    tries.recv_tries = 0
+    sender = later(0.2, lambda: client.send(b"late", WAIT))
+    assert server.recv(4, WAIT) == b"late"
+    sender.join(JOIN_SECONDS)
+    # Each slice is a try, a wait in poll for up to 100 ms, one more try:
+    # a few tries in 0.2 s, not a busy loop.
+    assert 2 <= tries.recv_tries <= 8
 
 
 def test_accept_waits_for_a_connection_that_comes_later(
@@ -156,22 +152,16 @@ def test_accept_waits_for_a_connection_that_comes_later(
         clients[0].close()
 
 
-def test_recv_times_out_after_its_timeout(
-    listener: io.Socket, tries: TriesBackend
-) -> None:
-    client, server = connected(listener, tries)
-    try:
-        started = time.monotonic()
-        with pytest.raises(error.NSPRError) as info:
-            server.recv(1, 250)  # three slices: 100, 100, 50 ms
-        assert info.value.errno == error.PR_IO_TIMEOUT_ERROR
-        assert time.monotonic() - started >= 0.24
-        with pytest.raises(error.NSPRError) as info:
-            server.recv(1, io.PR_INTERVAL_NO_WAIT)
-        assert info.value.errno == error.PR_IO_TIMEOUT_ERROR
-    finally:
-        client.close()
-        server.close()
+def test_recv_times_out_after_its_timeout(pair: Tuple[io.Socket, io.Socket]) -> None:
+    _client, server = pair
+    started = time.monotonic()
+    with pytest.raises(error.NSPRError) as info:
+        server.recv(1, 250)  # three slices: 100, 100, 50 ms
+    assert info.value.errno == error.PR_IO_TIMEOUT_ERROR
+    assert time.monotonic() - started >= 0.24
+    with pytest.raises(error.NSPRError) as info:
+        server.recv(1, io.PR_INTERVAL_NO_WAIT)
+    assert info.value.errno == error.PR_IO_TIMEOUT_ERROR
 
 
 def test_a_refused_connect_fails_as_on_the_stdlib_backend(tries: TriesBackend) -> None:
@@ -193,9 +183,9 @@ def test_a_refused_connect_fails_as_on_the_stdlib_backend(tries: TriesBackend) -
 
 
 def test_sendall_of_4_mib_arrives_whole_through_partial_sends(
-    listener: io.Socket, tries: TriesBackend
+    pair: Tuple[io.Socket, io.Socket],
 ) -> None:
-    client, server = connected(listener, tries)
+    client, server = pair
     data = bytes(range(256)) * (4 * 4096)
     received: List[bytes] = []
 
@@ -208,29 +198,21 @@ def test_sendall_of_4_mib_arrives_whole_through_partial_sends(
 
     reader = threading.Thread(target=read_all)
     reader.start()
-    try:
-        assert client.sendall(data, WAIT) == len(data)
-        client.shutdown(io.PR_SHUTDOWN_SEND)
-        reader.join(JOIN_SECONDS)
-        assert not reader.is_alive()
-        assert b"".join(received) == data
-    finally:
-        client.close()
-        server.close()
+    assert client.sendall(data, WAIT) == len(data)
+    client.shutdown(io.PR_SHUTDOWN_SEND)
+    reader.join(JOIN_SECONDS)
+    assert not reader.is_alive()
+    assert b"".join(received) == data
 
 
 def test_close_from_another_thread_wakes_a_waiting_recv(
-    listener: io.Socket, tries: TriesBackend
+    pair: Tuple[io.Socket, io.Socket],
 ) -> None:
-    client, server = connected(listener, tries)
-    try:
-        closer = later(0.2, server.close)
-        with pytest.raises(ValueError, match="closed"):
-            server.recv(1, WAIT)
-        closer.join(JOIN_SECONDS)
-    finally:
-        client.close()
-        server.close()
+    _client, server = pair
+    closer = later(0.2, server.close)
+    with pytest.raises(ValueError, match="closed"):
+        server.recv(1, WAIT)
+    closer.join(JOIN_SECONDS)
 
 
 def test_datagrams_go_both_ways(tries: TriesBackend) -> None:
