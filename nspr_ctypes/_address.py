@@ -403,8 +403,9 @@ class NetworkAddress:
             sa = self._sa
         except AttributeError:  # made by __new__ alone: unset
             sa = _UNSET
-        if sa.family == PR_AF_INET:  # the usual case, without a call
-            return "%s:%d" % (socket.inet_ntop(socket.AF_INET, sa.addr), sa.port)
+        if sa.family == PR_AF_INET:  # the usual case: no call (inet_ntop's is a third)
+            raw = sa.addr
+            return "%d.%d.%d.%d:%d" % (raw[0], raw[1], raw[2], raw[3], sa.port)
         text = _format_address(sa)
         if sa.family == PR_AF_INET6:
             return "[%s]:%d" % (text, sa.port)

@@ -9,6 +9,7 @@ backend is chosen on first use (see :mod:`nspr_ctypes.backends`).
 from __future__ import annotations as _annotations
 
 import socket as _socket
+from typing import Callable as _Callable
 from typing import Optional as _Optional
 
 from nspr_ctypes import _args
@@ -52,9 +53,34 @@ def _backend(backend: _Optional[_Backend]) -> _Backend:
 
 
 # The functions below are called in tight loops, so each runs in one Python
-# frame on the usual arguments: the default backend is read straight from
-# ``backends._default`` (``get_backend()`` only chooses it on first use), and
-# python-nss's exact conversions run only for unusual arguments.
+# frame on the usual arguments, reading what it needs of the default backend
+# from the two globals below (the registry keeps them, ``_follow_default``),
+# and python-nss's exact conversions run only for unusual arguments.
+
+
+def _interval_now_first_use() -> int:
+    return _get_backend().interval_now()  # chooses the default
+
+
+#: The default backend's ``interval_now`` (before the first use: a function
+#: that chooses the default), and whether it counts 1000 ticks a second.
+_default_interval_now: _Callable[[], int] = _interval_now_first_use
+_default_ms_ticks = False
+
+
+def _follow_default(backend: _Optional[_Backend]) -> None:
+    global _default_interval_now, _default_ms_ticks
+    if backend is None:
+        _default_ms_ticks = False
+        _default_interval_now = _interval_now_first_use
+    else:
+        # Flag first: a reader between the two stores takes the slow path.
+        _default_ms_ticks = False
+        _default_interval_now = backend.interval_now
+        _default_ms_ticks = backend._millisecond_ticks
+
+
+_backends._watch_default(_follow_default)
 
 # -- intervals -----------------------------------------------------------------
 
@@ -75,7 +101,7 @@ def interval_now(*, backend: _Optional[_Backend] = None) -> int:
     establish epochs and measure intervals.
     """
     if backend is None:
-        backend = _backends._default or _get_backend()
+        return _default_interval_now()
     return backend.interval_now()
 
 
@@ -89,11 +115,8 @@ def seconds_to_interval(seconds: int, *, backend: _Optional[_Backend] = None) ->
 
     Converts standard clock seconds to platform-dependent intervals.
     """
-    if type(seconds) is int:
-        if backend is None:
-            backend = _backends._default or _get_backend()
-        if backend._millisecond_ticks:
-            return seconds * 1000 & 0xFFFFFFFF
+    if backend is None and _default_ms_ticks and type(seconds) is int:
+        return seconds * 1000 & 0xFFFFFFFF
     value = _args.c_uint_mask(seconds)
     return value * _backend(backend).ticks_per_second() % _M
 
@@ -105,11 +128,8 @@ def milliseconds_to_interval(
 
     Converts standard clock milliseconds to platform-dependent intervals.
     """
-    if type(milliseconds) is int:
-        if backend is None:
-            backend = _backends._default or _get_backend()
-        if backend._millisecond_ticks:
-            return milliseconds & 0xFFFFFFFF
+    if backend is None and _default_ms_ticks and type(milliseconds) is int:
+        return milliseconds & 0xFFFFFFFF
     value = _args.c_uint_mask(milliseconds)
     return (value * _backend(backend).ticks_per_second() + 500) // 1000 % _M
 
@@ -121,11 +141,8 @@ def microseconds_to_interval(
 
     Converts standard clock microseconds to platform-dependent intervals.
     """
-    if type(microseconds) is int:
-        if backend is None:
-            backend = _backends._default or _get_backend()
-        if backend._millisecond_ticks:
-            return ((microseconds & 0xFFFFFFFF) + 500) // 1000
+    if backend is None and _default_ms_ticks and type(microseconds) is int:
+        return ((microseconds & 0xFFFFFFFF) + 500) // 1000
     value = _args.c_uint_mask(microseconds)
     return (value * _backend(backend).ticks_per_second() + 500000) // 1000000 % _M
 
@@ -135,11 +152,8 @@ def interval_to_seconds(interval: int, *, backend: _Optional[_Backend] = None) -
 
     Converts platform-dependent intervals to standard clock seconds (truncating).
     """
-    if type(interval) is int:
-        if backend is None:
-            backend = _backends._default or _get_backend()
-        if backend._millisecond_ticks:
-            return (interval & 0xFFFFFFFF) // 1000
+    if backend is None and _default_ms_ticks and type(interval) is int:
+        return (interval & 0xFFFFFFFF) // 1000
     value = _args.c_uint_mask(interval)
     return value // _backend(backend).ticks_per_second()
 
@@ -151,11 +165,8 @@ def interval_to_milliseconds(
 
     Converts platform-dependent intervals to standard clock milliseconds.
     """
-    if type(interval) is int:
-        if backend is None:
-            backend = _backends._default or _get_backend()
-        if backend._millisecond_ticks:
-            return interval & 0xFFFFFFFF
+    if backend is None and _default_ms_ticks and type(interval) is int:
+        return interval & 0xFFFFFFFF
     value = _args.c_uint_mask(interval)
     tps = _backend(backend).ticks_per_second()
     return (value * 1000 + tps // 2) // tps % _M
@@ -168,11 +179,8 @@ def interval_to_microseconds(
 
     Converts platform-dependent intervals to standard clock microseconds.
     """
-    if type(interval) is int:
-        if backend is None:
-            backend = _backends._default or _get_backend()
-        if backend._millisecond_ticks:
-            return interval * 1000 & 0xFFFFFFFF
+    if backend is None and _default_ms_ticks and type(interval) is int:
+        return interval * 1000 & 0xFFFFFFFF
     value = _args.c_uint_mask(interval)
     tps = _backend(backend).ticks_per_second()
     return (value * 1000000 + tps // 2) // tps % _M

@@ -138,6 +138,10 @@ class Diagnosis(_NamedTuple):
 
 _lock = _threading.RLock()
 _default: _Optional[Backend] = None
+#: Called (under ``_lock``) with every new default, or None when it is
+#: forgotten: :mod:`nspr_ctypes.io` keeps the few facts its interval
+#: functions need on their common path as globals of its own.
+_default_watchers: _List[_Callable[[_Optional[Backend]], None]] = []
 _candidates: _Dict[str, Candidate] = {}
 # Instances made by use_backend()/the automatic choice, reused per (name, library).
 _instances: _Dict[_Tuple[str, _Optional[str]], Backend] = {}
@@ -313,7 +317,6 @@ def use_backend(
 
     Loading by name is strict: a backend that cannot load raises.
     """
-    global _default
     with _lock:
         if isinstance(backend, Backend):
             chosen = backend
@@ -325,7 +328,7 @@ def use_backend(
                 raise
         if _default is not None and _default is not chosen:
             _record(_default.name, "available", "loaded; replaced by use_backend()")
-        _default = chosen
+        _set_default(chosen)
         _record(chosen.name, "chosen", "chosen by use_backend()", chosen)
         return chosen
 
@@ -343,7 +346,6 @@ def using_backend(
     backend. The default is process-wide: do not overlap such blocks in
     several threads.
     """
-    global _default
     with _lock:
         previous = _default
         previous_candidates = dict(_candidates)
@@ -352,9 +354,24 @@ def using_backend(
         yield chosen
     finally:
         with _lock:
-            _default = previous
+            _set_default(previous)
             _candidates.clear()
             _candidates.update(previous_candidates)
+
+
+def _set_default(backend: _Optional[Backend]) -> None:
+    """The one place the default changes (under ``_lock``)."""
+    global _default
+    _default = backend
+    for watcher in _default_watchers:
+        watcher(backend)
+
+
+def _watch_default(watcher: _Callable[[_Optional[Backend]], None]) -> None:
+    """Call ``watcher`` with the default now and at every change."""
+    with _lock:
+        _default_watchers.append(watcher)
+        watcher(_default)
 
 
 def _first_line(exc: BaseException) -> str:
@@ -420,11 +437,12 @@ def get_backend() -> Backend:
 
 
 def _get_backend_locked() -> Backend:
-    global _default
     with _lock:
-        if _default is None:
-            _default = _choose()
-        return _default
+        backend = _default
+        if backend is None:
+            backend = _choose()
+            _set_default(backend)
+        return backend
 
 
 def diagnose() -> Diagnosis:
@@ -462,8 +480,7 @@ def diagnose() -> Diagnosis:
 
 def _reset_for_tests() -> None:
     """Forget the default and every recorded reason (tests only)."""
-    global _default
     with _lock:
-        _default = None
+        _set_default(None)
         _candidates.clear()
         _instances.clear()

@@ -12,8 +12,8 @@ from typing import Callable, Dict, List
 
 import pytest
 
-from nspr_ctypes import io
-from nspr_ctypes.backends import Backend, get_backend
+from nspr_ctypes import backends, io
+from nspr_ctypes.backends import Backend, get_backend, using_backend
 from nspr_ctypes.backends.stdlib import StdlibBackend
 
 MOD = 2**32
@@ -91,6 +91,45 @@ def test_int_subclass_converts_as_its_value(name: str) -> None:
 def test_default_backend_shortcut_agrees_with_its_ticks() -> None:
     backend: Backend = get_backend()
     assert backend._millisecond_ticks == (backend.ticks_per_second() == 1000)
+
+
+@pytest.mark.parametrize("name", sorted(FORMULAS))
+def test_conversions_follow_a_change_of_the_default(name: str) -> None:
+    # io keeps a view of the default (its ticks, its clock): a default of
+    # other ticks must switch the shortcut off, and the old default's back on.
+    convert = getattr(io, name)
+    before = [convert(v) for v in VALUES]
+    with using_backend(TenMicrosecondTicks()):
+        assert [convert(v) for v in VALUES] == [
+            FORMULAS[name](v, 100000) for v in VALUES
+        ]
+    assert [convert(v) for v in VALUES] == before
+
+
+def test_interval_now_follows_a_change_of_the_default() -> None:
+    class FixedClock(StdlibBackend):
+        def interval_now(self) -> int:
+            return 12345
+
+    other = FixedClock()
+    with using_backend(other):
+        assert io.interval_now() == 12345
+    assert io.interval_now(backend=other) == 12345
+    assert io._default_interval_now == get_backend().interval_now
+
+
+def test_interval_now_chooses_the_default_on_first_use() -> None:
+    # Before any default is chosen, interval_now() must choose one (the
+    # view then follows it), not fail or read a stale clock.
+    with using_backend(StdlibBackend()):
+        backends._reset_for_tests()
+        try:
+            value = io.interval_now()
+            assert backends._default is not None
+            assert type(value) is int and 0 <= value < MOD
+            assert io._default_interval_now == backends._default.interval_now
+        finally:
+            backends._reset_for_tests()
 
 
 class Index:
