@@ -84,20 +84,21 @@ def timing_of(backend: Backend) -> Tuple[int, int]:
     return found
 
 
-class Channel:
+class Channel(List[None]):
     """The OS resource behind one Socket, shared with its makefile() files.
 
     ``closed`` says the Socket was closed: its own methods refuse to work.
     ``files`` counts the open makefile() files, which work on after that.
-    ``users`` holds one entry per call using the handle. The handle is
+    The channel itself, a list, holds one entry per call using the handle
+    (a separate list would cost every socket 56 more bytes). The handle is
     released once the Socket and every file are closed and no call uses it,
     by whoever comes last, so no call ever touches a freed descriptor.
 
     The guard is lock-free (Dekker's protocol over two variables): a call
-    appends to ``users`` and then reads ``closed``; ``close()`` sets
-    ``closed`` and then reads ``users``. In every interleaving one of them
-    sees the other: either the call refuses, or the closer leaves the release
-    to the last call out. ``list.append``/``pop`` are atomic and each
+    appends to the channel and then reads ``closed``; ``close()`` sets
+    ``closed`` and then reads the channel's length. In every interleaving one
+    of them sees the other: either the call refuses, or the closer leaves the
+    release to the last call out. ``list.append``/``pop`` are atomic and each
     bytecode sees the writes before it, which the GIL gives (CPython 3.8 to
     3.13, PyPy); the release itself is under a lock, so exactly one party
     closes the handle.
@@ -105,9 +106,12 @@ class Channel:
     A poll guards its whole socket set at once instead (``poll_pins``,
     ``close_epoch``): the same protocol with the set as the unit.
 
-    Hot paths write the guard inline (``users.append(None)`` before ``try``,
-    ``users.pop()`` and :meth:`leave_closed` in ``finally``); cold ones use
-    ``with channel as handle``.
+    Hot paths write the guard inline (``channel.append(None)`` before
+    ``try``, ``channel.pop()`` and :meth:`leave_closed` in ``finally``); cold
+    ones use ``with channel as handle``.
+
+    Channels compare and hash by identity, as objects do (poll pins are sets
+    of channels): two idle channels are not one.
     """
 
     __slots__ = (
@@ -117,43 +121,50 @@ class Channel:
         "generation",
         "handle",
         "slice",
-        "users",
     )
 
+    __hash__ = object.__hash__  # type: ignore[assignment]
+    __eq__ = object.__eq__
+    __ne__ = object.__ne__
+
     def __init__(self, backend: Backend, handle: Handle) -> None:
+        # list.__init__ is not called: the list starts empty.
         self.backend = backend
         self.handle: Optional[Handle] = handle
         self.closed = False
         self.files = 0
-        self.users: List[None] = []
         self.generation = _fork_generation[0]
         timing = _TIMING.get(backend)
         if timing is None:
             timing = timing_of(backend)
         self.slice = timing[1]
 
+    def __repr__(self) -> str:
+        state = "closed" if self.closed else "open"
+        return "<Channel %s, %d in use, %d files>" % (state, len(self), self.files)
+
     def __enter__(self) -> Handle:
-        self.users.append(None)
+        self.append(None)
         if self.closed:
             self.leave()
             raise ValueError(CLOSED_MESSAGE)
         return self.handle
 
     def __exit__(self, *exc_info: Any) -> None:
-        self.users.pop()
+        self.pop()
         if self.closed:
             self.release_if_idle()
 
     def leave(self) -> None:
-        """End a call entered by hand (``users.append``)."""
-        self.users.pop()
+        """End a call entered by hand (``channel.append``)."""
+        self.pop()
         if self.closed:
             self.release_if_idle()
 
     def enter_file(self) -> Handle:
         """Enter for a makefile() file, which outlives ``close()``: only a
         released handle refuses. Leave with :meth:`leave`."""
-        self.users.append(None)
+        self.append(None)
         handle = self.handle
         if handle is None:
             self.leave()
@@ -174,13 +185,13 @@ class Channel:
         self.release_if_idle()
 
     def _take_if_idle(self) -> Optional[Handle]:
-        if self.users or self.files or not self.closed:
+        if self or self.files or not self.closed:
             return None
         if poll_pins and self._pinned():
             return None
         with _RELEASE_LOCK:
             handle = self.handle
-            if handle is None or self.users or self.files:
+            if handle is None or self or self.files:
                 return None
             self.handle = None
         return handle

@@ -371,8 +371,7 @@ class Socket(_SocketFiles, _SocketOptions, _SocketPoll):
             sa = None  # _sockaddr_for_call below, inside the guard
         else:
             self._netaddr = addr
-        users = channel.users
-        users.append(None)  # the guard (see _engine.Channel), written inline
+        channel.append(None)  # the guard (see _engine.Channel), written inline
         try:
             if channel.closed:
                 raise ValueError(_CLOSED_MESSAGE)
@@ -388,7 +387,7 @@ class Socket(_SocketFiles, _SocketOptions, _SocketPoll):
                 raise nspr_error(PR_IN_PROGRESS_ERROR)
             keep_trying(channel, _connected, (backend, handle), timeout, first, False)
         finally:
-            users.pop()
+            channel.pop()
             if channel.closed:
                 channel.release_if_idle()
 
@@ -411,8 +410,7 @@ class Socket(_SocketFiles, _SocketOptions, _SocketPoll):
         channel = self._ch
         if channel is None:
             raise ValueError(_CLOSED_MESSAGE)
-        users = channel.users
-        users.append(None)  # the guard (see _engine.Channel), written inline
+        channel.append(None)  # the guard (see _engine.Channel), written inline
         try:
             if channel.closed:
                 raise ValueError(_CLOSED_MESSAGE)
@@ -428,7 +426,7 @@ class Socket(_SocketFiles, _SocketOptions, _SocketPoll):
                     channel, backend.accept, (handle,), timeout, first, nonblocking
                 )
         finally:
-            users.pop()
+            channel.pop()
             if channel.closed:
                 channel.release_if_idle()
         new_handle, peer = accepted
@@ -597,8 +595,7 @@ class Socket(_SocketFiles, _SocketOptions, _SocketPoll):
             raise ValueError("negative buffersize in recv")
         if self._ahead is not None:
             return self._recv_buffered(channel, amount, timeout)
-        users = channel.users
-        users.append(None)  # the guard (see _engine.Channel), written inline
+        channel.append(None)  # the guard (see _engine.Channel), written inline
         try:
             if channel.closed:
                 raise ValueError(_CLOSED_MESSAGE)
@@ -620,7 +617,7 @@ class Socket(_SocketFiles, _SocketOptions, _SocketPoll):
                 )
             return data
         finally:
-            users.pop()
+            channel.pop()
             if channel.closed:
                 channel.release_if_idle()
 
@@ -892,14 +889,13 @@ class Socket(_SocketFiles, _SocketOptions, _SocketPoll):
         if type(timeout) is not int or not 0 <= timeout <= 0xFFFFFFFF:
             timeout = _args.c_uint_mask(timeout)
         channel = self._channel()
-        users = channel.users
-        users.append(None)  # the guard (see _engine.Channel), written inline
+        channel.append(None)  # the guard (see _engine.Channel), written inline
         try:
             if channel.closed:
                 raise ValueError(_CLOSED_MESSAGE)
             return send_all(channel, data, timeout, self._nonblocking, True)
         finally:
-            users.pop()
+            channel.pop()
             if channel.closed:
                 channel.release_if_idle()
 

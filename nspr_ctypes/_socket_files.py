@@ -71,8 +71,7 @@ class _SocketFiles:
         if ahead is None:
             ahead = self._read_ahead()
         lock = ahead.lock
-        users = channel.users
-        users.append(None)  # the guard, as Channel.enter_file()
+        channel.append(None)  # the guard, as Channel.enter_file()
         try:
             handle = channel.handle
             if handle is None:
@@ -114,7 +113,7 @@ class _SocketFiles:
             finally:
                 lock.release()
         finally:
-            users.pop()
+            channel.pop()
             if channel.closed:
                 channel.release_if_idle()
 

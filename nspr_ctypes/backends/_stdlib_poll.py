@@ -70,8 +70,7 @@ _MAX_POLL_MS = INT_MAX
 class _Pollable(Protocol):
     """What a poll set reads of a handle (the backend's ``_Handle``)."""
 
-    @property
-    def fd(self) -> int: ...
+    def fileno(self) -> int: ...
 
 
 #: Per registered fd, ``(index, row)`` of each entry on it: the entry's
@@ -91,7 +90,7 @@ class _PollSet(PollSet):
         plan: _Plan = {}
         for index, (handle, flags) in enumerate(entries):
             if handle is not None and flags:
-                fd = handle.fd
+                fd = handle.fileno()
                 events[fd] = events.get(fd, 0) | _EVENTS[flags & 7]
                 plan.setdefault(fd, []).append((index, (flags & 7) * _REVENTS_SPAN))
         poller = select.poll()

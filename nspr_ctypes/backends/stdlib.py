@@ -82,8 +82,9 @@ _T = TypeVar("_T")
 
 
 class _Handle(_socket.socket):
-    """One socket: the stdlib socket object itself, plus its fd, NSPR type and
-    the timeout set on it, in ticks.
+    """One socket: the stdlib socket object itself, plus its NSPR type and
+    the timeout set on it, in ticks. (Not its fd: ``fileno()`` costs a call,
+    a slot costs an idle socket 40 bytes, the fd's int object included.)
 
     The fd is O_NONBLOCK at the OS level whatever the timeout (as NSPR's
     sockets are; CPython keeps any socket with a timeout so), and ``ticks``
@@ -91,15 +92,14 @@ class _Handle(_socket.socket):
     is the one already set. ``ticks`` is -1 when unknown.
     """
 
-    __slots__ = ("desc_type", "fd", "ticks")
+    __slots__ = ("desc_type", "ticks")
 
     desc_type: int
-    fd: int
     ticks: int
 
     def __repr__(self) -> str:
         # Also for the warning of a socket freed before _adopt finished it.
-        return "<stdlib socket handle fd=%d>" % getattr(self, "fd", self.fileno())
+        return "<stdlib socket handle fd=%d>" % self.fileno()
 
 
 def _set_timeout(handle: _Handle, ticks: int) -> None:
@@ -133,7 +133,7 @@ def _wait(handle: _Handle, timeout: int, events: int) -> bool:
     if not timeout:
         return True
     poller = select.poll()
-    poller.register(handle.fd, events)
+    poller.register(handle.fileno(), events)
     with _translating("poll"):
         return bool(poller.poll(timeout))  # ticks are ms
 
@@ -190,10 +190,8 @@ def _adopt(handle: _Handle, desc_type: int, inheritable: bool) -> _Handle:
     sockets, not close-on-exec as NSPR's (imported fds keep their flag)."""
     if handle.gettimeout() != 0.0:  # not made non-blocking at creation
         handle.settimeout(0.0)
-    fd = handle.fileno()
     if inheritable:
-        os.set_inheritable(fd, True)
-    handle.fd = fd
+        os.set_inheritable(handle.fileno(), True)
     handle.desc_type = desc_type
     handle.ticks = 0
     return handle
@@ -386,9 +384,7 @@ class StdlibBackend(Backend):
         if not _SOCK_NONBLOCK:
             return _adopt(handle, desc_type, True)
         # _adopt inline (the churn of short connections runs through here).
-        fd = handle.fileno()
-        os.set_inheritable(fd, True)
-        handle.fd = fd
+        os.set_inheritable(handle.fileno(), True)
         handle.desc_type = desc_type
         handle.ticks = 0
         return handle
@@ -402,7 +398,7 @@ class StdlibBackend(Backend):
 
     def fileno(self, handle: _Handle) -> int:
         """The OS file descriptor."""
-        return handle.fd
+        return handle.fileno()
 
     def bind(self, handle: _Handle, addr: SockAddr) -> None:
         """PR_Bind."""
@@ -445,7 +441,7 @@ class StdlibBackend(Backend):
         EPIPE (so a refused loopback connect reads as a reset), otherwise
         the error the OS holds (SO_ERROR, read as PR_ConnectContinue does)."""
         poller = select.poll()  # fresh: a signal handler may connect meanwhile
-        poller.register(handle.fd, _POLLOUT)
+        poller.register(handle.fileno(), _POLLOUT)
         # A connect's path (a TCP connect is in progress at first): the try
         # blocks inline, as in the other hot calls.
         try:
@@ -500,7 +496,7 @@ class StdlibBackend(Backend):
         socket (as NSPR: recv, poll, recv)."""
         if amount and handle.desc_type == C.PR_DESC_SOCKET_TCP:
             try:
-                return _read(handle.fd, amount)
+                return _read(handle.fileno(), amount)
             except OSError as exc:
                 if exc.errno not in _WOULD_BLOCK:
                     raise _os_error("recv", exc) from None
@@ -527,7 +523,7 @@ class StdlibBackend(Backend):
         ``timeout`` ticks inside the socket."""
         if _readv is not None and handle.desc_type == C.PR_DESC_SOCKET_TCP:
             try:
-                return _readv(handle.fd, [buffer])
+                return _readv(handle.fileno(), [buffer])
             except OSError as exc:
                 if exc.errno not in _WOULD_BLOCK:
                     raise _os_error("recv", exc) from None
@@ -574,7 +570,7 @@ class StdlibBackend(Backend):
             data = view[offset:]
         if data:
             try:
-                return _write(handle.fd, data)
+                return _write(handle.fileno(), data)
             except OSError as exc:
                 if exc.errno not in _WOULD_BLOCK:
                     raise _os_error("send", exc) from None
