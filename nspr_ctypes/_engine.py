@@ -411,7 +411,12 @@ def send_all(
     send_at = backend.send_at
     total = len(data)  # 0 still reaches the OS: UDP sends an empty datagram
     deadline: Optional[Deadline] = None
-    first = first_slice(channel, timeout, nonblocking)
+    if nonblocking:  # first_slice(), inline: a frame less a send
+        first = 0
+    else:
+        first = channel.slice
+        if timeout < first:
+            first = timeout
     started: Optional[float] = None
     if first and timeout != PR_INTERVAL_NO_TIMEOUT:
         # A send may wait part of a slice and return short: the clock starts

@@ -584,7 +584,8 @@ class Socket(_SocketFiles, _SocketOptions, _SocketPoll):
         already buffered by readline() are returned first, without waiting.
         ``b''`` means the connection is closed.
         """
-        if type(amount) is not int or not _LONG_MIN <= amount <= _LONG_MAX:
+        # 0..cap compares two small ints (cheaper); other ints still pass
+        if type(amount) is not int or not 0 <= amount <= _RECV_CAP:
             amount = _args.c_long(amount)
         if type(timeout) is not int or not 0 <= timeout <= 0xFFFFFFFF:
             timeout = _args.c_uint_mask(timeout)
@@ -885,10 +886,13 @@ class Socket(_SocketFiles, _SocketOptions, _SocketPoll):
         what fits now). On a timeout or error NSPRError is raised, with the
         count already sent in ``bytes_sent``.
         """
-        data = _args.need_bytes(buf, "send")
+        # The checks of need_bytes() and _channel(), inline for plain bytes
+        data = buf if type(buf) is bytes else _args.need_bytes(buf, "send")
         if type(timeout) is not int or not 0 <= timeout <= 0xFFFFFFFF:
             timeout = _args.c_uint_mask(timeout)
-        channel = self._channel()
+        channel = self._ch
+        if channel is None:
+            raise ValueError(_CLOSED_MESSAGE)
         channel.append(None)  # the guard (see _engine.Channel), written inline
         try:
             if channel.closed:
