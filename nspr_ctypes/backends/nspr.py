@@ -236,6 +236,10 @@ class NSPRBackend(_NSPRLookups, Backend):
         # Handles the user made non-blocking: kept NSPR-nonblocking, so their
         # sends need no window (under _senders_lock, with _senders).
         self._nonblocking_ids: Set[int] = set()
+        #: id(handle) -> one entry per lock-free send in progress on a handle
+        #: the user made non-blocking (from the first set_nonblocking(True) to
+        #: the close: a list handed out is never replaced). See send_at.
+        self._kept_flights: Dict[int, List[None]] = {}
         self._senders_lock = threading.Lock()
         self._tls = threading.local()
         #: A new value at every close: a cached poll set packed before a close
@@ -352,23 +356,41 @@ class NSPRBackend(_NSPRLookups, Backend):
             count = self._senders.pop(key) - 1
             if count:
                 self._senders[key] = count
-            elif key not in self._nonblocking_ids:
+            elif key not in self._nonblocking_ids and not self._kept_flights.get(key):
                 self._pr_set_mode(handle, self._blocking_mode)
+
+    def _restore_mode(self, handle: NSPRHandle, key: int) -> None:
+        """After a lock-free send that met ``set_nonblocking(False)``: the last
+        send out makes the socket blocking (the switch waited for it)."""
+        with self._senders_lock:
+            if (
+                key in self._nonblocking_ids
+                or self._senders.get(key)
+                or self._kept_flights.get(key)
+            ):
+                return  # kept again, or another send still out: it decides
+            self._pr_set_mode(handle, self._blocking_mode)
 
     def set_nonblocking(self, handle: NSPRHandle, nonblocking: bool) -> None:
         """Keep ``handle`` NSPR-nonblocking while the user's socket is
         non-blocking: its sends then need no mode switch (its calls all come
         with ``timeout=0``). A send in progress keeps the mode it set."""
+        fd = self._fd(handle)
         key = id(handle)
         with self._senders_lock:
             if nonblocking:
                 self._nonblocking_ids.add(key)
+                self._kept_flights.setdefault(key, [])
             else:
+                # The mark first, the flights after: a lock-free send appends
+                # first and reads the mark after, so one of the two sees the
+                # other (see send_at).
                 self._nonblocking_ids.discard(key)
-            if not self._senders.get(key):
-                mode = self._nonblocking_mode if nonblocking else self._blocking_mode
-                if self._pr_set_mode(self._fd(handle), mode):
-                    raise self._error()
+            if self._senders.get(key) or self._kept_flights.get(key):
+                return  # a send in progress keeps its mode; the last one out sets it
+            mode = self._nonblocking_mode if nonblocking else self._blocking_mode
+            if self._pr_set_mode(fd, mode):
+                raise self._error()
 
     # -- sockets --------------------------------------------------------------
 
@@ -390,9 +412,10 @@ class NSPRBackend(_NSPRLookups, Backend):
         if not address:
             return
         handle.value = None
-        if self._nonblocking_ids:  # the id may be reused by a new handle
+        if self._kept_flights:  # the id may be reused by a new handle
             with self._senders_lock:
                 self._nonblocking_ids.discard(id(handle))
+                self._kept_flights.pop(id(handle), None)
         self._close_epoch = next(self._close_epochs)
         if self._pr_close_address(address) != 0:
             raise self._error()
@@ -631,13 +654,34 @@ class NSPRBackend(_NSPRLookups, Backend):
             size = _INT32_MAX
         # The caller keeps ``data`` alive for the whole call.
         pointer: Any = _bytes_address(data, offset) if offset else data
+        key = id(handle)
+        kept = self._nonblocking_ids  # the user's non-blocking sockets
+        flights = self._kept_flights
+        flight = flights.get(key) if flights else None
+        if flight is not None:
+            # A socket the user made non-blocking is NSPR-nonblocking already:
+            # no window, no lock. This send's entry in the flight list keeps
+            # set_nonblocking(False) from making it blocking under PR_Send,
+            # a Dekker pair as the channel guard: this appends, then reads
+            # the mark; set_nonblocking removes the mark, then reads the list.
+            flight.append(None)
+            sent: Optional[int] = None
+            try:
+                if key in kept:
+                    sent = self._pr_send(handle, pointer, size, 0, 0)
+            finally:
+                flight.pop()
+                if key not in kept:  # made blocking: the switch may wait for us
+                    self._restore_mode(handle, key)
+            if sent is not None:
+                if sent >= 0:
+                    return sent
+                return self._send_failed(handle, pointer, size, timeout)
         # _send_once, inline: the socket is NSPR-nonblocking while any send
         # is in progress on it (the lock keeps count and mode together), so
         # PR_Send never waits and its count is exact.
-        key = id(handle)
         senders = self._senders
         lock = self._senders_lock
-        kept = self._nonblocking_ids  # the user's non-blocking sockets
         lock.acquire()  # not ``with``: 35 ns less, twice a send
         try:
             active = senders.get(key, 0)
@@ -654,12 +698,19 @@ class NSPRBackend(_NSPRLookups, Backend):
                 active = senders.pop(key)
                 if active > 1:
                     senders[key] = active - 1
-                elif key not in kept:
+                elif key not in kept and not (flights and flights.get(key)):
                     self._pr_set_mode(handle, self._blocking_mode)
             finally:
                 lock.release()
         if count >= 0:
             return count
+        return self._send_failed(handle, pointer, size, timeout)
+
+    def _send_failed(
+        self, handle: NSPRHandle, pointer: Any, size: int, timeout: int
+    ) -> Optional[int]:
+        """After send_at's PR_Send failed: no room (None, or wait for some
+        within ``timeout``), or the error."""
         code: int = self._get_error()
         if code != PR_WOULD_BLOCK_ERROR:
             raise nspr_error(code)

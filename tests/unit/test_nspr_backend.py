@@ -902,6 +902,108 @@ def test_a_nonblocking_socket_reports_an_exact_short_send(
     assert backend.recv(conn, 10, 0) is None
 
 
+class _CountingLock:
+    """A lock that counts its acquisitions."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.taken = 0
+
+    def acquire(self, *args: object) -> bool:
+        self.taken += 1
+        return self.lock.acquire()
+
+    def release(self) -> None:
+        self.lock.release()
+
+    def __enter__(self) -> bool:
+        return self.acquire()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.release()
+
+
+def test_a_nonblocking_socket_sends_without_the_senders_lock(
+    backend: NSPRBackend, socks: Sockets, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client, conn = socks.connected_pair()
+    backend.set_nonblocking(client, True)
+    lock = _CountingLock()
+    monkeypatch.setattr(backend, "_senders_lock", lock)
+    for _ in range(10):
+        assert backend.send_at(client, b"abc", 0, 0) == 3
+    assert lock.taken == 0
+    assert backend._kept_flights[id(client)] == []  # every send left its entry
+    assert backend.recv(conn, 100, WAIT) == b"abc" * 10
+    # A blocking socket's sends still take the window, under the lock.
+    backend.set_nonblocking(client, False)
+    assert backend.send_at(client, b"d", 0, PAUSE) == 1
+    assert lock.taken >= 2
+
+
+def test_made_blocking_during_a_lock_free_send_switches_after_it(
+    backend: NSPRBackend, socks: Sockets, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # set_nonblocking(False) from "another thread" while a lock-free send is
+    # inside PR_Send: the socket must stay NSPR-nonblocking until that send
+    # returns (else a partial count could be lost), then become blocking.
+    client, conn = socks.connected_pair()
+    backend.set_nonblocking(client, True)
+    real_send = backend._pr_send
+    seen: List[object] = []
+
+    def send_meeting_a_switch(*args: object) -> int:
+        backend.set_nonblocking(client, False)
+        seen.append(backend.get_option(client, PR_SockOpt_Nonblocking))
+        result: int = real_send(*args)
+        return result
+
+    monkeypatch.setattr(backend, "_pr_send", send_meeting_a_switch)
+    assert backend.send_at(client, b"xyz", 0, 0) == 3
+    assert seen == [True]  # the switch waited for the send in flight
+    assert backend.get_option(client, PR_SockOpt_Nonblocking) is False
+    assert backend._kept_flights[id(client)] == []
+    monkeypatch.setattr(backend, "_pr_send", real_send)
+    assert backend.send_at(client, b"!", 0, PAUSE) == 1  # the window again
+    assert backend.get_option(client, PR_SockOpt_Nonblocking) is False
+    assert backend.recv(conn, 100, WAIT) == b"xyz!"
+    assert backend._senders == {}
+
+
+def test_a_send_that_finds_the_mark_gone_takes_the_window(
+    backend: NSPRBackend, socks: Sockets, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The mark removed between the flight lookup and its check: the send
+    # must not go lock-free (the switch did not wait for it), and the socket
+    # ends blocking.
+    client, conn = socks.connected_pair()
+    backend.set_nonblocking(client, True)
+    flight = backend._kept_flights[id(client)]
+
+    class SwitchOnAppend(list):  # type: ignore[type-arg]
+        def append(self, item: object) -> None:
+            backend.set_nonblocking(client, False)
+            super().append(item)
+
+    switching = SwitchOnAppend(flight)
+    monkeypatch.setitem(backend._kept_flights, id(client), switching)
+    real_send = backend._pr_send
+    modes: List[object] = []
+
+    def recording_send(*args: object) -> int:
+        modes.append(backend.get_option(client, PR_SockOpt_Nonblocking))
+        result: int = real_send(*args)
+        return result
+
+    monkeypatch.setattr(backend, "_pr_send", recording_send)
+    assert backend.send_at(client, b"ab", 0, PAUSE) == 2
+    assert modes == [True]  # sent in the window, never on the blocking socket
+    assert switching == []
+    assert backend.get_option(client, PR_SockOpt_Nonblocking) is False
+    assert backend._senders == {}
+    assert backend.recv(conn, 100, WAIT) == b"ab"
+
+
 def test_the_nonblocking_mark_ends_with_the_socket(
     backend: NSPRBackend, socks: Sockets
 ) -> None:
@@ -910,8 +1012,10 @@ def test_the_nonblocking_mark_ends_with_the_socket(
     backend.set_nonblocking(handle, True)
     key = id(handle)
     assert key in backend._nonblocking_ids
+    assert key in backend._kept_flights
     backend.close(handle)
     assert key not in backend._nonblocking_ids
+    assert key not in backend._kept_flights
 
 
 # -- exact send counts ---------------------------------------------------------------
