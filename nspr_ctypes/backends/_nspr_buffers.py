@@ -26,6 +26,14 @@ _BYTES_SHARED_WITH_C = not _PASSING_COPIES
 #: ``PyBytes_FromStringAndSize(NULL, n)`` skips the zero fill.
 _FRESH_BYTES = sys.implementation.name == "cpython" and hasattr(ctypes, "pythonapi")
 _ZERO_FILL_MAX = 16384
+#: A receive above _ZERO_FILL_MAX that comes back short returns a copy of
+#: what came, and its buffer is kept (one per backend, up to this size) for
+#: the next receive of the same size: no new allocation, which through
+#: ``ctypes.pythonapi`` costs more than the rest of the receive. A kept
+#: buffer is owned by one receive at a time (taken with ``list.pop``), only
+#: ever copied from, never returned or hashed, until a receive fills it
+#: whole and returns it as its result.
+_SPARE_MAX = 262144
 
 
 def _copy_for_c(data: SendData) -> ctypes.Array[c_char]:

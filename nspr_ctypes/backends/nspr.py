@@ -48,6 +48,7 @@ from nspr_ctypes.backends._nspr_addr import (
 from nspr_ctypes.backends._nspr_buffers import (
     _BYTES_SHARED_WITH_C,
     _FRESH_BYTES,
+    _SPARE_MAX,
     _ZERO_FILL_MAX,
     _bytes_address,
     _copy_for_c,
@@ -177,6 +178,8 @@ class _PollSet(PollSet):
 #: What a one-call try returns when it met a send's nonblocking window and
 #: returned before its timeout: the caller waits for the rest.
 _EARLY: Any = object()
+#: No kept buffer (a length that never matches a large receive).
+_EMPTY = b""
 
 
 class NSPRBackend(_NSPRLookups, Backend):
@@ -241,6 +244,8 @@ class NSPRBackend(_NSPRLookups, Backend):
         #: the close: a list handed out is never replaced). See send_at.
         self._kept_flights: Dict[int, List[None]] = {}
         self._senders_lock = threading.Lock()
+        #: Buffers of short large receives, for the next (see _SPARE_MAX).
+        self._spare_buffers: List[bytes] = []
         self._tls = threading.local()
         #: A new value at every close: a cached poll set packed before a close
         #: may hold a freed PRFileDesc*, so it is packed again.
@@ -524,14 +529,29 @@ class NSPRBackend(_NSPRLookups, Backend):
             )
         if _FRESH_BYTES:
             # Inline: the common call is one PR_Recv and no other frame.
-            buf: bytes = (
-                bytes(amount) if amount <= _ZERO_FILL_MAX else _fresh_buffer(amount)
-            )
+            if amount <= _ZERO_FILL_MAX:
+                buf: bytes = bytes(amount)
+                spares = None
+            else:
+                spares = self._spare_buffers if amount <= _SPARE_MAX else None
+                buf = _EMPTY
+                if spares:
+                    try:
+                        buf = spares.pop()  # another thread may take it first
+                    except IndexError:
+                        pass
+                if len(buf) != amount:  # returned whole when filled: exact size
+                    buf = _fresh_buffer(amount)
             count: int = self._pr_recv(handle, buf, amount, 0, timeout)
             if count == amount:
                 return buf
             if count >= 0:
-                return buf[:count]
+                received = buf[:count]
+                if spares is not None and not spares:
+                    spares.append(buf)  # after the copy: then the next may take it
+                return received
+            if spares is not None and not spares:
+                spares.append(buf)
             if not self._nothing_yet() or not timeout:
                 return None
         else:

@@ -16,6 +16,7 @@ from typing import Callable, Dict, Iterator, List, Tuple
 import pytest
 
 from nspr_ctypes.backends import _nspr_buffers as buffers
+from nspr_ctypes.backends import nspr as nspr_module
 from nspr_ctypes.backends._base import HostEnt, SockAddr
 from nspr_ctypes.backends._nspr_addr import (
     _NETADDR_SIZE,
@@ -1167,6 +1168,109 @@ def test_received_bytes_leave_shared_objects_alone(
     assert first == b"\xfe\xfe"
     assert backend.recv(conn, 2, WAIT) == b"\xfe"
     assert first == b"\xfe\xfe"  # a later receive did not reuse it
+
+
+@pytest.mark.skipif(not buffers._FRESH_BYTES, reason="CPython's fresh bytes buffers")
+def test_a_short_large_receive_keeps_its_buffer_for_the_next(
+    backend: NSPRBackend, socks: Sockets, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client, conn = socks.connected_pair()
+    size = buffers._ZERO_FILL_MAX * 4
+    assert size <= buffers._SPARE_MAX
+    made: List[int] = []
+    real = nspr_module._fresh_buffer
+
+    def counted(amount: int) -> bytes:
+        made.append(amount)
+        return real(amount)
+
+    monkeypatch.setattr(nspr_module, "_fresh_buffer", counted)
+    backend.send(client, b"a" * 100)
+    first = backend.recv(conn, size, WAIT)
+    assert first == b"a" * 100
+    assert made == [size] and len(backend._spare_buffers) == 1
+    kept = backend._spare_buffers[0]
+    backend.send(client, b"b" * 50)
+    assert backend.recv(conn, size, WAIT) == b"b" * 50
+    assert made == [size]  # the kept buffer, not a new one
+    assert backend._spare_buffers == [kept]
+    # Filled whole, the kept buffer is the result and leaves the backend:
+    # later receives must never write into it.
+    block = bytes(range(256)) * (size // 256)
+    assert backend.send_at(client, block, 0, WAIT) == size
+    whole = b""
+    for _ in range(1000):  # bounded: each try returns at least a byte
+        if len(whole) >= size:
+            break
+        chunk = backend.recv(conn, size - len(whole), WAIT)
+        assert chunk
+        whole += chunk
+    assert whole == block
+    backend.send(client, b"c" * 10)
+    assert backend.recv(conn, size, WAIT) == b"c" * 10
+    assert first == b"a" * 100 and whole == block
+    # Another size never reuses it (a result is returned whole at its size).
+    backend.send(client, b"d" * 10)
+    assert backend.recv(conn, size + 1, WAIT) == b"d" * 10
+    assert made[-1] == size + 1
+
+
+@pytest.mark.skipif(not buffers._FRESH_BYTES, reason="CPython's fresh bytes buffers")
+def test_a_receive_filled_whole_is_not_kept(
+    backend: NSPRBackend, socks: Sockets
+) -> None:
+    client, conn = socks.connected_pair()
+    size = buffers._ZERO_FILL_MAX + 1
+    backend.send(client, b"x")
+    assert backend.recv(conn, size, WAIT) == b"x"
+    kept = backend._spare_buffers[0]
+    data = b"y" * size
+    assert backend.send_at(client, data, 0, WAIT) == size
+    got = backend.recv(conn, size, WAIT)
+    assert got is not None
+    if len(got) == size:  # arrived in one piece: the kept buffer itself
+        assert got is kept and got == data
+        assert kept not in backend._spare_buffers
+        backend.send(client, b"z")
+        assert backend.recv(conn, size, WAIT) == b"z"
+        assert got == data  # never written again
+
+
+@pytest.mark.skipif(not buffers._FRESH_BYTES, reason="CPython's fresh bytes buffers")
+def test_threads_receiving_large_never_share_a_buffer(
+    backend: NSPRBackend, socks: Sockets
+) -> None:
+    # Four threads, each on its own connection, receive short and whole
+    # large blocks at once; every byte must arrive as it was sent.
+    size = buffers._ZERO_FILL_MAX * 2
+    pairs = [socks.connected_pair() for _ in range(4)]
+    errors: List[BaseException] = []
+
+    def receive(number: int) -> None:
+        client, conn = pairs[number]
+        try:
+            for round_ in range(200):
+                message = bytes([number * 50 + round_ % 50]) * (
+                    size if round_ % 3 == 0 else 1 + round_
+                )
+                assert backend.send_at(client, message, 0, WAIT) == len(message)
+                got = b""
+                while len(got) < len(message):
+                    chunk = backend.recv(conn, size, WAIT)
+                    assert chunk
+                    got += chunk
+                assert got == message
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=receive, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not any(thread.is_alive() for thread in threads)
+    assert errors == []
+    assert len(backend._spare_buffers) <= 4
 
 
 # -- pointers reach C whole ----------------------------------------------------------
