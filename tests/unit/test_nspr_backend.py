@@ -1174,6 +1174,7 @@ def test_received_bytes_leave_shared_objects_alone(
 def test_a_short_large_receive_keeps_its_buffer_for_the_next(
     backend: NSPRBackend, socks: Sockets, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(backend, "_spare_buffers", [])  # none from earlier tests
     client, conn = socks.connected_pair()
     size = buffers._ZERO_FILL_MAX * 4
     assert size <= buffers._SPARE_MAX
@@ -1217,8 +1218,9 @@ def test_a_short_large_receive_keeps_its_buffer_for_the_next(
 
 @pytest.mark.skipif(not buffers._FRESH_BYTES, reason="CPython's fresh bytes buffers")
 def test_a_receive_filled_whole_is_not_kept(
-    backend: NSPRBackend, socks: Sockets
+    backend: NSPRBackend, socks: Sockets, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(backend, "_spare_buffers", [])  # none from earlier tests
     client, conn = socks.connected_pair()
     size = buffers._ZERO_FILL_MAX + 1
     backend.send(client, b"x")
