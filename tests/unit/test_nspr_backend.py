@@ -1179,7 +1179,7 @@ def test_a_short_large_receive_keeps_its_buffer_for_the_next(
     size = buffers._ZERO_FILL_MAX * 4
     assert size <= buffers._SPARE_MAX
     made: List[int] = []
-    real = nspr_module._fresh_buffer
+    real = buffers._fresh_buffer  # the function nspr imports
 
     def counted(amount: int) -> bytes:
         made.append(amount)
