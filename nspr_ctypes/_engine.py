@@ -107,8 +107,8 @@ class Channel(List[None]):
     ``close_epoch``): the same protocol with the set as the unit.
 
     Hot paths write the guard inline (``channel.append(None)`` before
-    ``try``, ``channel.pop()`` and :meth:`leave_closed` in ``finally``); cold
-    ones use ``with channel as handle``.
+    ``try``; ``channel.pop()`` and, if closed, :meth:`release_if_idle` in
+    ``finally``); cold ones use ``with channel as handle``.
 
     Channels compare and hash by identity, as objects do (poll pins are sets
     of channels): two idle channels are not one.
