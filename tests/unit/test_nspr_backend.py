@@ -903,6 +903,13 @@ def test_a_nonblocking_socket_reports_an_exact_short_send(
     assert backend.recv(conn, 10, 0) is None
 
 
+#: The lock-free send of a non-blocking socket is CPython's send_at path.
+_LOCK_FREE_SENDS = pytest.mark.skipif(
+    not buffers._BYTES_SHARED_WITH_C,
+    reason="PyPy sends copied windows through _send_once, which takes the window",
+)
+
+
 class _CountingLock:
     """A lock that counts its acquisitions."""
 
@@ -924,10 +931,7 @@ class _CountingLock:
         self.release()
 
 
-@pytest.mark.skipif(
-    not buffers._BYTES_SHARED_WITH_C,
-    reason="PyPy sends copied windows through _send_once, which takes the window",
-)
+@_LOCK_FREE_SENDS
 def test_a_nonblocking_socket_sends_without_the_senders_lock(
     backend: NSPRBackend, socks: Sockets, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -975,10 +979,7 @@ def test_made_blocking_during_a_lock_free_send_switches_after_it(
     assert backend._senders == {}
 
 
-@pytest.mark.skipif(
-    not buffers._BYTES_SHARED_WITH_C,
-    reason="PyPy sends copied windows through _send_once, which takes the window",
-)
+@_LOCK_FREE_SENDS
 def test_a_send_that_finds_the_mark_gone_takes_the_window(
     backend: NSPRBackend, socks: Sockets, monkeypatch: pytest.MonkeyPatch
 ) -> None:
