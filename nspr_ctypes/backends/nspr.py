@@ -361,20 +361,26 @@ class NSPRBackend(_NSPRLookups, Backend):
             count = self._senders.pop(key) - 1
             if count:
                 self._senders[key] = count
-            elif key not in self._nonblocking_ids and not self._kept_flights.get(key):
-                self._pr_set_mode(handle, self._blocking_mode)
+            else:
+                self._blocking_if_idle(handle, key)
 
     def _restore_mode(self, handle: NSPRHandle, key: int) -> None:
         """After a lock-free send that met ``set_nonblocking(False)``: the last
         send out makes the socket blocking (the switch waited for it)."""
         with self._senders_lock:
-            if (
-                key in self._nonblocking_ids
-                or self._senders.get(key)
-                or self._kept_flights.get(key)
-            ):
-                return  # kept again, or another send still out: it decides
-            self._pr_set_mode(handle, self._blocking_mode)
+            self._blocking_if_idle(handle, key)
+
+    def _blocking_if_idle(self, handle: NSPRHandle, key: int) -> None:
+        """Under ``_senders_lock``: make ``handle`` blocking unless something
+        keeps it non-blocking (the user's mark, a counted send, a lock-free
+        send in flight; whichever of those ends last comes here again)."""
+        if (
+            key in self._nonblocking_ids
+            or self._senders.get(key)
+            or self._kept_flights.get(key)
+        ):
+            return
+        self._pr_set_mode(handle, self._blocking_mode)
 
     def set_nonblocking(self, handle: NSPRHandle, nonblocking: bool) -> None:
         """Keep ``handle`` NSPR-nonblocking while the user's socket is
@@ -545,13 +551,11 @@ class NSPRBackend(_NSPRLookups, Backend):
             count: int = self._pr_recv(handle, buf, amount, 0, timeout)
             if count == amount:
                 return buf
-            if count >= 0:
-                received = buf[:count]
-                if spares is not None and not spares:
-                    spares.append(buf)  # after the copy: then the next may take it
-                return received
+            received = buf[:count] if count >= 0 else None
             if spares is not None and not spares:
-                spares.append(buf)
+                spares.append(buf)  # after the copy: then the next may take it
+            if received is not None:
+                return received
             if not self._nothing_yet() or not timeout:
                 return None
         else:
@@ -696,7 +700,7 @@ class NSPRBackend(_NSPRLookups, Backend):
             if sent is not None:
                 if sent >= 0:
                     return sent
-                return self._send_failed(handle, pointer, size, timeout)
+                return self._send_failed(sent, handle, pointer, size, timeout)
         # _send_once, inline: the socket is NSPR-nonblocking while any send
         # is in progress on it (the lock keeps count and mode together), so
         # PR_Send never waits and its count is exact.
@@ -719,21 +723,20 @@ class NSPRBackend(_NSPRLookups, Backend):
                 if active > 1:
                     senders[key] = active - 1
                 elif key not in kept and not (flights and flights.get(key)):
+                    # _blocking_if_idle, inline (the count is popped already)
                     self._pr_set_mode(handle, self._blocking_mode)
             finally:
                 lock.release()
         if count >= 0:
             return count
-        return self._send_failed(handle, pointer, size, timeout)
+        return self._send_failed(count, handle, pointer, size, timeout)
 
     def _send_failed(
-        self, handle: NSPRHandle, pointer: Any, size: int, timeout: int
+        self, count: int, handle: NSPRHandle, pointer: Any, size: int, timeout: int
     ) -> Optional[int]:
-        """After send_at's PR_Send failed: no room (None, or wait for some
-        within ``timeout``), or the error."""
-        code: int = self._get_error()
-        if code != PR_WOULD_BLOCK_ERROR:
-            raise nspr_error(code)
+        """After send_at's PR_Send failed (``count`` < 0): no room (None, or
+        wait for some within ``timeout``), or the error."""
+        self._sent(count)  # raises any error but "no room"
         if not timeout:
             return None
         return self._send_waiting(handle, pointer, size, timeout)
