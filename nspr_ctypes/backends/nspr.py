@@ -206,8 +206,7 @@ class NSPRBackend(_NSPRLookups, Backend):
         self._pr_open_tcp = unchecked(lib.PR_OpenTCPSocket, NSPRTCPHandle)
         self._pr_open_udp = unchecked(lib.PR_OpenUDPSocket, NSPRUDPHandle)
         self._pr_connect = unchecked(lib.PR_Connect, ctypes.c_int)
-        # The table's function, whose argtypes take the pointer as an int.
-        self._pr_close_address = lib.PR_Close
+        self._pr_close = unchecked(lib.PR_Close, ctypes.c_int)
         self._pr_connect_continue = lib.PR_ConnectContinue
         self._pr_get_option = lib.PR_GetSocketOption
         self._pr_set_option = lib.PR_SetSocketOption
@@ -419,16 +418,19 @@ class NSPRBackend(_NSPRLookups, Backend):
 
     def close(self, handle: NSPRHandle) -> None:
         """Close; the handle is dead (NULL) afterwards, even on error."""
-        address = handle.value
-        if not address:
+        if not handle:
             return
-        handle.value = None
         if self._kept_flights:  # the id may be reused by a new handle
             with self._senders_lock:
                 self._nonblocking_ids.discard(id(handle))
                 self._kept_flights.pop(id(handle), None)
         self._close_epoch = next(self._close_epochs)
-        if self._pr_close_address(address) != 0:
+        # The handle goes as the pointer it holds (no argtypes, no copy) and
+        # is NULLed right after: a handle is released once, by the one party
+        # that took it from its channel, so nothing else reads it meanwhile.
+        failed = self._pr_close(handle)
+        handle.value = None
+        if failed:
             raise self._error()
 
     def fileno(self, handle: NSPRHandle) -> int:
