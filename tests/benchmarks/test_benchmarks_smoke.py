@@ -229,3 +229,39 @@ def _has_tracemalloc() -> bool:
     except ImportError:  # PyPy has the module but not its C part
         return False
     return True
+
+
+CEILING_SCRIPT = RUN_SCRIPT.with_name("ffi_ceiling.py")
+#: The workloads ffi_ceiling.py measures as bare ctypes calls.
+CEILING_WORKLOADS = {
+    "create_close",
+    "churn",
+    "ping_pong_thread",
+    "ping_pong_process",
+    "recv_1B_queued",
+    "poll_1_idle_1_ready",
+    "poll_64_idle_1_ready",
+    "interval_now",
+}
+
+
+@pytest.mark.skipif(not _nspr_backend_loads(), reason="the nspr backend does not load")
+def test_the_ffi_ceiling_measures_every_bare_workload() -> None:
+    result = subprocess.run(
+        [sys.executable, str(CEILING_SCRIPT), "--quick"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    measured = {}
+    for line in result.stdout.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) == 7 and cells[0] in CEILING_WORKLOADS:
+            measured[cells[0]] = cells
+    assert set(measured) == CEILING_WORKLOADS
+    for name, cells in measured.items():
+        bare_ns, nspr_ns = cells[2], cells[3]
+        # Both the bare calls and the library were timed (a number of ns).
+        assert float(bare_ns.replace(",", "")) > 0, name
+        assert float(nspr_ns.replace(",", "")) > 0, name

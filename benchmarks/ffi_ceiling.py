@@ -1,0 +1,347 @@
+#!/usr/bin/env python3
+"""The ceiling of any ctypes binding of NSPR: a workload's bare libnspr4 calls.
+
+Each paired workload of ``run.py`` whose speed is bound by its calls into
+libnspr4 is measured here a third way, as **bare ctypes**: the same NSPR calls
+through the nspr backend's pre-bound ctypes functions, with nothing around
+them. No argument checks, no guard against a close from another thread, no
+waiting in slices (a blocked call ignores close() and Ctrl-C), no exact count
+of a partial send, no result objects beyond what ctypes returns. It runs in
+``run.py``'s harness (rounds paired with python-nss and nspr_ctypes in one
+process, the busy neighbour where ``run.py`` uses one), so its ratios read as
+``run.py``'s: where a target sits at or above the bare-ctypes ratio, no binding
+over ctypes that keeps any of nspr_ctypes' guarantees can meet it.
+
+Usage::
+
+    /usr/bin/python3 benchmarks/ffi_ceiling.py [--quick] [--rounds N] [--workload NAME ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import ctypes
+import statistics
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+from typing import (
+    Any,
+    Callable,
+    ContextManager,
+    Dict,
+    Iterator,
+    List,
+    Optional,
+    Sequence,
+)
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import run
+
+import nspr_ctypes
+from nspr_ctypes.backends._nspr_addr import _netaddr_input
+
+BARE = "bare ctypes"
+Loop = run.Loop
+BareSetup = Callable[[Any, run.Settings], ContextManager[Loop]]
+
+
+def _handle(sock: Any) -> Any:
+    """The ``PRFileDesc*`` of an nspr_ctypes socket (made through the API)."""
+    return sock._ch.handle
+
+
+@contextlib.contextmanager
+def bare_create_close(backend: Any, settings: run.Settings) -> Iterator[Loop]:
+    open_tcp, close = backend._pr_open_tcp, backend._pr_close
+    family = nspr_ctypes.io.PR_AF_INET
+
+    def loop(n: int) -> None:
+        for _ in range(n):
+            handle = open_tcp(family)
+            if not handle or close(handle):
+                raise run.BenchmarkFailure("PR_OpenTCPSocket / PR_Close failed")
+
+    yield loop
+
+
+@contextlib.contextmanager
+def bare_churn(backend: Any, settings: run.Settings) -> Iterator[Loop]:
+    io = nspr_ctypes.io
+    timeout = run._nss_timeout(io)
+    listener = run._listen(io, 128)
+    try:
+        listening = _handle(listener)
+        address = _netaddr_input(listener.get_sock_name()._sa)
+        peer = ctypes.create_string_buffer(112)  # a PRNetAddr, never parsed
+        open_tcp, close = backend._pr_open_tcp, backend._pr_close
+        connect, accept = backend._pr_connect, backend._pr_accept
+        family = io.PR_AF_INET
+
+        def loop(n: int) -> None:
+            for _ in range(n):
+                client = open_tcp(family)
+                if not client or connect(client, address, timeout):
+                    raise run.BenchmarkFailure("PR_Connect failed")
+                server = accept(listening, peer, timeout)
+                if not server:
+                    raise run.BenchmarkFailure("PR_Accept failed")
+                close(server)
+                close(client)
+
+        yield loop
+    finally:
+        listener.close()
+
+
+def _bare_round_trips(backend: Any, handle: Any, timeout: int) -> Loop:
+    send, recv = backend._pr_send, backend._pr_recv
+    out = b"x"
+    buf = ctypes.create_string_buffer(1)
+
+    def loop(n: int) -> None:
+        for _ in range(n):
+            send(handle, out, 1, 0, timeout)
+            if recv(handle, buf, 1, 0, timeout) != 1:
+                raise run.BenchmarkFailure("echo lost")
+
+    return loop
+
+
+@contextlib.contextmanager
+def bare_ping_pong_thread(backend: Any, settings: run.Settings) -> Iterator[Loop]:
+    io = nspr_ctypes.io
+    client, server = run._nss_tcp_pair(io)
+    timeout = run._nss_timeout(io)
+    serving = _handle(server)
+    send, recv = backend._pr_send, backend._pr_recv
+
+    def echo() -> None:
+        buf = ctypes.create_string_buffer(1)
+        while recv(serving, buf, 1, 0, timeout) == 1:
+            send(serving, buf, 1, 0, timeout)
+
+    worker = run._Worker(echo)
+    try:
+        yield _bare_round_trips(backend, _handle(client), timeout)
+    finally:
+        client.shutdown(io.PR_SHUTDOWN_SEND)
+        try:
+            worker.join()
+        finally:
+            run._close_all((client, server))
+
+
+@contextlib.contextmanager
+def bare_ping_pong_process(backend: Any, settings: run.Settings) -> Iterator[Loop]:
+    io = nspr_ctypes.io
+    timeout = run._nss_timeout(io)
+    listener = run._listen(io, 1)
+    child: Optional[subprocess.Popen[bytes]] = None
+    server = None
+    try:
+        port = listener.get_sock_name().port
+        child = subprocess.Popen(run._child_command("--echo-child", str(port)))
+        server, _peer = listener.accept(timeout)
+        server.set_socket_option(io.PR_SockOpt_NoDelay, True)
+        yield _bare_round_trips(backend, _handle(server), timeout)
+        server.shutdown(io.PR_SHUTDOWN_SEND)
+        run._end_child(child)
+    finally:
+        if child is not None and child.poll() is None:
+            child.kill()
+            child.wait(run.WAIT_SECONDS)
+        run._close_all([sock for sock in (server, listener) if sock is not None])
+
+
+@contextlib.contextmanager
+def bare_recv_queued(backend: Any, settings: run.Settings) -> Iterator[Loop]:
+    io = nspr_ctypes.io
+    client, server = run._nss_tcp_pair(io)
+    timeout = run._nss_timeout(io)
+    sending, receiving = _handle(client), _handle(server)
+    send, recv = backend._pr_send, backend._pr_recv
+    block = b"q" * run.QUEUED_BYTES
+    buf = ctypes.create_string_buffer(1)
+
+    def loop(n: int) -> None:
+        left = n
+        while left:
+            batch = min(left, run.QUEUED_BYTES)
+            if send(sending, block, batch, 0, timeout) != batch:
+                raise run.BenchmarkFailure("short send")
+            for _ in range(batch):
+                count = recv(receiving, buf, 1, 0, timeout)
+            run._expect((count, buf.raw), (1, b"q"), "PR_Recv of 1 byte")
+            left -= batch
+
+    try:
+        yield loop
+    finally:
+        run._close_all((client, server))
+
+
+@contextlib.contextmanager
+def _bare_poll(backend: Any, idle: int) -> Iterator[Loop]:
+    io = nspr_ctypes.io
+    socks: List[Any] = []
+    try:
+        while len(socks) < idle + 1:
+            socks.extend(io.Socket.new_tcp_pair())
+        socks[1].send(b"!", run._nss_timeout(io))  # socks[0] stays readable
+        ready = io.PR_POLL_READ
+        # The packed PRPollDesc array, built once, as a cached poll set has it.
+        poll_set = backend.poll_set(
+            [(_handle(sock), ready) for sock in socks[: idle + 1]]
+        )
+        descs, count, out_flags = poll_set.descs, poll_set.count, poll_set.out_flags
+        poll = backend._pr_poll
+        timeout = run._nss_timeout(io)
+
+        def loop(n: int) -> None:
+            for _ in range(n):
+                if poll(descs, count, timeout) > 0:
+                    flags = out_flags.unpack_from(descs)
+            run._expect(flags[0] & ready, ready, "poll flags of the ready socket")
+            run._expect(sum(1 for flag in flags if flag), 1, "ready sockets")
+
+        yield loop
+    finally:
+        run._close_all(socks)
+
+
+@contextlib.contextmanager
+def bare_poll_1(backend: Any, settings: run.Settings) -> Iterator[Loop]:
+    with _bare_poll(backend, 1) as loop:
+        yield loop
+
+
+@contextlib.contextmanager
+def bare_poll_64(backend: Any, settings: run.Settings) -> Iterator[Loop]:
+    with _bare_poll(backend, run.POLL_IDLE) as loop:
+        yield loop
+
+
+@contextlib.contextmanager
+def bare_interval_now(backend: Any, settings: run.Settings) -> Iterator[Loop]:
+    now = backend.interval_now  # PR_IntervalNow itself, through ctypes.PyDLL
+
+    def loop(n: int) -> None:
+        for _ in range(n):
+            now(), now(), now(), now(), now(), now(), now(), now(), now()
+            result = now()
+        if not 0 <= result <= 0xFFFFFFFF:
+            raise run.BenchmarkFailure("PR_IntervalNow returned %r" % (result,))
+
+    yield loop
+
+
+BARE_SETUPS: Dict[str, BareSetup] = {
+    "create_close": bare_create_close,
+    "churn": bare_churn,
+    "ping_pong_thread": bare_ping_pong_thread,
+    "ping_pong_process": bare_ping_pong_process,
+    "recv_1B_queued": bare_recv_queued,
+    "poll_1_idle_1_ready": bare_poll_1,
+    "poll_64_idle_1_ready": bare_poll_64,
+    "interval_now": bare_interval_now,
+}
+
+
+def _with_bare(workload: run.Workload, backend: Any) -> run.Workload:
+    """``workload`` with the bare-ctypes target served by its bare setup."""
+    bare = BARE_SETUPS[workload.name]
+
+    def setup(target: run.Target, settings: run.Settings) -> ContextManager[Loop]:
+        if target.label == BARE:
+            return bare(backend, settings)
+        return workload.setup(target, settings)
+
+    return workload._replace(setup=setup)
+
+
+def _median_ns(results: Sequence[run.PairedResult], name: str, label: str) -> str:
+    for result in results:
+        if result.workload == name and result.target == label and result.ns_per_call:
+            return run._ns(statistics.median(result.ns_per_call))
+    return "—"
+
+
+def _ratio(results: Sequence[run.PairedResult], name: str, label: str) -> str:
+    ratios = run._round_ratios(results, name, label)
+    if not ratios:
+        return "—"
+    return "%.2f (%s)" % (statistics.median(ratios), run._spread(ratios))
+
+
+def render(results: Sequence[run.PairedResult], rounds: int) -> List[str]:
+    out = [
+        "| workload | python-nss ns/call | bare ctypes ns/call | nspr_ctypes/nspr "
+        "ns/call | bare ctypes ratio | nspr_ctypes/nspr ratio | nspr target |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for workload in run.WORKLOADS:
+        name = workload.name
+        if any(r.workload == name for r in results):
+            out.append(
+                "| %s |"
+                % " | ".join(
+                    [
+                        name,
+                        _median_ns(results, name, run.PYTHON_NSS),
+                        _median_ns(results, name, BARE),
+                        _median_ns(results, name, run.NSPR),
+                        _ratio(results, name, BARE),
+                        _ratio(results, name, run.NSPR),
+                        run._target_text(workload.target_nspr),
+                    ]
+                )
+            )
+    out.append("")
+    out.append(
+        "Ratio = throughput / python-nss's in the same round, median over %d rounds "
+        "(IQR); > 1 is faster than python-nss." % rounds
+    )
+    return out
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="a short smoke run")
+    parser.add_argument("--rounds", type=int, help="paired rounds (default: run.py's)")
+    parser.add_argument(
+        "--workload",
+        action="append",
+        choices=sorted(BARE_SETUPS),
+        help="measure only this workload (repeatable); default: all",
+    )
+    args = parser.parse_args(argv)
+    settings = run.QUICK if args.quick else run.FULL
+    rounds = args.rounds or settings.rounds
+    warnings.simplefilter("ignore", DeprecationWarning)
+    targets, notes = run._load_targets([run.PYTHON_NSS, run.NSPR])
+    for label, why in notes.items():
+        print("%s: %s" % (label, why))
+    nspr_targets = [target for target in targets if target.label == run.NSPR]
+    if not nspr_targets:
+        return 2  # the nspr backend does not load: nothing to measure
+    nspr_targets[0].activate()
+    backend = nspr_ctypes.get_backend()
+    targets.append(run.Target(BARE, nspr_ctypes.io, nspr_targets[0].activate))
+    wanted = args.workload or list(BARE_SETUPS)
+    results: List[run.PairedResult] = []
+    for workload in run.WORKLOADS:
+        if workload.name in wanted:
+            results += run.run_workload(
+                _with_bare(workload, backend), targets, settings, rounds
+            )
+    print("\n".join(render(results, rounds)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
