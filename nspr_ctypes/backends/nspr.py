@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import ctypes
 import itertools
+import socket
 import struct
 import threading
 from ctypes import addressof, byref, c_char, c_void_p
@@ -960,10 +961,18 @@ class NSPRBackend(_NSPRLookups, Backend):
         return NSPRTCPHandle(fds[0]), NSPRTCPHandle(fds[1])
 
     def import_tcp_socket(self, osfd: int) -> NSPRHandle:
-        """``PR_ImportTCPSocket``; the handle owns ``osfd`` from now on."""
+        """``PR_ImportTCPSocket``; the handle owns ``osfd`` from now on.
+
+        NSPR imports any socket. A datagram one gets the UDP handle class, so
+        that its receives never make NSPR's own blocking wait, which spins for
+        ever on a UDP socket after a failed ``shutdown()`` (see
+        :meth:`_receive`)."""
+        datagram = _is_datagram_socket(osfd)
         address: Optional[int] = self.lib.PR_ImportTCPSocket(osfd)
         if not address:
             raise self._error()
+        if datagram:
+            return NSPRUDPHandle(address)
         return NSPRTCPHandle(address)
 
     # -- time -------------------------------------------------------------------
@@ -975,6 +984,20 @@ class NSPRBackend(_NSPRLookups, Backend):
     def interval_now(self) -> int:
         """``PR_IntervalNow()`` (replaced per instance by the C function)."""
         return int(self.lib.PR_IntervalNow())
+
+
+def _is_datagram_socket(osfd: int) -> bool:
+    """Whether ``osfd`` is a datagram socket: its ``SO_TYPE``, read before
+    NSPR owns it (NSPR has no option for it). A descriptor the stdlib cannot
+    look at is left to NSPR, which reports its own error."""
+    try:
+        probe = socket.socket(fileno=osfd)
+    except (OSError, ValueError):
+        return False
+    try:
+        return probe.type == socket.SOCK_DGRAM
+    finally:
+        probe.detach()  # the descriptor stays open, for NSPR
 
 
 def _as_int(value: Any) -> int:
