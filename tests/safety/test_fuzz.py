@@ -370,6 +370,12 @@ def run_program(
             child.kill()
             child.wait()
             returncode = None
+        finally:
+            # Interrupted otherwise (pytest-timeout, Ctrl-C): a hung child
+            # must not go on spinning after the test.
+            if child.poll() is None:
+                child.kill()
+                child.wait()
         stdout.seek(0)
         stderr.seek(0)
         lines = stdout.read().decode("utf-8", "replace").splitlines()
