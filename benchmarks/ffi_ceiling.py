@@ -23,7 +23,6 @@ import argparse
 import contextlib
 import ctypes
 import statistics
-import subprocess
 import sys
 import warnings
 from pathlib import Path
@@ -115,47 +114,24 @@ def _bare_round_trips(backend: Any, handle: Any, timeout: int) -> Loop:
 @contextlib.contextmanager
 def bare_ping_pong_thread(backend: Any, settings: run.Settings) -> Iterator[Loop]:
     io = nspr_ctypes.io
-    client, server = run._nss_tcp_pair(io)
     timeout = run._nss_timeout(io)
-    serving = _handle(server)
     send, recv = backend._pr_send, backend._pr_recv
 
-    def echo() -> None:
+    def echo(server: Any) -> None:
+        serving = _handle(server)
         buf = ctypes.create_string_buffer(1)
         while recv(serving, buf, 1, 0, timeout) == 1:
             send(serving, buf, 1, 0, timeout)
 
-    worker = run._Worker(echo)
-    try:
+    with run._echoed_by_thread(io, echo) as (client, _worker):
         yield _bare_round_trips(backend, _handle(client), timeout)
-    finally:
-        client.shutdown(io.PR_SHUTDOWN_SEND)
-        try:
-            worker.join()
-        finally:
-            run._close_all((client, server))
 
 
 @contextlib.contextmanager
 def bare_ping_pong_process(backend: Any, settings: run.Settings) -> Iterator[Loop]:
     io = nspr_ctypes.io
-    timeout = run._nss_timeout(io)
-    listener = run._listen(io, 1)
-    child: Optional[subprocess.Popen[bytes]] = None
-    server = None
-    try:
-        port = listener.get_sock_name().port
-        child = subprocess.Popen(run._child_command("--echo-child", str(port)))
-        server, _peer = listener.accept(timeout)
-        server.set_socket_option(io.PR_SockOpt_NoDelay, True)
-        yield _bare_round_trips(backend, _handle(server), timeout)
-        server.shutdown(io.PR_SHUTDOWN_SEND)
-        run._end_child(child)
-    finally:
-        if child is not None and child.poll() is None:
-            child.kill()
-            child.wait(run.WAIT_SECONDS)
-        run._close_all([sock for sock in (server, listener) if sock is not None])
+    with run._echoed_by_child(io) as server:
+        yield _bare_round_trips(backend, _handle(server), run._nss_timeout(io))
 
 
 @contextlib.contextmanager
@@ -188,16 +164,10 @@ def bare_recv_queued(backend: Any, settings: run.Settings) -> Iterator[Loop]:
 @contextlib.contextmanager
 def _bare_poll(backend: Any, idle: int) -> Iterator[Loop]:
     io = nspr_ctypes.io
-    socks: List[Any] = []
-    try:
-        while len(socks) < idle + 1:
-            socks.extend(io.Socket.new_tcp_pair())
-        socks[1].send(b"!", run._nss_timeout(io))  # socks[0] stays readable
+    with run._poll_sockets(io, idle) as socks:
         ready = io.PR_POLL_READ
         # The packed PRPollDesc array, built once, as a cached poll set has it.
-        poll_set = backend.poll_set(
-            [(_handle(sock), ready) for sock in socks[: idle + 1]]
-        )
+        poll_set = backend.poll_set([(_handle(sock), ready) for sock in socks])
         descs, count, out_flags = poll_set.descs, poll_set.count, poll_set.out_flags
         poll = backend._pr_poll
         timeout = run._nss_timeout(io)
@@ -210,8 +180,6 @@ def _bare_poll(backend: Any, idle: int) -> Iterator[Loop]:
             run._expect(sum(1 for flag in flags if flag), 1, "ready sockets")
 
         yield loop
-    finally:
-        run._close_all(socks)
 
 
 @contextlib.contextmanager

@@ -1087,35 +1087,46 @@ def pw_churn(target: Target, settings: Settings) -> Iterator[Loop]:
 
 
 @contextlib.contextmanager
-def pw_ping_pong_thread(target: Target, settings: Settings) -> Iterator[Loop]:
-    io = _io(target)
+def _echoed_by_thread(
+    io: ModuleType, echo: Callable[[Any], None]
+) -> Iterator[Tuple[Any, _Worker]]:
+    """A connected pair whose server side runs ``echo(server)`` in a thread
+    until end of input: (the client, the thread). Ends with the client's
+    shutdown, the thread's end and both closed."""
     client, server = _nss_tcp_pair(io)
-    timeout = _nss_timeout(io)
-
-    def echo() -> None:
-        while True:
-            data = server.recv(1, timeout)
-            if not data:
-                return
-            server.send(data, timeout)
-
-    worker = _Worker(echo)
-
-    def loop(n: int) -> None:
-        for _ in range(n):
-            client.send(b"x", timeout)
-            if client.recv(1, timeout) != b"x":
-                worker.check()
-                raise BenchmarkFailure("echo lost")
-
+    worker = _Worker(lambda: echo(server))
     try:
-        yield loop
+        yield client, worker
     finally:
         client.shutdown(io.PR_SHUTDOWN_SEND)
         try:
             worker.join()
         finally:
             _close_all((client, server))
+
+
+@contextlib.contextmanager
+def pw_ping_pong_thread(target: Target, settings: Settings) -> Iterator[Loop]:
+    io = _io(target)
+    timeout = _nss_timeout(io)
+
+    def echo(server: Any) -> None:
+        while True:
+            data = server.recv(1, timeout)
+            if not data:
+                return
+            server.send(data, timeout)
+
+    with _echoed_by_thread(io, echo) as (client, worker):
+
+        def loop(n: int) -> None:
+            for _ in range(n):
+                client.send(b"x", timeout)
+                if client.recv(1, timeout) != b"x":
+                    worker.check()
+                    raise BenchmarkFailure("echo lost")
+
+        yield loop
 
 
 def _child_command(*args: str) -> List[str]:
@@ -1146,8 +1157,10 @@ def _listen(io: ModuleType, backlog: int) -> Any:
 
 
 @contextlib.contextmanager
-def pw_ping_pong_process(target: Target, settings: Settings) -> Iterator[Loop]:
-    io = _io(target)
+def _echoed_by_child(io: ModuleType) -> Iterator[Any]:
+    """A socket connected to an echo child process (``--echo-child``), Nagle
+    off. Ends with its shutdown and the child's end; the child is killed (by
+    its pid) if the body fails."""
     timeout = _nss_timeout(io)
     listener = _listen(io, 1)
     child = None
@@ -1157,7 +1170,21 @@ def pw_ping_pong_process(target: Target, settings: Settings) -> Iterator[Loop]:
         child = subprocess.Popen(_child_command("--echo-child", str(port)))
         server, _peer = listener.accept(timeout)
         server.set_socket_option(io.PR_SockOpt_NoDelay, True)
-        conn = server
+        yield server
+        server.shutdown(io.PR_SHUTDOWN_SEND)
+        _end_child(child)
+    finally:
+        if child is not None and child.poll() is None:
+            child.kill()
+            child.wait(WAIT_SECONDS)
+        _close_all([sock for sock in (server, listener) if sock is not None])
+
+
+@contextlib.contextmanager
+def pw_ping_pong_process(target: Target, settings: Settings) -> Iterator[Loop]:
+    io = _io(target)
+    timeout = _nss_timeout(io)
+    with _echoed_by_child(io) as conn:
 
         def loop(n: int) -> None:
             for _ in range(n):
@@ -1166,13 +1193,6 @@ def pw_ping_pong_process(target: Target, settings: Settings) -> Iterator[Loop]:
                     raise BenchmarkFailure("echo lost")
 
         yield loop
-        conn.shutdown(io.PR_SHUTDOWN_SEND)
-        _end_child(child)
-    finally:
-        if child is not None and child.poll() is None:
-            child.kill()
-            child.wait(WAIT_SECONDS)
-        _close_all([sock for sock in (server, listener) if sock is not None])
 
 
 def _echo_child(port: int) -> int:
@@ -1256,14 +1276,23 @@ def pw_bulk_recv_into(target: Target, settings: Settings) -> Iterator[Loop]:
 
 
 @contextlib.contextmanager
-def _poll_set(target: Target, idle: int) -> Iterator[Loop]:
-    io = _io(target)
+def _poll_sockets(io: ModuleType, idle: int) -> Iterator[List[Any]]:
+    """``idle + 1`` sockets to poll, the first readable, the rest idle."""
     socks: List[Any] = []
     try:
         while len(socks) < idle + 1:
             socks.extend(io.Socket.new_tcp_pair())
         socks[1].send(b"!", _nss_timeout(io))  # socks[0] stays readable
-        descs = [(sock, io.PR_POLL_READ) for sock in socks[: idle + 1]]
+        yield socks[: idle + 1]
+    finally:
+        _close_all(socks)
+
+
+@contextlib.contextmanager
+def _poll_set(target: Target, idle: int) -> Iterator[Loop]:
+    io = _io(target)
+    with _poll_sockets(io, idle) as socks:
+        descs = [(sock, io.PR_POLL_READ) for sock in socks]
         poll = io.Socket.poll
         timeout = _nss_timeout(io)
         ready = io.PR_POLL_READ
@@ -1276,8 +1305,6 @@ def _poll_set(target: Target, idle: int) -> Iterator[Loop]:
             _expect(len(flags), idle + 1, "poll results")
 
         yield loop
-    finally:
-        _close_all(socks)
 
 
 @contextlib.contextmanager
