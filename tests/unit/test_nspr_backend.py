@@ -1146,7 +1146,18 @@ def test_recv_into_fills_the_callers_memory(
     assert backend.recv_into(conn, memoryview(target), WAIT) == 0
 
 
-@pytest.mark.skipif(not buffers._FRESH_BYTES, reason="CPython's fresh bytes buffers")
+_FRESH_BYTES_ONLY = pytest.mark.skipif(
+    not buffers._FRESH_BYTES, reason="CPython's fresh bytes buffers"
+)
+
+
+@pytest.fixture()
+def no_kept_buffer(backend: NSPRBackend, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The backend fixture is shared: start with no buffer kept by earlier tests."""
+    monkeypatch.setattr(backend, "_spare_buffers", [])
+
+
+@_FRESH_BYTES_ONLY
 @pytest.mark.parametrize(
     "size", [1, 2, 112, buffers._ZERO_FILL_MAX, buffers._ZERO_FILL_MAX + 1, 1 << 20]
 )
@@ -1179,11 +1190,11 @@ def test_received_bytes_leave_shared_objects_alone(
     assert first == b"\xfe\xfe"  # a later receive did not reuse it
 
 
-@pytest.mark.skipif(not buffers._FRESH_BYTES, reason="CPython's fresh bytes buffers")
+@_FRESH_BYTES_ONLY
+@pytest.mark.usefixtures("no_kept_buffer")
 def test_a_short_large_receive_keeps_its_buffer_for_the_next(
     backend: NSPRBackend, socks: Sockets, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(backend, "_spare_buffers", [])  # none from earlier tests
     client, conn = socks.connected_pair()
     size = buffers._ZERO_FILL_MAX * 4
     assert size <= buffers._SPARE_MAX
@@ -1225,11 +1236,11 @@ def test_a_short_large_receive_keeps_its_buffer_for_the_next(
     assert made[-1] == size + 1
 
 
-@pytest.mark.skipif(not buffers._FRESH_BYTES, reason="CPython's fresh bytes buffers")
+@_FRESH_BYTES_ONLY
+@pytest.mark.usefixtures("no_kept_buffer")
 def test_a_receive_filled_whole_is_not_kept(
-    backend: NSPRBackend, socks: Sockets, monkeypatch: pytest.MonkeyPatch
+    backend: NSPRBackend, socks: Sockets
 ) -> None:
-    monkeypatch.setattr(backend, "_spare_buffers", [])  # none from earlier tests
     client, conn = socks.connected_pair()
     size = buffers._ZERO_FILL_MAX + 1
     backend.send(client, b"x")
@@ -1247,7 +1258,7 @@ def test_a_receive_filled_whole_is_not_kept(
         assert got == data  # never written again
 
 
-@pytest.mark.skipif(not buffers._FRESH_BYTES, reason="CPython's fresh bytes buffers")
+@_FRESH_BYTES_ONLY
 def test_threads_receiving_large_never_share_a_buffer(
     backend: NSPRBackend, socks: Sockets
 ) -> None:
