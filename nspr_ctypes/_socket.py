@@ -49,6 +49,7 @@ from nspr_ctypes._engine import (
     keep_trying,
     send_all,
     try_until,
+    with_bytes_sent,
 )
 from nspr_ctypes._poll import _SocketPoll
 from nspr_ctypes._readahead import ReadAhead
@@ -72,6 +73,7 @@ from nspr_ctypes.error import (
     PR_INVALID_ARGUMENT_ERROR,
     PR_INVALID_METHOD_ERROR,
     PR_NOT_SOCKET_ERROR,
+    PR_WOULD_BLOCK_ERROR,
     NSPRError,
     nspr_error,
 )
@@ -897,7 +899,17 @@ class Socket(_SocketFiles, _SocketOptions, _SocketPoll):
         try:
             if channel.closed:
                 raise ValueError(_CLOSED_MESSAGE)
-            return send_all(channel, data, timeout, self._nonblocking, True)
+            if not self._nonblocking:
+                return send_all(channel, data, timeout, False, True)
+            # send_all's one try in non-blocking mode, inline: a frame less
+            # on every send of an event loop
+            try:
+                count = channel.backend.send_at(channel.handle, data, 0, 0)
+                if count is None:
+                    raise nspr_error(PR_WOULD_BLOCK_ERROR)
+            except NSPRError as error:
+                raise with_bytes_sent(error, 0) from None
+            return count
         finally:
             channel.pop()
             if channel.closed:

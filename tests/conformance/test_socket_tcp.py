@@ -1015,6 +1015,25 @@ def test_send_timeout_over_tcp_carries_bytes_sent(
     assert _drain(error, server) == sent
 
 
+@pytest.mark.difference("a non-blocking send() failure carries bytes_sent 0")
+def test_nonblocking_send_failures_carry_bytes_sent_zero(
+    io: Any, error: Any, tcp_pair: Any
+) -> None:
+    client, _server = tcp_pair
+    client.set_socket_option(io.PR_SockOpt_Nonblocking, True)
+    data = _payload()
+    assert 0 < client.send(data) < len(data)
+    with pytest.raises(error.NSPRError) as info:
+        client.send(data)  # no room
+    assert info.value.errno == error.PR_WOULD_BLOCK_ERROR
+    assert info.value.bytes_sent == 0
+    client.shutdown(io.PR_SHUTDOWN_SEND)
+    with pytest.raises(error.NSPRError) as info:
+        client.send(b"x")
+    assert info.value.errno == error.PR_CONNECT_RESET_ERROR
+    assert info.value.bytes_sent == 0
+
+
 def test_threads_send_and_recv_concurrently(io: Any, tcp_pair: Any) -> None:
     client, server = tcp_pair
     results: List[Tuple[str, bytes]] = []
