@@ -92,12 +92,13 @@ _POLL_LAYOUTS_MAX = 64
 _T = TypeVar("_T")
 
 
-class NSPRHandle(c_void_p):
+class NSPRHandle(ffi.PRFileDescPtr):
     """A socket of the NSPR backend: the ``PRFileDesc*`` itself, NULL once
     closed.
 
-    Being a ``c_void_p``, it goes to C functions that have no ``argtypes`` as
-    the pointer it holds, with no conversion and no extra object per socket.
+    Being a ctypes pointer value, it goes to C functions that have no
+    ``argtypes`` as the pointer it holds, with no conversion and no extra
+    object per socket.
     The socket type is the class (:class:`NSPRTCPHandle`,
     :class:`NSPRUDPHandle`), so a handle holds nothing but the pointer.
     """
@@ -955,7 +956,7 @@ class NSPRBackend(_NSPRLookups, Backend):
 
     def new_tcp_pair(self) -> Tuple[NSPRHandle, NSPRHandle]:
         """``PR_NewTCPSocketPair`` (socketpair(AF_UNIX, SOCK_STREAM))."""
-        fds = (c_void_p * 2)()
+        fds = (ffi.PRFileDescPtr * 2)()
         if self.lib.PR_NewTCPSocketPair(fds) != 0:
             raise self._error()
         return NSPRTCPHandle(fds[0]), NSPRTCPHandle(fds[1])

@@ -5,16 +5,17 @@ bounded primitive waits inside NSPR, in C, for at most its timeout. A send
 makes the socket NSPR-nonblocking for its call, so its count stays exact.
 """
 
-from ctypes import c_void_p
+from ctypes import _SimpleCData
 from typing import Any, List, Optional, Sequence, Tuple, Union
 
 from nspr_ctypes.backends._base import Backend, HostEnt, OptionValue, PollSet, SockAddr
 
 __all__ = ["NSPRBackend", "NSPRHandle", "create_backend"]
 
-class NSPRHandle(c_void_p):
-    """A socket of the NSPR backend: the PRFileDesc* itself (a c_void_p),
-    NULL once closed. The socket type is the class."""
+class NSPRHandle(_SimpleCData[Optional[int]]):
+    """A socket of the NSPR backend: the PRFileDesc* itself (a ctypes pointer
+    value, as c_void_p but without an instance __dict__), NULL once closed.
+    The socket type is the class."""
 
 class NSPRTCPHandle(NSPRHandle):
     """A TCP socket (opened, accepted, paired or imported)."""
