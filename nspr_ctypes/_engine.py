@@ -18,7 +18,18 @@ import math
 import os
 import threading
 import time
-from typing import Any, Callable, Dict, FrozenSet, List, Optional, Tuple, TypeVar, Union
+from typing import (
+    Any,
+    Callable,
+    Dict,
+    FrozenSet,
+    List,
+    Optional,
+    Protocol,
+    Tuple,
+    TypeVar,
+    Union,
+)
 
 from nspr_ctypes.backends._base import Backend, Handle
 from nspr_ctypes.constants import PR_INTERVAL_NO_TIMEOUT
@@ -61,6 +72,11 @@ _RELEASE_LOCK = threading.Lock()
 _lock_releases = _RELEASE_LOCK.acquire
 _unlock_releases = _RELEASE_LOCK.release
 
+#: The number of open makefile() files of each channel that has any, changed
+#: under _RELEASE_LOCK. Few sockets have files: a count in every channel
+#: would cost every socket 8 bytes.
+_file_counts: Dict[Channel, int] = {}
+
 #: Bumped by every close (and drop) of a socket: a poll's cached socket set
 #: is known open while this has not moved.
 close_epoch = [0]
@@ -90,7 +106,7 @@ class Channel(List[None]):
     """The OS resource behind one Socket, shared with its makefile() files.
 
     ``closed`` says the Socket was closed: its own methods refuse to work.
-    ``files`` counts the open makefile() files, which work on after that.
+    Its open makefile() files (counted in ``_file_counts``) work on after that.
     The channel itself, a list, holds one entry per call using the handle
     (a separate list would cost every socket 56 more bytes). The handle is
     released once the Socket and every file are closed and no call uses it,
@@ -119,10 +135,9 @@ class Channel(List[None]):
     __slots__ = (
         "backend",
         "closed",
-        "files",
+        "first_wait",
         "generation",
         "handle",
-        "slice",
     )
 
     __hash__ = object.__hash__  # type: ignore[assignment]
@@ -134,16 +149,19 @@ class Channel(List[None]):
         self.backend = backend
         self.handle: Optional[Handle] = handle
         self.closed = False
-        self.files = 0
         self.generation = _fork_generation[0]
         timing = _TIMING.get(backend)
         if timing is None:
             timing = timing_of(backend)
-        self.slice = timing[1]
+        #: Ticks the first try of a call may wait: one slice of the backend's
+        #: clock; 0 once the descriptor is non-blocking (its calls never wait).
+        #: The mode belongs here, with the descriptor its files share.
+        self.first_wait = timing[1]
 
     def __repr__(self) -> str:
         state = "closed" if self.closed else "open"
-        return "<Channel %s, %d in use, %d files>" % (state, len(self), self.files)
+        files = _file_counts.get(self, 0)
+        return "<Channel %s, %d in use, %d files>" % (state, len(self), files)
 
     def __enter__(self) -> Handle:
         self.append(None)
@@ -178,16 +196,18 @@ class Channel(List[None]):
         with _RELEASE_LOCK:
             if self.closed:
                 raise ValueError(CLOSED_MESSAGE)
-            self.files += 1
+            _file_counts[self] = _file_counts.get(self, 0) + 1
 
     def release_file(self) -> None:
         """Uncount a closed makefile() file; the last reference releases."""
         with _RELEASE_LOCK:
-            self.files -= 1
+            left = _file_counts.pop(self) - 1
+            if left:
+                _file_counts[self] = left
         self.release_if_idle()
 
     def _take_if_idle(self) -> Optional[Handle]:
-        if self or self.files or not self.closed:
+        if self or not self.closed or (_file_counts and self in _file_counts):
             return None
         if poll_pins and self._pinned():
             return None
@@ -196,7 +216,7 @@ class Channel(List[None]):
         _lock_releases()
         try:
             handle = self.handle
-            if handle is None or self or self.files:
+            if handle is None or self or self in _file_counts:
                 return None
             self.handle = None
         finally:
@@ -252,7 +272,14 @@ class Channel(List[None]):
         return True
 
 
-def check_open(channel: Channel, file: Any) -> None:
+class _File(Protocol):
+    """What the wait loops read of a makefile() file."""
+
+    @property
+    def closed(self) -> bool: ...
+
+
+def check_open(channel: Channel, file: Optional[_File]) -> None:
     """Between two slices of a wait: a call made through the socket ends once
     the socket is closed; one made through a makefile() file (``file`` not
     None), once that file is (closing the socket leaves its files working, as
@@ -264,13 +291,11 @@ def check_open(channel: Channel, file: Any) -> None:
         raise ValueError(CLOSED_FILE_MESSAGE)
 
 
-def first_slice(channel: Channel, timeout: int, nonblocking: bool) -> int:
+def first_slice(channel: Channel, timeout: int) -> int:
     """Ticks the first try of a call may wait: all of ``timeout`` up to one
     slice; 0 in non-blocking mode."""
-    if nonblocking:
-        return 0
-    slice_ticks = channel.slice
-    return slice_ticks if timeout > slice_ticks else timeout
+    wait = channel.first_wait
+    return wait if timeout > wait else timeout
 
 
 class Deadline:
@@ -318,8 +343,7 @@ def keep_trying(
     args: Tuple[Any, ...],
     timeout: int,
     first: int,
-    nonblocking: bool,
-    file: Any = None,
+    file: Optional[_File] = None,
 ) -> _T:
     """The rest of a blocking call whose first try, ``attempt(*args, first)``,
     came back empty: the one wait loop of the library.
@@ -328,7 +352,7 @@ def keep_trying(
     used up fails with PR_IO_TIMEOUT_ERROR; otherwise try again in slices
     until a result, the deadline, a ``close()`` or a signal.
     """
-    if nonblocking:
+    if not channel.first_wait:
         raise nspr_error(PR_WOULD_BLOCK_ERROR)
     if timeout == first:  # PR_INTERVAL_NO_WAIT, or a timeout within one slice
         raise nspr_error(PR_IO_TIMEOUT_ERROR)
@@ -340,7 +364,6 @@ def call_blocking(
     attempt: Callable[..., Optional[_T]],
     args: Tuple[Any, ...],
     timeout: int,
-    nonblocking: bool,
     deadline: Optional[Deadline] = None,
 ) -> _T:
     """``attempt(*args, ticks)`` as a blocking call: within ``deadline`` when
@@ -348,11 +371,11 @@ def call_blocking(
     slice and, if it came back empty, :func:`keep_trying`. (``Socket.recv``
     writes this inline: it is the hottest call.)"""
     if deadline is not None:
-        return try_until(deadline, channel, attempt, args, nonblocking)
-    first = first_slice(channel, timeout, nonblocking)
+        return try_until(deadline, channel, attempt, args)
+    first = first_slice(channel, timeout)
     result = attempt(*args, first)
     if result is None:
-        result = keep_trying(channel, attempt, args, timeout, first, nonblocking)
+        result = keep_trying(channel, attempt, args, timeout, first)
     return result
 
 
@@ -361,12 +384,12 @@ def try_until(
     channel: Channel,
     attempt: Callable[..., Optional[_T]],
     args: Tuple[Any, ...],
-    nonblocking: bool,
-    file: Any = None,
+    file: Optional[_File] = None,
 ) -> _T:
     """``attempt(*args, ticks)`` within a deadline the call already has (its
     timeout covers several steps): a first try even when no time is left."""
     end = deadline.end
+    nonblocking = not channel.first_wait
     if nonblocking or (end is not None and end <= time.monotonic()):
         result = attempt(*args, 0)
         if result is not None:
@@ -385,7 +408,7 @@ def _slices(
     channel: Channel,
     attempt: Callable[..., Optional[_T]],
     args: Tuple[Any, ...],
-    file: Any,
+    file: Optional[_File],
 ) -> _T:
     while True:
         ticks = deadline.next_slice()
@@ -404,9 +427,8 @@ def send_all(
     channel: Channel,
     data: bytes,
     timeout: int,
-    nonblocking: bool,
     partial: bool,
-    file: Any = None,
+    file: Optional[_File] = None,
 ) -> int:
     """Send ``data``: every byte, or in non-blocking mode what fits when
     ``partial`` allows it. A failure carries ``bytes_sent``.
@@ -418,12 +440,10 @@ def send_all(
     send_at = backend.send_at
     total = len(data)  # 0 still reaches the OS: UDP sends an empty datagram
     deadline: Optional[Deadline] = None
-    if nonblocking:  # first_slice(), inline: a frame less a send
-        first = 0
-    else:
-        first = channel.slice
-        if timeout < first:
-            first = timeout
+    first = channel.first_wait  # first_slice(), inline: a frame less a send
+    nonblocking = not first
+    if timeout < first:
+        first = timeout
     started: Optional[float] = None
     if first and timeout != PR_INTERVAL_NO_TIMEOUT:
         # A send may wait part of a slice and return short: the clock starts
@@ -451,7 +471,7 @@ def send_all(
 
 
 def acquire_waiting(
-    lock: Any, channel: Channel, timeout: int, nonblocking: bool, file: Any = None
+    lock: Any, channel: Channel, timeout: int, file: Optional[_File] = None
 ) -> Optional[Deadline]:
     """Take ``lock`` (another thread is using the read-ahead buffer). Waiting
     for it is waiting like any other: in slices, within the call's timeout,
@@ -459,7 +479,7 @@ def acquire_waiting(
     made for it, if any, serves the rest of the call."""
     if lock.acquire(False):
         return None
-    if nonblocking:
+    if not channel.first_wait:
         raise nspr_error(PR_WOULD_BLOCK_ERROR)
     if timeout == 0:
         raise nspr_error(PR_IO_TIMEOUT_ERROR)

@@ -135,14 +135,12 @@ class Socket(_SocketFiles, _SocketOptions, _SocketPoll):
         "_desc_type",
         "_family",
         "_netaddr",
-        "_nonblocking",
     )
     _ahead: Optional[ReadAhead]
     _ch: Optional[_Channel]
     _family: int
     _desc_type: int
     _netaddr: Optional[NetworkAddress]
-    _nonblocking: bool
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Socket:
         # A Socket made without __init__ behaves as a closed one. (object's
@@ -190,7 +188,6 @@ class Socket(_SocketFiles, _SocketOptions, _SocketPoll):
         self._family = family
         self._desc_type = desc_type
         self._netaddr = None
-        self._nonblocking = False
         self._ahead = None
 
     def __del__(self) -> None:
@@ -222,7 +219,6 @@ class Socket(_SocketFiles, _SocketOptions, _SocketPoll):
         sock._family = family
         sock._desc_type = PR_DESC_SOCKET_TCP
         sock._netaddr = None
-        sock._nonblocking = False
         # No read-ahead buffer (and no read lock) until a call needs one:
         # readline(), read(-1), readlines(), iteration, a makefile() read.
         sock._ahead = None
@@ -381,13 +377,12 @@ class Socket(_SocketFiles, _SocketOptions, _SocketPoll):
                 sa = _sockaddr_for_call(addr)
             backend = channel.backend
             handle = channel.handle
-            nonblocking = self._nonblocking
-            first = first_slice(channel, timeout, nonblocking)
+            first = first_slice(channel, timeout)
             if backend.connect(handle, sa, first):
                 return
-            if nonblocking:
+            if not channel.first_wait:  # non-blocking
                 raise nspr_error(PR_IN_PROGRESS_ERROR)
-            keep_trying(channel, _connected, (backend, handle), timeout, first, False)
+            keep_trying(channel, _connected, (backend, handle), timeout, first)
         finally:
             channel.pop()
             if channel.closed:
@@ -420,12 +415,11 @@ class Socket(_SocketFiles, _SocketOptions, _SocketPoll):
                 raise nspr_error(PR_INVALID_METHOD_ERROR)
             backend = channel.backend
             handle = channel.handle
-            nonblocking = self._nonblocking
-            first = first_slice(channel, timeout, nonblocking)
+            first = first_slice(channel, timeout)
             accepted = backend.accept(handle, first)
             if accepted is None:
                 accepted = keep_trying(
-                    channel, backend.accept, (handle,), timeout, first, nonblocking
+                    channel, backend.accept, (handle,), timeout, first
                 )
         finally:
             channel.pop()
@@ -450,13 +444,13 @@ class Socket(_SocketFiles, _SocketOptions, _SocketPoll):
         with channel as handle:
             if amount < 0:
                 raise ValueError("negative buffersize in accept_read")
-            if self._nonblocking:  # NSPR refuses accept_read on those
+            if not channel.first_wait:  # NSPR refuses accept_read when non-blocking
                 raise nspr_error(PR_INVALID_ARGUMENT_ERROR)
             if self._desc_type == PR_DESC_SOCKET_UDP:
                 raise nspr_error(PR_INVALID_METHOD_ERROR)
             backend = channel.backend
             deadline = Deadline(channel, timeout)
-            accepted = try_until(deadline, channel, backend.accept, (handle,), False)
+            accepted = try_until(deadline, channel, backend.accept, (handle,))
             sock, peer = self._accepted(backend, accepted)
             try:
                 new_channel = sock._channel()
@@ -466,7 +460,6 @@ class Socket(_SocketFiles, _SocketOptions, _SocketPoll):
                     new_channel,
                     backend.recv,
                     (new_channel.handle, ask),
-                    False,
                 )
             except BaseException:
                 sock.close()
@@ -524,7 +517,7 @@ class Socket(_SocketFiles, _SocketOptions, _SocketPoll):
         ahead = self._read_ahead()
         channel.__enter__()
         try:
-            deadline = acquire_waiting(ahead.lock, channel, timeout, self._nonblocking)
+            deadline = acquire_waiting(ahead.lock, channel, timeout)
         except BaseException:
             channel.leave()
             raise
@@ -552,7 +545,6 @@ class Socket(_SocketFiles, _SocketOptions, _SocketPoll):
                 channel.backend.recv,
                 (channel.handle, ask),
                 timeout,
-                self._nonblocking,
                 deadline,
             )
         finally:
@@ -573,7 +565,6 @@ class Socket(_SocketFiles, _SocketOptions, _SocketPoll):
                 channel.backend.recv_into,
                 (channel.handle, view),
                 timeout,
-                self._nonblocking,
                 deadline,
             )
         finally:
@@ -606,17 +597,13 @@ class Socket(_SocketFiles, _SocketOptions, _SocketPoll):
             handle = channel.handle
             if amount > _RECV_CAP:
                 amount = _RECV_CAP
-            nonblocking = self._nonblocking
-            if nonblocking:
-                first = 0
-            else:
-                first = channel.slice
-                if timeout < first:
-                    first = timeout
+            first = channel.first_wait  # first_slice(), inline
+            if timeout < first:
+                first = timeout
             data = backend.recv(handle, amount, first)
             if data is None:
                 data = keep_trying(
-                    channel, backend.recv, (handle, amount), timeout, first, nonblocking
+                    channel, backend.recv, (handle, amount), timeout, first
                 )
             return data
         finally:
@@ -675,7 +662,6 @@ class Socket(_SocketFiles, _SocketOptions, _SocketPoll):
                 channel.backend.recv_into,
                 (handle, target),
                 timeout,
-                self._nonblocking,
             )
 
     def read(self, size: int = -1, *, timeout: int = PR_INTERVAL_NO_TIMEOUT) -> bytes:
@@ -699,9 +685,7 @@ class Socket(_SocketFiles, _SocketOptions, _SocketPoll):
             parts = [ahead.take_all()]
             try:
                 while True:
-                    data = call_blocking(
-                        channel, recv, args, timeout, self._nonblocking, deadline
-                    )
+                    data = call_blocking(channel, recv, args, timeout, deadline)
                     if not data:
                         return b"".join(parts)
                     parts.append(data)
@@ -723,7 +707,7 @@ class Socket(_SocketFiles, _SocketOptions, _SocketPoll):
             line = ahead.take_line(size)
             if line:
                 return line
-            data = call_blocking(channel, recv, args, 0, self._nonblocking, deadline)
+            data = call_blocking(channel, recv, args, 0, deadline)
             if not data:
                 return ahead.take_all()
             ahead.feed(data)
@@ -874,7 +858,6 @@ class Socket(_SocketFiles, _SocketOptions, _SocketPoll):
                 channel.backend.recv_from,
                 (handle, amount),
                 timeout,
-                self._nonblocking,
             )
             addr._sa = sender
             return data
@@ -899,8 +882,8 @@ class Socket(_SocketFiles, _SocketOptions, _SocketPoll):
         try:
             if channel.closed:
                 raise ValueError(_CLOSED_MESSAGE)
-            if not self._nonblocking:
-                return send_all(channel, data, timeout, False, True)
+            if channel.first_wait:  # blocking
+                return send_all(channel, data, timeout, True)
             # send_all's one try in non-blocking mode, inline: a frame less
             # on every send of an event loop
             try:
@@ -926,7 +909,7 @@ class Socket(_SocketFiles, _SocketOptions, _SocketPoll):
             timeout = _args.c_uint_mask(timeout)
         channel = self._channel()
         with channel:
-            return send_all(channel, data, timeout, self._nonblocking, False)
+            return send_all(channel, data, timeout, False)
 
     def send_to(
         self,
@@ -952,7 +935,6 @@ class Socket(_SocketFiles, _SocketOptions, _SocketPoll):
                 channel.backend.send_to,
                 (handle, data, _sockaddr_for_call(addr)),
                 timeout,
-                self._nonblocking,
             )
 
     # -- static methods -------------------------------------------------------

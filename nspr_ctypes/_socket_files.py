@@ -35,17 +35,16 @@ _FileObject = Union[std_io.TextIOWrapper, std_io.BufferedIOBase, std_io.RawIOBas
 class _SocketFiles:
     """``makefile()`` and the reads and writes of its files (a base of ``Socket``).
 
-    A makefile() file keeps the channel's handle (Channel.files) and works on
-    after close(); it reads and writes through ``_file_recv_into`` and
-    ``_file_send``, which wait as the socket's methods do with no timeout,
-    until its own close.
+    A makefile() file keeps the channel's handle (each channel's files are
+    counted in ``_engine._file_counts``) and works on after close(); it reads
+    and writes through ``_file_recv_into`` and ``_file_send``, which wait as
+    the socket's methods do with no timeout, until its own close.
     """
 
     __slots__ = ()
 
     if TYPE_CHECKING:  # what Socket provides
         _ahead: Optional[ReadAhead]
-        _nonblocking: bool
 
         def _channel(self) -> _Channel: ...
         def _read_ahead(self) -> ReadAhead: ...
@@ -76,12 +75,9 @@ class _SocketFiles:
             handle = channel.handle
             if handle is None:
                 raise ValueError(_CLOSED_MESSAGE)
-            nonblocking = self._nonblocking
             deadline = None
             if not lock.acquire(False):
-                deadline = acquire_waiting(
-                    lock, channel, PR_INTERVAL_NO_TIMEOUT, nonblocking, file
-                )
+                deadline = acquire_waiting(lock, channel, PR_INTERVAL_NO_TIMEOUT, file)
             try:
                 if ahead.lines is not NO_LINES or ahead.tail:
                     count = ahead.take_into(buffer)
@@ -94,10 +90,9 @@ class _SocketFiles:
                         channel,
                         backend.recv_into,
                         (handle, buffer),
-                        nonblocking,
                         file,
                     )
-                first = 0 if nonblocking else channel.slice
+                first = channel.first_wait
                 result = backend.recv_into(handle, buffer, first)
                 if result is None:
                     result = keep_trying(
@@ -106,7 +101,6 @@ class _SocketFiles:
                         (handle, buffer),
                         PR_INTERVAL_NO_TIMEOUT,
                         first,
-                        nonblocking,
                         file,
                     )
                 return result
@@ -134,9 +128,7 @@ class _SocketFiles:
         """A write through ``file``: every byte, as sendall()."""
         channel.enter_file()
         try:
-            return send_all(
-                channel, data, PR_INTERVAL_NO_TIMEOUT, self._nonblocking, False, file
-            )
+            return send_all(channel, data, PR_INTERVAL_NO_TIMEOUT, False, file)
         finally:
             channel.leave()
 

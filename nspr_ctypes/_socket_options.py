@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Literal, NoReturn, Tuple, Union, cast, ov
 
 from nspr_ctypes import _args
 from nspr_ctypes._address import NetworkAddress, check_address, sockaddr_of
+from nspr_ctypes._engine import timing_of
 from nspr_ctypes.backends._base import OptionValue, SockAddr
 from nspr_ctypes.constants import (
     _SOCKOPT_KINDS,
@@ -49,7 +50,6 @@ class _SocketOptions:
     __slots__ = ()
 
     if TYPE_CHECKING:  # what Socket provides
-        _nonblocking: bool
 
         def _channel(self) -> _Channel: ...
         def _check_backend(self, addr: NetworkAddress, method: str) -> None: ...
@@ -106,7 +106,7 @@ class _SocketOptions:
         channel = self._channel()
         with channel as handle:
             if option == PR_SockOpt_Nonblocking:
-                return self._nonblocking
+                return not channel.first_wait
             kind = _SOCKOPT_KINDS.get(option)
             if kind is None or kind == _SockOptKind.MREQ:
                 raise nspr_error(PR_INVALID_ARGUMENT_ERROR)  # as NSPR refuses them
@@ -140,7 +140,7 @@ class _SocketOptions:
             if option == PR_SockOpt_Nonblocking:
                 nonblocking = bool(value)
                 channel.backend.set_nonblocking(handle, nonblocking)
-                self._nonblocking = nonblocking  # type: ignore[misc]  # a slot of Socket
+                channel.first_wait = 0 if nonblocking else timing_of(channel.backend)[1]
                 return
             channel.backend.set_option(handle, option, value)
 
