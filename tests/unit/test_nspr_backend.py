@@ -543,6 +543,29 @@ def test_multicast_options(backend: NSPRBackend, socks: Sockets) -> None:
     backend.set_option(udp, PR_SockOpt_DropMember, (group, loopback))
 
 
+def test_handle_holds_only_the_pointer(backend: NSPRBackend) -> None:
+    """A handle is a ctypes pointer value with no instance dict or weak
+    reference slot on CPython (c_void_p instances have both: 24 bytes more a
+    socket; PyPy's ctypes objects always have a dict)."""
+    handle = backend.open_socket(PR_AF_INET, PR_DESC_SOCKET_TCP)
+    try:
+        if sys.implementation.name == "cpython":
+            assert not hasattr(handle, "__dict__")
+            with pytest.raises(AttributeError):
+                handle.note = 1  # type: ignore[attr-defined]
+            assert sys.getsizeof(handle) < sys.getsizeof(ctypes.c_void_p(1))
+        # Declared PRFileDesc* parameters take it as it is; c_void_p ones
+        # take its value.
+        assert backend.lib.PR_FileDesc2NativeHandle(handle) == backend.fileno(handle)
+        as_void_p = backend.lib.cdll["PR_FileDesc2NativeHandle"]
+        as_void_p.argtypes = (ctypes.c_void_p,)
+        as_void_p.restype = ctypes.c_int32
+        assert as_void_p(handle.value) == backend.fileno(handle)
+    finally:
+        backend.close(handle)
+    assert not handle and handle.value is None  # NULL once closed
+
+
 # -- pair and import -------------------------------------------------------------
 
 
