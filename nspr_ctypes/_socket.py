@@ -904,12 +904,23 @@ class Socket(_SocketFiles, _SocketOptions, _SocketPoll):
         Send every byte of ``buf`` or raise NSPRError, whose ``bytes_sent``
         says how much was sent before the failure.
         """
-        data = _args.need_bytes(buf, "sendall")
+        # As send(): the checks and the guard inline (http.client sends each
+        # request with sendall)
+        data = buf if type(buf) is bytes else _args.need_bytes(buf, "sendall")
         if type(timeout) is not int or not 0 <= timeout <= 0xFFFFFFFF:
             timeout = _args.c_uint_mask(timeout)
-        channel = self._channel()
-        with channel:
+        channel = self._ch
+        if channel is None:
+            raise ValueError(_CLOSED_MESSAGE)
+        channel.append(None)
+        try:
+            if channel.closed:
+                raise ValueError(_CLOSED_MESSAGE)
             return send_all(channel, data, timeout, False)
+        finally:
+            channel.pop()
+            if channel.closed:
+                channel.release_if_idle()
 
     def send_to(
         self,
