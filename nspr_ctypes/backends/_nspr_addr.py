@@ -14,7 +14,6 @@ from nspr_ctypes.backends._base import SockAddr
 from nspr_ctypes.constants import PR_AF_INET, PR_AF_INET6, PR_AF_LOCAL
 from nspr_ctypes.error import PR_INVALID_ARGUMENT_ERROR, nspr_error
 
-_U16 = struct.Struct("=H")
 _NET_U16 = struct.Struct("!H")
 _NET_U32 = struct.Struct("!I")
 _U32 = struct.Struct("=I")
@@ -22,6 +21,10 @@ _NETADDR_SIZE = ctypes.sizeof(ffi.PRNetAddr)
 #: A PRNetAddr of PR_AF_INET: family (host order), port (network order,
 #: passed pre-swapped), the address, zero padding to the full union.
 _INET_NETADDR = struct.Struct("=HH4s%dx" % (_NETADDR_SIZE - 8))
+#: The head of any PRNetAddr read as PR_AF_INET's: one unpack for the family,
+#: the port (still in network order) and an IPv4 address.
+_INET_HEAD = struct.Struct("=HH4s")
+_new_sockaddr = tuple.__new__
 
 
 def sockaddr_to_netaddr(addr: SockAddr) -> ffi.PRNetAddr:
@@ -58,9 +61,9 @@ def sockaddr_to_netaddr(addr: SockAddr) -> ffi.PRNetAddr:
 def netaddr_to_sockaddr(net: Union[ffi.PRNetAddr, bytes]) -> SockAddr:
     """The :class:`SockAddr` value of a ``PRNetAddr`` (or of its bytes)."""
     raw = net if type(net) is bytes else bytes(net)
-    family = _U16.unpack_from(raw, 0)[0]
-    if family == PR_AF_INET:
-        return SockAddr(family, raw[4:8], _NET_U16.unpack_from(raw, 2)[0])
+    family, port, packed = _INET_HEAD.unpack_from(raw)
+    if family == PR_AF_INET:  # every accept: SockAddr's own __new__ costs more
+        return _new_sockaddr(SockAddr, (family, packed, socket.ntohs(port), 0, 0))
     if family == PR_AF_INET6:
         return SockAddr(
             family,
