@@ -912,7 +912,7 @@ class Socket(_SocketFiles, _SocketOptions, _SocketPoll):
         channel = self._ch
         if channel is None:
             raise ValueError(_CLOSED_MESSAGE)
-        channel.append(None)
+        channel.append(None)  # the guard (see _engine.Channel), written inline
         try:
             if channel.closed:
                 raise ValueError(_CLOSED_MESSAGE)
