@@ -801,7 +801,10 @@ class NSPRBackend(_NSPRLookups, Backend):
         pointer, size = self._data_pointer(data)
         if size > _INT32_MAX:
             size = _INT32_MAX
-        attempt = partial(self._send_to_once, handle, pointer, size, net)
+        if type(handle) is NSPRUDPHandle:
+            attempt = partial(self._send_datagram_once, handle, pointer, size, net)
+        else:
+            attempt = partial(self._send_to_once, handle, pointer, size, net)
         count = attempt(0)
         if count is None and timeout:
             return self._wait_and_retry(handle, PR_POLL_WRITE, timeout, attempt)
@@ -816,6 +819,22 @@ class NSPRBackend(_NSPRLookups, Backend):
         finally:
             self._leave_send(handle)
         return self._sent(count)
+
+    def _send_datagram_once(
+        self, handle: NSPRHandle, pointer: Any, size: int, net: bytes, _left: int
+    ) -> Optional[int]:
+        """One ``PR_SendTo`` on a UDP socket, with no nonblocking window: a
+        datagram goes whole or not at all, so no count can be lost. With
+        ``PR_INTERVAL_NO_WAIT`` a blocking socket reports no room as
+        PR_IO_TIMEOUT_ERROR, a non-blocking one as PR_WOULD_BLOCK_ERROR: None
+        for both."""
+        count: int = self._pr_send_to(handle, pointer, size, 0, net, 0)
+        if count >= 0:
+            return count
+        code: int = self._get_error()
+        if code != PR_WOULD_BLOCK_ERROR and code != PR_IO_TIMEOUT_ERROR:
+            raise nspr_error(code)
+        return None
 
     @staticmethod
     def _data_pointer(data: SendData) -> Tuple[Any, int]:

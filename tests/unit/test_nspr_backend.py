@@ -66,8 +66,10 @@ from nspr_ctypes.error import (
     PR_CONNECT_RESET_ERROR,
     PR_DIRECTORY_LOOKUP_ERROR,
     PR_INVALID_ARGUMENT_ERROR,
+    PR_IO_TIMEOUT_ERROR,
     PR_NETWORK_UNREACHABLE_ERROR,
     PR_NOT_TCP_SOCKET_ERROR,
+    PR_WOULD_BLOCK_ERROR,
     NSPRError,
 )
 
@@ -564,6 +566,39 @@ def test_handle_holds_only_the_pointer(backend: NSPRBackend) -> None:
     finally:
         backend.close(handle)
     assert not handle and handle.value is None  # NULL once closed
+
+
+def test_udp_send_to_needs_no_nonblocking_window(
+    backend: NSPRBackend, socks: Sockets, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A datagram goes whole or not at all, so a UDP send_to is one PR_SendTo
+    with no mode switch around it (a TCP one keeps its window); no room, as
+    either error NSPR gives for it, is None, and any other error raises."""
+    udp = socks.open(PR_AF_INET, PR_DESC_SOCKET_UDP)
+    tcp, _server = socks.connected_pair()
+    dst = SockAddr(PR_AF_INET, LOOPBACK, 9)
+    switches: List[int] = []
+    set_mode = backend._pr_set_mode
+
+    def counted_set_mode(*args: object) -> int:
+        switches.append(1)
+        result: int = set_mode(*args)
+        return result
+
+    monkeypatch.setattr(backend, "_pr_set_mode", counted_set_mode)
+    assert backend.send_to(udp, b"datagram", dst, WAIT) == 8
+    assert switches == []
+    backend.send_to(tcp, b"x", dst, 0)  # Linux sends it on the connection
+    assert switches == [1, 1]  # into the window and out of it
+
+    monkeypatch.setattr(backend, "_pr_send_to", lambda *args: -1)
+    for code in (PR_IO_TIMEOUT_ERROR, PR_WOULD_BLOCK_ERROR):
+        monkeypatch.setattr(backend, "_get_error", lambda code=code: code)
+        assert backend.send_to(udp, b"x", dst, 0) is None
+    monkeypatch.setattr(backend, "_get_error", lambda: PR_NETWORK_UNREACHABLE_ERROR)
+    with pytest.raises(NSPRError) as info:
+        backend.send_to(udp, b"x", dst, 0)
+    assert info.value.errno == PR_NETWORK_UNREACHABLE_ERROR
 
 
 # -- pair and import -------------------------------------------------------------
