@@ -842,13 +842,17 @@ class Socket(_SocketFiles, _SocketOptions, _SocketPoll):
         Receive one datagram of at most ``amount`` bytes; ``addr`` is filled
         with the sender's address.
         """
-        amount = _args.c_int(amount)
+        # The usual arguments are checked inline (a datagram server's loop)
+        if type(amount) is not int or not 0 <= amount <= _args.INT_MAX:
+            amount = _args.c_int(amount)
         _check_address(addr, "recv_from")
         if type(timeout) is not int or not 0 <= timeout <= 0xFFFFFFFF:
             timeout = _args.c_uint_mask(timeout)
         self._check_family(addr)
         self._check_backend(addr, "recv_from")
-        channel = self._channel()
+        channel = self._ch
+        if channel is None:
+            raise ValueError(_CLOSED_MESSAGE)
         with channel as handle:
             self._netaddr = addr
             if amount < 0:
@@ -932,14 +936,17 @@ class Socket(_SocketFiles, _SocketOptions, _SocketPoll):
 
         Send ``buf`` as one datagram to ``addr``.
         """
-        data = _args.need_bytes(buf, "send_to")
+        # The usual arguments are checked inline (a datagram server's loop)
+        data = buf if type(buf) is bytes else _args.need_bytes(buf, "send_to")
         _check_address(addr, "send_to")
         if type(timeout) is not int or not 0 <= timeout <= 0xFFFFFFFF:
             timeout = _args.c_uint_mask(timeout)
         self._check_family(addr)
         self._check_backend(addr, "send_to")
         self._netaddr = addr
-        channel = self._channel()
+        channel = self._ch
+        if channel is None:
+            raise ValueError(_CLOSED_MESSAGE)
         with channel as handle:
             return call_blocking(
                 channel,
