@@ -16,7 +16,7 @@ from typing import Any, Dict, Iterator, Optional, Tuple, Union
 from nspr_ctypes import _args
 from nspr_ctypes import backends as _backends
 from nspr_ctypes.backends import get_backend
-from nspr_ctypes.backends._base import Backend, HostEnt, SockAddr
+from nspr_ctypes.backends._base import Backend, HostEnt, SockAddr, _new_sockaddr
 from nspr_ctypes.constants import (
     _DESC_TYPE_NAMES,
     _FAMILY_NAMES,
@@ -48,8 +48,6 @@ _CONSTANT_ADDRESS_BYTES = {
     (PR_IpAddrLoopback, PR_AF_INET): _LOOPBACK[PR_AF_INET],
     (PR_IpAddrLoopback, PR_AF_INET6): _LOOPBACK[PR_AF_INET6],
 }
-# What SockAddr(...) does, without its Python frame: the fields in order.
-_new_sockaddr = tuple.__new__
 
 _STRING_INIT_WARNING = (
     "NetworkAddress initialization from a string parameter only works for IPv4, "

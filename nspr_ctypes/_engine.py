@@ -158,6 +158,10 @@ class Channel(List[None]):
         #: The mode belongs here, with the descriptor its files share.
         self.first_wait = timing[1]
 
+    def set_nonblocking(self, nonblocking: bool) -> None:
+        """Record the descriptor's mode (the backend has switched it)."""
+        self.first_wait = 0 if nonblocking else timing_of(self.backend)[1]
+
     def __repr__(self) -> str:
         state = "closed" if self.closed else "open"
         files = _file_counts.get(self, 0)

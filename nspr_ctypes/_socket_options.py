@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any, Literal, NoReturn, Tuple, Union, cast, ov
 
 from nspr_ctypes import _args
 from nspr_ctypes._address import NetworkAddress, check_address, sockaddr_of
-from nspr_ctypes._engine import timing_of
 from nspr_ctypes.backends._base import OptionValue, SockAddr
 from nspr_ctypes.constants import (
     _SOCKOPT_KINDS,
@@ -140,7 +139,7 @@ class _SocketOptions:
             if option == PR_SockOpt_Nonblocking:
                 nonblocking = bool(value)
                 channel.backend.set_nonblocking(handle, nonblocking)
-                channel.first_wait = 0 if nonblocking else timing_of(channel.backend)[1]
+                channel.set_nonblocking(nonblocking)
                 return
             channel.backend.set_option(handle, option, value)
 

@@ -98,6 +98,11 @@ class SockAddr(NamedTuple):
     scope_id: int = 0
 
 
+# What SockAddr(...) does, without its Python frame: all five fields in order,
+# ``_new_sockaddr(SockAddr, (family, addr, port, flowinfo, scope_id))``.
+_new_sockaddr = tuple.__new__
+
+
 class HostEnt(NamedTuple):
     """The result of a host lookup (the contents of a ``PRHostEnt``)."""
 

@@ -10,7 +10,7 @@ from ctypes import addressof
 from typing import Union
 
 from nspr_ctypes.backends import _nspr_ffi as ffi
-from nspr_ctypes.backends._base import SockAddr
+from nspr_ctypes.backends._base import SockAddr, _new_sockaddr
 from nspr_ctypes.constants import PR_AF_INET, PR_AF_INET6, PR_AF_LOCAL
 from nspr_ctypes.error import PR_INVALID_ARGUMENT_ERROR, nspr_error
 
@@ -24,7 +24,6 @@ _INET_NETADDR = struct.Struct("=HH4s%dx" % (_NETADDR_SIZE - 8))
 #: The head of any PRNetAddr read as PR_AF_INET's: one unpack for the family,
 #: the port (still in network order) and an IPv4 address.
 _INET_HEAD = struct.Struct("=HH4s")
-_new_sockaddr = tuple.__new__
 
 
 def sockaddr_to_netaddr(addr: SockAddr) -> ffi.PRNetAddr:

@@ -827,13 +827,11 @@ class NSPRBackend(_NSPRLookups, Backend):
         datagram goes whole or not at all, so no count can be lost. With
         ``PR_INTERVAL_NO_WAIT`` a blocking socket reports no room as
         PR_IO_TIMEOUT_ERROR, a non-blocking one as PR_WOULD_BLOCK_ERROR: None
-        for both."""
+        for both (any other error raises in _nothing_yet)."""
         count: int = self._pr_send_to(handle, pointer, size, 0, net, 0)
         if count >= 0:
             return count
-        code: int = self._get_error()
-        if code != PR_WOULD_BLOCK_ERROR and code != PR_IO_TIMEOUT_ERROR:
-            raise nspr_error(code)
+        self._nothing_yet()
         return None
 
     @staticmethod
