@@ -446,6 +446,56 @@ def test_stream_calls_that_must_wait_wait_in_the_socket(
     assert counting == [0.02]
 
 
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> List[int]:
+    """The stream tries (read(2) and readv(2)) of the stdlib backend, counted."""
+    tries: List[int] = []
+
+    def counted(call: Callable[..., Any]) -> Callable[..., Any]:
+        def counting_call(fd: int, *args: Any) -> Any:
+            tries.append(fd)
+            return call(fd, *args)
+
+        return counting_call
+
+    monkeypatch.setattr(stdlib, "_read", counted(os.read))
+    if stdlib._readv is not None:
+        monkeypatch.setattr(stdlib, "_readv", counted(stdlib._readv))
+    return tries
+
+
+@pytest.mark.parametrize("into", [False, True], ids=["recv", "recv_into"])
+def test_after_a_try_that_would_block_waiting_receives_wait_first(
+    std: Sockets, reads: List[int], into: bool
+) -> None:
+    if into and stdlib._readv is None:
+        pytest.skip("no os.readv (PyPy): recv_into waits in the socket at once")
+    a, b = std.keep_pair()
+
+    def receive(timeout: int) -> Optional[bytes]:
+        if not into:
+            data: Optional[bytes] = std.b.recv(b, 10, timeout)
+            return data
+        buffer = bytearray(10)
+        count = std.b.recv_into(b, memoryview(buffer), timeout)
+        return None if count is None else bytes(buffer[:count])
+
+    assert receive(20) is None  # tried, would block, waited
+    assert len(reads) == 1 and b.wait_first == stdlib._WAIT_FIRST_RUN
+    # The next waiting receives skip the try: data queued or not, they
+    # receive the same, in the socket's one call that polls, then receives.
+    for number in range(stdlib._WAIT_FIRST_RUN):
+        std.b.send_at(a, b"%d" % number, 0, 0)
+        assert receive(100) == b"%d" % number
+    assert len(reads) == 1 and b.wait_first == 0
+    # A non-blocking receive always tries, and leaves the run alone.
+    assert receive(0) is None
+    assert len(reads) == 2 and b.wait_first == 0
+    std.b.send_at(a, b"queued", 0, 0)
+    assert receive(100) == b"queued"  # tries again: the data was queued
+    assert len(reads) == 3 and b.wait_first == 0
+
+
 def test_new_sockets_need_no_timeout_call_to_be_nonblocking(
     std: Sockets, counting: List[Optional[float]]
 ) -> None:
