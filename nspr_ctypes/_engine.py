@@ -433,9 +433,11 @@ def send_all(
     timeout: int,
     partial: bool,
     file: Optional[_File] = None,
+    sent: int = 0,
 ) -> int:
     """Send ``data``: every byte, or in non-blocking mode what fits when
-    ``partial`` allows it. A failure carries ``bytes_sent``.
+    ``partial`` allows it. A failure carries ``bytes_sent``. ``sent`` bytes
+    went already, in a try of the caller's that did not wait.
 
     One buffer and a growing offset: a retry costs what it sends.
     """
@@ -453,9 +455,8 @@ def send_all(
         # A send may wait part of a slice and return short: the clock starts
         # now (the deadline itself is made only if a second try is needed).
         started = time.monotonic()
-    sent = 0
     try:
-        count = send_at(handle, data, 0, first)
+        count = send_at(handle, data, sent, first)
         while True:
             if count is not None:
                 sent += count

@@ -886,17 +886,17 @@ class Socket(_SocketFiles, _SocketOptions, _SocketPoll):
         try:
             if channel.closed:
                 raise ValueError(_CLOSED_MESSAGE)
-            if channel.first_wait:  # blocking
-                return send_all(channel, data, timeout, True)
-            # send_all's one try in non-blocking mode, inline: a frame less
-            # on every send of an event loop
+            # The first try, inline: there is room for most sends, which then
+            # take a frame less. It does not wait; send_all() waits for room.
             try:
                 count = channel.backend.send_at(channel.handle, data, 0, 0)
-                if count is None:
+                if count is None and not channel.first_wait:
                     raise nspr_error(PR_WOULD_BLOCK_ERROR)
             except NSPRError as error:
                 raise with_bytes_sent(error, 0) from None
-            return count
+            if count is not None and (count >= len(data) or not channel.first_wait):
+                return count
+            return send_all(channel, data, timeout, True, sent=count or 0)
         finally:
             channel.pop()
             if channel.closed:
@@ -920,7 +920,14 @@ class Socket(_SocketFiles, _SocketOptions, _SocketPoll):
         try:
             if channel.closed:
                 raise ValueError(_CLOSED_MESSAGE)
-            return send_all(channel, data, timeout, False)
+            # As send(): the first try inline, send_all() for the rest.
+            try:
+                count = channel.backend.send_at(channel.handle, data, 0, 0)
+            except NSPRError as error:
+                raise with_bytes_sent(error, 0) from None
+            if count is not None and count >= len(data):
+                return count
+            return send_all(channel, data, timeout, False, sent=count or 0)
         finally:
             channel.pop()
             if channel.closed:

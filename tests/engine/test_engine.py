@@ -519,21 +519,41 @@ def test_a_signal_between_slices_of_a_sendall_ends_it(
     assert backend.offsets == [0]  # nothing sent again after the signal
 
 
-def test_a_send_counts_the_time_its_short_first_try_waited(
+def test_a_blocking_send_with_room_is_one_try_that_does_not_wait(
+    backend: ScriptedBackend, sock: Any
+) -> None:
+    backend.script["send_at"] = [100, 100]
+    assert sock.send(b"x" * 100, 250) == 100
+    assert sock.sendall(b"x" * 100, 250) == 100
+    assert backend.calls == [("send_at", 0), ("send_at", 0)]
+
+
+def test_a_blocking_send_without_room_waits_after_its_first_try(
+    backend: ScriptedBackend, sock: Any
+) -> None:
+    backend.script["send_at"] = [None, 100, 40, 60]
+    assert sock.send(b"x" * 100, 250) == 100
+    assert sock.sendall(b"x" * 100) == 100
+    assert _ticks(backend, "send_at") == [0, SLICE, 0, SLICE]
+    assert backend.offsets == [0, 0, 0, 40]
+
+
+def test_a_send_counts_the_time_its_short_waiting_try_waited(
     clock: FakeClock, backend: ScriptedBackend, sock: Any
 ) -> None:
     def short_after_80_ticks() -> int:
         clock.now += 0.0805  # off the tick, so float error cannot round across one
         return 5
 
-    backend.script["send_at"] = [short_after_80_ticks, None, None]
+    backend.script["send_at"] = [5, short_after_80_ticks, None, None]
     with pytest.raises(NSPRError) as info:
         sock.sendall(b"x" * 100, 250)
     assert info.value.errno == PR_IO_TIMEOUT_ERROR
-    assert info.value.bytes_sent == 5
-    # 250 ticks in all: 80.5 in the first try, then 100 and the last 69.5 (up).
-    assert _ticks(backend, "send_at") == [SLICE, SLICE, 70]
-    assert backend.offsets == [0, 5, 5]
+    assert info.value.bytes_sent == 10
+    # The first try does not wait. Then 250 ticks in all: 80.5 in the first
+    # waiting try, then 100 and the last 69.5 (up).
+    assert _ticks(backend, "send_at") == [0, SLICE, SLICE, 70]
+    assert backend.offsets == [0, 5, 10, 10]
 
 
 def test_the_steps_of_one_readline_share_its_deadline(
