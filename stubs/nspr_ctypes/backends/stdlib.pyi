@@ -9,12 +9,13 @@ __all__ = ["StdlibBackend", "create_backend"]
 
 class _Handle(_socket.socket):
     """A socket of the stdlib backend: the socket object itself (its own
-    timeout is the wait of the bounded primitives), its file descriptor, NSPR
-    descriptor type and the timeout set on it in ticks (-1: unknown)."""
+    timeout is the wait of the bounded primitives), its NSPR descriptor type,
+    the timeout set on it in ticks (-1: unknown) and how many more of its
+    waiting receives wait before they try."""
 
     desc_type: int
-    fd: int
     ticks: int
+    wait_first: int
 
 class StdlibBackend(Backend):
     """StdlibBackend()
