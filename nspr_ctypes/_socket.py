@@ -580,6 +580,8 @@ class Socket(_SocketFiles, _SocketOptions, _SocketPoll):
         # 0..cap compares two small ints (cheaper); other ints still pass
         if type(amount) is not int or not 0 <= amount <= _RECV_CAP:
             amount = _args.c_long(amount)
+            if amount > _RECV_CAP:
+                amount = _RECV_CAP
         if type(timeout) is not int or not 0 <= timeout <= 0xFFFFFFFF:
             timeout = _args.c_uint_mask(timeout)
         channel = self._ch
@@ -595,8 +597,6 @@ class Socket(_SocketFiles, _SocketOptions, _SocketPoll):
                 raise ValueError(_CLOSED_MESSAGE)
             backend = channel.backend
             handle = channel.handle
-            if amount > _RECV_CAP:
-                amount = _RECV_CAP
             first = channel.first_wait  # first_slice(), inline
             if timeout < first:
                 first = timeout
