@@ -19,9 +19,9 @@ tries before it waits: a receive on a stream socket and a non-empty send try
 accept and ``send_to`` try with the socket's timeout at 0, so that data
 already queued (or room already free) costs one system call, not a poll
 first; but a stream receive that may wait, right after tries that would
-block, waits at once (``_WAIT_FIRST_RUN``). Connecting waits with one ``select.poll``, because NSPR's result
-depends on the poll's flags; on PyPy every wait is a ``select.poll`` (see
-``_SOCKET_WAITS``).
+block, waits at once (``_WAIT_FIRST_RUN``). Connecting waits with one
+``select.poll``, because NSPR's result depends on the poll's flags; on PyPy
+every wait is a ``select.poll`` (see ``_SOCKET_WAITS``).
 
 Beside this module: ``_stdlib_errors`` (errno -> PRErrorCode) and
 ``_stdlib_poll`` (poll(2) flags, the tick, the poll sets).
