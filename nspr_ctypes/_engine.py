@@ -433,18 +433,44 @@ def send_all(
     timeout: int,
     partial: bool,
     file: Optional[_File] = None,
-    sent: int = 0,
 ) -> int:
     """Send ``data``: every byte, or in non-blocking mode what fits when
-    ``partial`` allows it. A failure carries ``bytes_sent``. ``sent`` bytes
-    went already, in a try of the caller's that did not wait.
+    ``partial`` allows it. A failure carries ``bytes_sent``.
+
+    The first try does not wait: there is room for most sends, which then
+    end here, reading no clock. :func:`send_rest` sends the rest.
+    (``Socket.send`` writes this inline.)
+    """
+    try:
+        count = channel.backend.send_at(channel.handle, data, 0, 0)
+        if count is None and not channel.first_wait:
+            raise nspr_error(PR_WOULD_BLOCK_ERROR)
+    except NSPRError as error:
+        raise with_bytes_sent(error, 0) from None
+    if count is not None and (
+        count >= len(data) or (partial and not channel.first_wait)
+    ):
+        return count
+    return send_rest(channel, data, timeout, count or 0, file)
+
+
+def send_rest(
+    channel: Channel,
+    data: bytes,
+    timeout: int,
+    sent: int,
+    file: Optional[_File] = None,
+) -> int:
+    """The rest of :func:`send_all` after its first try sent ``sent`` bytes
+    but not all: more tries that do not wait (in non-blocking mode, where
+    only sendall() comes here), or that wait in slices within ``timeout``.
 
     One buffer and a growing offset: a retry costs what it sends.
     """
     backend = channel.backend
     handle = channel.handle
     send_at = backend.send_at
-    total = len(data)  # 0 still reaches the OS: UDP sends an empty datagram
+    total = len(data)
     deadline: Optional[Deadline] = None
     first = channel.first_wait  # first_slice(), inline: a frame less a send
     nonblocking = not first
@@ -453,14 +479,14 @@ def send_all(
     started: Optional[float] = None
     if first and timeout != PR_INTERVAL_NO_TIMEOUT:
         # A send may wait part of a slice and return short: the clock starts
-        # now (the deadline itself is made only if a second try is needed).
+        # now (the deadline itself is made only if one more try is needed).
         started = time.monotonic()
     try:
         count = send_at(handle, data, sent, first)
         while True:
             if count is not None:
                 sent += count
-                if sent >= total or (nonblocking and partial):
+                if sent >= total:
                     return sent
             elif nonblocking:
                 raise nspr_error(PR_WOULD_BLOCK_ERROR)

@@ -48,6 +48,7 @@ from nspr_ctypes._engine import (
     first_slice,
     keep_trying,
     send_all,
+    send_rest,
     try_until,
     with_bytes_sent,
 )
@@ -886,8 +887,8 @@ class Socket(_SocketFiles, _SocketOptions, _SocketPoll):
         try:
             if channel.closed:
                 raise ValueError(_CLOSED_MESSAGE)
-            # The first try, inline: there is room for most sends, which then
-            # take a frame less. It does not wait; send_all() waits for room.
+            # send_all(), inline: its first try, which does not wait, is all
+            # that most sends take, then with a frame less
             try:
                 count = channel.backend.send_at(channel.handle, data, 0, 0)
                 if count is None and not channel.first_wait:
@@ -896,7 +897,7 @@ class Socket(_SocketFiles, _SocketOptions, _SocketPoll):
                 raise with_bytes_sent(error, 0) from None
             if count is not None and (count >= len(data) or not channel.first_wait):
                 return count
-            return send_all(channel, data, timeout, True, sent=count or 0)
+            return send_rest(channel, data, timeout, count or 0)
         finally:
             channel.pop()
             if channel.closed:
@@ -920,14 +921,7 @@ class Socket(_SocketFiles, _SocketOptions, _SocketPoll):
         try:
             if channel.closed:
                 raise ValueError(_CLOSED_MESSAGE)
-            # As send(): the first try inline, send_all() for the rest.
-            try:
-                count = channel.backend.send_at(channel.handle, data, 0, 0)
-            except NSPRError as error:
-                raise with_bytes_sent(error, 0) from None
-            if count is not None and count >= len(data):
-                return count
-            return send_all(channel, data, timeout, False, sent=count or 0)
+            return send_all(channel, data, timeout, False)
         finally:
             channel.pop()
             if channel.closed:
