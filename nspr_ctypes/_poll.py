@@ -1,8 +1,9 @@
 """``Socket.poll()`` (a base class of ``Socket``) and its plans.
 
 A plan is the parsed, resolved and packed socket set of a thread's last poll:
-``Socket.poll`` reuses it when the same set is polled again, and polls it in
-slices (one when something is ready, or the timeout is within a slice).
+``Socket.poll`` reuses it when the same set is polled again, and polls it
+first without waiting, then in slices (none when something is ready at once,
+one when the timeout is within a slice).
 """
 
 from __future__ import annotations
@@ -60,7 +61,14 @@ class _SocketPoll:
             _POLL_PLANS.last = plan
         if type(timeout) is not int or not 0 <= timeout <= 0xFFFFFFFF:
             timeout = _args.c_uint_mask(timeout)
-        ticks = plan.slice if timeout > plan.slice else timeout
+        if plan.wait_first:  # lately a first try found nothing ready
+            plan.wait_first -= 1
+            ticks = plan.slice if timeout > plan.slice else timeout
+        else:
+            # A first try that does not wait: a set polled because something
+            # is ready is answered without the OS arming a timer (120-150
+            # ns a poll), and the nspr backend keeps the GIL for it.
+            ticks = 0
         deadline: Optional[Deadline] = None
         pin = plan.pin
         while True:
@@ -90,6 +98,10 @@ class _SocketPoll:
             if deadline is None:
                 if timeout == ticks:  # no waiting, or a timeout within one slice
                     return (0,) * plan.size
+                if not ticks:  # the first try found nothing: wait from here
+                    plan.wait_first = _WAIT_FIRST_POLLS
+                    ticks = plan.slice if timeout > plan.slice else timeout
+                    continue
                 deadline = Deadline(plan.backend, timeout, ticks)
             try:
                 ticks = deadline.next_slice()
@@ -160,6 +172,7 @@ class _PollPlan:
         "poll_set",
         "size",
         "slice",
+        "wait_first",
     )
 
     def __init__(self, poll_descs: Any, backend: Optional[Backend]) -> None:
@@ -213,6 +226,10 @@ class _PollPlan:
             ]
         )
         self.busy = False
+        #: Polls left that wait at once, without the first try: set when a
+        #: first try found nothing ready (an event loop that waits for its
+        #: sockets then pays the try once in a run, not at every poll).
+        self.wait_first = 0
 
     def lost_a_socket(self) -> bool:
         """One of the sockets was closed since the plan was made."""
@@ -238,3 +255,5 @@ class _PollPlan:
 
 
 _POLL_PLANS = threading.local()
+#: The run of polls that skip the first try after one found nothing ready.
+_WAIT_FIRST_POLLS = 8

@@ -135,7 +135,10 @@ class PollSet(abc.ABC):
         """Wait up to ``timeout`` ticks (0, or a slice; never NO_TIMEOUT) for
         an entry to be ready: then the out flags of every entry (the
         ``PR_POLL_*`` bits, as ``PR_Poll`` reports them; 0 for an entry not
-        ready or skipped), else None once the whole timeout has passed."""
+        ready or skipped), else None once the whole timeout has passed.
+
+        ``Socket.poll`` calls it with 0 first (a poll usually finds something
+        ready), so a poll of 0 ticks is worth making cheap."""
 
 
 class Backend(abc.ABC):

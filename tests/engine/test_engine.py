@@ -577,9 +577,42 @@ def test_the_steps_of_one_readline_share_its_deadline(
 def test_poll_slices_its_timeout_and_reports_zero_at_the_end(
     backend: ScriptedBackend, sock: Any
 ) -> None:
-    backend.script["poll"] = [None, None, None]
+    backend.script["poll"] = [None, None, None, None]
     assert io.Socket.poll([(sock, io.PR_POLL_READ)], 250) == (0,)
-    assert _ticks(backend, "poll") == [SLICE, SLICE, 50]
+    # The first try does not wait; the timeout is all in the slices after it.
+    assert _ticks(backend, "poll") == [0, SLICE, SLICE, 50]
+
+
+def test_a_poll_of_a_ready_set_is_one_try_that_does_not_wait(
+    backend: ScriptedBackend, sock: Any
+) -> None:
+    backend.script["poll"] = [(io.PR_POLL_READ,)]
+    assert io.Socket.poll([(sock, io.PR_POLL_READ)], 1000) == (io.PR_POLL_READ,)
+    assert _ticks(backend, "poll") == [0]
+
+
+def test_after_a_first_try_finds_nothing_the_next_polls_wait_at_once(
+    backend: ScriptedBackend, sock: Any
+) -> None:
+    from nspr_ctypes._poll import _WAIT_FIRST_POLLS
+
+    descs = [(sock, io.PR_POLL_READ)]
+    ready = (io.PR_POLL_READ,)
+    backend.script["poll"] = [None, ready]
+    assert io.Socket.poll(descs, 1000) == ready
+    assert _ticks(backend, "poll") == [0, SLICE]
+    # A run of polls of the set skips the try; then one tries again.
+    backend.calls.clear()
+    backend.script["poll"] = [ready] * (_WAIT_FIRST_POLLS + 1)
+    for _ in range(_WAIT_FIRST_POLLS + 1):
+        assert io.Socket.poll(descs, 1000) == ready
+    assert _ticks(backend, "poll") == [SLICE] * _WAIT_FIRST_POLLS + [0]
+    # A poll that may not wait is one try, in a run too.
+    backend.calls.clear()
+    backend.script["poll"] = [None, ready, None]
+    assert io.Socket.poll(descs, 1000) == ready
+    assert io.Socket.poll(descs, io.PR_INTERVAL_NO_WAIT) == (0,)
+    assert _ticks(backend, "poll") == [0, SLICE, 0]
 
 
 def test_poll_of_a_socket_closed_meanwhile_reports_nval_and_releases_it(
@@ -593,4 +626,4 @@ def test_poll_of_a_socket_closed_meanwhile_reports_nval_and_releases_it(
     backend.script["poll"] = [close_during_the_slice]
     assert io.Socket.poll([(sock, io.PR_POLL_READ)], 1000) == (io.PR_POLL_NVAL,)
     assert len(backend.closed_handles) == 1
-    assert _ticks(backend, "poll") == [SLICE]
+    assert _ticks(backend, "poll") == [0]  # the first try; no slice after it
