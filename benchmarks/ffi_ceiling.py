@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import ctypes
+import io as io_module
 import statistics
 import sys
 import warnings
@@ -161,6 +162,48 @@ def bare_recv_queued(backend: Any, settings: run.Settings) -> Iterator[Loop]:
         run._close_all((client, server))
 
 
+class _BareRaw(io_module.RawIOBase):
+    """The least raw stream a ``makefile('rb')`` can stand on: ``readinto`` is
+    one ``PR_Recv`` into the reader's buffer (waiting in NSPR, whatever a
+    close or Ctrl-C does meanwhile)."""
+
+    def __init__(self, backend: Any, handle: Any, timeout: int) -> None:
+        super().__init__()
+        self._recv, self._handle, self._timeout = backend._pr_recv, handle, timeout
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        size = len(buffer)
+        target = (ctypes.c_char * size).from_buffer(buffer)
+        count: int = self._recv(self._handle, target, size, 0, self._timeout)
+        if count < 0:
+            raise run.BenchmarkFailure("PR_Recv failed")
+        return count
+
+
+@contextlib.contextmanager
+def bare_makefile_readline(backend: Any, settings: run.Settings) -> Iterator[Loop]:
+    io = nspr_ctypes.io
+    client, server = run._nss_tcp_pair(io)
+    timeout = run._nss_timeout(io)
+    sending = _handle(client)
+    send = backend._pr_send
+
+    def send_batch(data: bytes) -> None:
+        # NSPR's own blocking send: one call, its count lost if a timeout ends
+        # it part way (what nspr_ctypes' send window exists to prevent).
+        if send(sending, data, len(data), 0, timeout) != len(data):
+            raise run.BenchmarkFailure("short send")
+
+    reader = io_module.BufferedReader(_BareRaw(backend, _handle(server), timeout))
+    try:
+        yield run._lines_loop(send_batch, reader.readline)
+    finally:
+        run._close_all((client, server))
+
+
 @contextlib.contextmanager
 def _bare_poll(backend: Any, idle: int) -> Iterator[Loop]:
     io = nspr_ctypes.io
@@ -214,6 +257,7 @@ BARE_SETUPS: Dict[str, BareSetup] = {
     "ping_pong_thread": bare_ping_pong_thread,
     "ping_pong_process": bare_ping_pong_process,
     "recv_1B_queued": bare_recv_queued,
+    "makefile_readline_80B": bare_makefile_readline,
     "poll_1_idle_1_ready": bare_poll_1,
     "poll_64_idle_1_ready": bare_poll_64,
     "interval_now": bare_interval_now,
