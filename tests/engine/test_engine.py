@@ -19,6 +19,7 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 import pytest
 
 from nspr_ctypes import _engine, io
+from nspr_ctypes._poll import _WAIT_FIRST_POLLS
 from nspr_ctypes.backends._base import Backend, PollSet, SockAddr
 from nspr_ctypes.error import (
     PR_CONNECT_RESET_ERROR,
@@ -594,8 +595,6 @@ def test_a_poll_of_a_ready_set_is_one_try_that_does_not_wait(
 def test_after_a_first_try_finds_nothing_the_next_polls_wait_at_once(
     backend: ScriptedBackend, sock: Any
 ) -> None:
-    from nspr_ctypes._poll import _WAIT_FIRST_POLLS
-
     descs = [(sock, io.PR_POLL_READ)]
     ready = (io.PR_POLL_READ,)
     backend.script["poll"] = [None, ready]
