@@ -50,6 +50,7 @@ from nspr_ctypes.backends._base import (
     OptionValue,
     SendData,
     SockAddr,
+    _new_sockaddr,
 )
 from nspr_ctypes.backends._stdlib_errors import (
     _LOOKUP_FAILS,
@@ -245,7 +246,10 @@ _Address = Union[Tuple[Any, ...], str, bytes]
 def _from_python(family: int, addr: Any) -> SockAddr:
     """A stdlib socket address as a SockAddr."""
     if family == socket.AF_INET:
-        return SockAddr(C.PR_AF_INET, socket.inet_aton(addr[0]), addr[1])
+        # The fields without SockAddr's Python __new__: a peer of each accept
+        return _new_sockaddr(
+            SockAddr, (C.PR_AF_INET, socket.inet_aton(addr[0]), addr[1], 0, 0)
+        )
     if family == socket.AF_INET6:
         host = addr[0].partition("%")[0]
         return SockAddr(
