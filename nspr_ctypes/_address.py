@@ -41,13 +41,16 @@ _ADDR_LENGTH = {PR_AF_INET: 4, PR_AF_INET6: 16}
 _ANY = {PR_AF_INET: bytes(4), PR_AF_INET6: bytes(16)}
 _LOOPBACK = {PR_AF_INET: b"\x7f\0\0\x01", PR_AF_INET6: bytes(15) + b"\x01"}
 _UNSET = SockAddr(PR_AF_UNSPEC, b"", 0)
-#: The address bytes of the int constants that need no lookup, per family.
-_CONSTANT_ADDRESS_BYTES = {
-    (PR_IpAddrAny, PR_AF_INET): _ANY[PR_AF_INET],
-    (PR_IpAddrAny, PR_AF_INET6): _ANY[PR_AF_INET6],
-    (PR_IpAddrLoopback, PR_AF_INET): _LOOPBACK[PR_AF_INET],
-    (PR_IpAddrLoopback, PR_AF_INET6): _LOOPBACK[PR_AF_INET6],
+#: The values made so far of ``NetworkAddress(constant, port, family)`` for
+#: the int constants that need no lookup: by family, then constant, then port.
+#: A loop making addresses of one port looks the value up instead of building
+#: it (a SockAddr is an immutable tuple, so addresses share it); at most
+#: :data:`_PORTS_KEPT` ports a constant and family, dropped together when full.
+_CONSTANT_SOCKADDRS: Dict[int, Dict[int, Dict[int, SockAddr]]] = {
+    family: {PR_IpAddrAny: {}, PR_IpAddrLoopback: {}}
+    for family in (PR_AF_INET, PR_AF_INET6)
 }
+_PORTS_KEPT = 256
 
 _STRING_INIT_WARNING = (
     "NetworkAddress initialization from a string parameter only works for IPv4, "
@@ -175,6 +178,22 @@ def check_address_backend(
         raise ValueError("%s; %s" % (error, REMAKE_ADDRESS_HINT))
 
 
+def _constant_sockaddr(
+    by_port: Dict[int, SockAddr], constant: int, port: int, family: int
+) -> Optional[SockAddr]:
+    """The value of ``NetworkAddress(constant, port, family)``, kept in
+    ``by_port`` (from :data:`_CONSTANT_SOCKADDRS`); None for a port out of
+    the C int range, left to the checked path's error."""
+    if not -0x80000000 <= port <= 0x7FFFFFFF:
+        return None
+    raw = _LOOPBACK[family] if constant == PR_IpAddrLoopback else _ANY[family]
+    sa: SockAddr = _new_sockaddr(SockAddr, (family, raw, port & 0xFFFF, 0, 0))
+    if len(by_port) >= _PORTS_KEPT:
+        by_port.clear()
+    by_port[port] = sa
+    return sa
+
+
 class NetworkAddress:
     """NetworkAddress(addr=PR_IpAddrNull, port=0, family=PR_AF_INET)
 
@@ -206,22 +225,27 @@ class NetworkAddress:
         backend: Optional[Backend] = None,
     ) -> None:
         # The usual call, NetworkAddress(PR_IpAddrLoopback or PR_IpAddrAny,
-        # port[, family]), is checked inline (one Python frame); anything
-        # else takes _init_checked, python-nss's checks in its order.
-        if type(port) is int and -0x80000000 <= port <= 0x7FFFFFFF:
-            if type(addr) is int and type(family) is int:
-                raw = _CONSTANT_ADDRESS_BYTES.get((addr, family))
-                if raw is not None:
-                    # Bound now: a later change of the default does not move it.
-                    if backend is None:
-                        backend = _backends._default or get_backend()
-                    self._backend = backend
-                    self._hostname = None
-                    self._hostentry = None
-                    self._sa = _new_sockaddr(
-                        SockAddr, (family, raw, port & 0xFFFF, 0, 0)
-                    )
-                    return
+        # port[, family]), is checked inline (one Python frame): a port seen
+        # before is a valid one. Anything else takes _init_checked,
+        # python-nss's checks in its order.
+        if type(port) is int and type(addr) is int and type(family) is int:
+            by_constant = _CONSTANT_SOCKADDRS.get(family)
+            if by_constant is not None:
+                by_port = by_constant.get(addr)
+                if by_port is not None:
+                    sa = by_port.get(port)
+                    if sa is None:
+                        sa = _constant_sockaddr(by_port, addr, port, family)
+                    if sa is not None:
+                        # Bound now: a later change of the default does not
+                        # move it.
+                        if backend is None:
+                            backend = _backends._default or get_backend()
+                        self._backend = backend
+                        self._hostname = None
+                        self._hostentry = None
+                        self._sa = sa
+                        return
         self._init_checked(addr, port, family, backend)
 
     def _init_checked(

@@ -2,8 +2,9 @@
 
 The interval functions convert an int without asking the backend when it
 counts 1000 ticks per second; a backend counting other ticks is asked.
-NetworkAddress builds the constant addresses inline; an object made by
-``__new__`` alone reads as unset.
+NetworkAddress builds the constant addresses inline, and keeps each value it
+built for the next address of the same port; an object made by ``__new__``
+alone reads as unset.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Callable, Dict, List
 
 import pytest
 
-from nspr_ctypes import backends, io
+from nspr_ctypes import _address, backends, io
 from nspr_ctypes.backends import Backend, get_backend, using_backend
 from nspr_ctypes.backends.stdlib import StdlibBackend
 
@@ -165,6 +166,60 @@ def test_constant_address_belongs_to_the_given_backend() -> None:
 
 def test_constant_address_has_no_hostname() -> None:
     assert io.NetworkAddress(io.PR_IpAddrAny, 80, io.PR_AF_INET6).hostname is None
+
+
+@pytest.mark.parametrize("constant", [io.PR_IpAddrAny, io.PR_IpAddrLoopback])
+@pytest.mark.parametrize("family", [io.PR_AF_INET, io.PR_AF_INET6])
+def test_constant_address_of_a_port_seen_before_is_the_same_value(
+    constant: int, family: int
+) -> None:
+    first = io.NetworkAddress(constant, 8080, family)
+    second = io.NetworkAddress(constant, 8080, family)
+    assert second._sa is first._sa  # looked up, not built again
+    expected = "[::1]:8080" if family == io.PR_AF_INET6 else "127.0.0.1:8080"
+    if constant == io.PR_IpAddrAny:
+        expected = "[::]:8080" if family == io.PR_AF_INET6 else "0.0.0.0:8080"
+    assert str(second) == expected
+    assert (second.family, second.port) == (family, 8080)
+
+
+def test_changing_one_address_leaves_others_of_its_port_alone() -> None:
+    first = io.NetworkAddress(io.PR_IpAddrLoopback, 8080)
+    second = io.NetworkAddress(io.PR_IpAddrLoopback, 8080)
+    first.port = 9090
+    assert (first.port, second.port) == (9090, 8080)
+    assert io.NetworkAddress(io.PR_IpAddrLoopback, 8080).port == 8080
+
+
+def test_ports_kept_are_bounded_and_values_stay_right_past_the_bound() -> None:
+    kept = _address._CONSTANT_SOCKADDRS[io.PR_AF_INET][io.PR_IpAddrAny]
+    for port in range(3 * _address._PORTS_KEPT):
+        assert io.NetworkAddress(io.PR_IpAddrAny, port).port == port
+        assert len(kept) <= _address._PORTS_KEPT
+
+
+@pytest.mark.parametrize(
+    ("port", "expected"), [(-1, 0xFFFF), (0x12345, 0x2345), (True, 1)]
+)
+def test_port_is_truncated_as_python_nss_does_seen_before_or_not(
+    port: int, expected: int
+) -> None:
+    for _ in range(2):  # the second time, a value kept (or refused) before
+        assert io.NetworkAddress(io.PR_IpAddrLoopback, port).port == expected
+
+
+@pytest.mark.parametrize("port", [2**31, -(2**31) - 1, 2**64])
+def test_port_out_of_c_int_range_is_refused_each_time(port: int) -> None:
+    for _ in range(2):
+        with pytest.raises(OverflowError):
+            io.NetworkAddress(io.PR_IpAddrLoopback, port)
+    assert port not in _address._CONSTANT_SOCKADDRS[io.PR_AF_INET][io.PR_IpAddrLoopback]
+
+
+def test_port_of_another_type_than_int_is_not_looked_up() -> None:
+    io.NetworkAddress(io.PR_IpAddrLoopback, 8080)  # kept
+    with pytest.raises(TypeError):
+        io.NetworkAddress(io.PR_IpAddrLoopback, 8080.0)  # type: ignore[arg-type]
 
 
 def test_uninitialised_address_equals_another() -> None:
