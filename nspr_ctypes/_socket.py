@@ -657,13 +657,26 @@ class Socket(_SocketFiles, _SocketOptions, _SocketPoll):
         target = view if nbytes == size else view[:nbytes]
         if self._ahead is not None:
             return self._recv_into_buffered(channel, target, timeout)
-        with channel as handle:
-            return call_blocking(
-                channel,
-                channel.backend.recv_into,
-                (handle, target),
-                timeout,
-            )
+        # As recv(): the guard and the first try inline (a bulk reader's loop)
+        channel.append(None)
+        try:
+            if channel.closed:
+                raise ValueError(_CLOSED_MESSAGE)
+            backend = channel.backend
+            handle = channel.handle
+            first = channel.first_wait  # first_slice(), inline
+            if timeout < first:
+                first = timeout
+            count = backend.recv_into(handle, target, first)
+            if count is None:
+                count = keep_trying(
+                    channel, backend.recv_into, (handle, target), timeout, first
+                )
+            return count
+        finally:
+            channel.pop()
+            if channel.closed:
+                channel.release_if_idle()
 
     def read(self, size: int = -1, *, timeout: int = PR_INTERVAL_NO_TIMEOUT) -> bytes:
         """read(size=-1, *, timeout=PR_INTERVAL_NO_TIMEOUT) -> buf
