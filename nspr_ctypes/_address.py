@@ -52,6 +52,18 @@ _CONSTANT_SOCKADDRS: Dict[int, Dict[int, Dict[int, SockAddr]]] = {
 }
 _PORTS_KEPT = 256
 
+#: The default backend (None before the first choice), kept here by the
+#: registry at every change: a global read instead of a module attribute.
+_default_backend: Optional[Backend] = None
+
+
+def _follow_default(backend: Optional[Backend]) -> None:
+    global _default_backend
+    _default_backend = backend
+
+
+_backends._watch_default(_follow_default)
+
 _STRING_INIT_WARNING = (
     "NetworkAddress initialization from a string parameter only works for IPv4, "
     "use AddrInfo instead."
@@ -178,13 +190,12 @@ def check_address_backend(
         raise ValueError("%s; %s" % (error, REMAKE_ADDRESS_HINT))
 
 
-def _constant_sockaddr(
-    by_port: Dict[int, SockAddr], constant: int, port: int, family: int
-) -> Optional[SockAddr]:
-    """The value of ``NetworkAddress(constant, port, family)``, kept in
-    ``by_port`` (from :data:`_CONSTANT_SOCKADDRS`); None for a port out of
-    the C int range, left to the checked path's error."""
-    if not -0x80000000 <= port <= 0x7FFFFFFF:
+def _constant_sockaddr(constant: int, port: int, family: int) -> Optional[SockAddr]:
+    """The value of ``NetworkAddress(constant, port, family)``, now kept in
+    :data:`_CONSTANT_SOCKADDRS`; None when ``constant`` or ``family`` is not
+    in it, or ``port`` is out of the C int range: the checked path decides."""
+    by_port = _CONSTANT_SOCKADDRS.get(family, {}).get(constant)
+    if by_port is None or not -0x80000000 <= port <= 0x7FFFFFFF:
         return None
     raw = _LOOPBACK[family] if constant == PR_IpAddrLoopback else _ANY[family]
     sa: SockAddr = _new_sockaddr(SockAddr, (family, raw, port & 0xFFFF, 0, 0))
@@ -227,25 +238,22 @@ class NetworkAddress:
         # The usual call, NetworkAddress(PR_IpAddrLoopback or PR_IpAddrAny,
         # port[, family]), is checked inline (one Python frame): a port seen
         # before is a valid one. Anything else takes _init_checked,
-        # python-nss's checks in its order.
-        if type(port) is int and type(addr) is int and type(family) is int:
-            by_constant = _CONSTANT_SOCKADDRS.get(family)
-            if by_constant is not None:
-                by_port = by_constant.get(addr)
-                if by_port is not None:
-                    sa = by_port.get(port)
-                    if sa is None:
-                        sa = _constant_sockaddr(by_port, addr, port, family)
-                    if sa is not None:
-                        # Bound now: a later change of the default does not
-                        # move it.
-                        if backend is None:
-                            backend = _backends._default or get_backend()
-                        self._backend = backend
-                        self._hostname = None
-                        self._hostentry = None
-                        self._sa = sa
-                        return
+        # python-nss's checks in its order. (PR_IpAddrNull, 0, keeps what the
+        # object holds: never looked up, nor are other types equal to an int.)
+        if type(port) is int and type(addr) is int and type(family) is int and addr:
+            try:
+                sa: Optional[SockAddr] = _CONSTANT_SOCKADDRS[family][addr][port]
+            except KeyError:  # a new port, or no family or constant of the table
+                sa = _constant_sockaddr(addr, port, family)
+            if sa is not None:
+                # Bound now: a later change of the default does not move it.
+                if backend is None:
+                    backend = _default_backend or get_backend()
+                self._backend = backend
+                self._hostname = None
+                self._hostentry = None
+                self._sa = sa
+                return
         self._init_checked(addr, port, family, backend)
 
     def _init_checked(

@@ -164,6 +164,17 @@ def test_constant_address_belongs_to_the_given_backend() -> None:
     assert na._backend is backend
 
 
+def test_constant_address_follows_a_change_of_the_default() -> None:
+    before = get_backend()
+    backend = StdlibBackend()
+    with using_backend(backend):
+        inside = io.NetworkAddress(io.PR_IpAddrLoopback, 80)
+    after = io.NetworkAddress(io.PR_IpAddrLoopback, 80)
+    assert inside._backend is backend
+    assert after._backend is before
+    assert inside._sa is after._sa  # the kept value serves every backend
+
+
 def test_constant_address_has_no_hostname() -> None:
     assert io.NetworkAddress(io.PR_IpAddrAny, 80, io.PR_AF_INET6).hostname is None
 
