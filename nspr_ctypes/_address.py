@@ -292,12 +292,13 @@ class NetworkAddress:
         if addr == PR_IpAddrV4Mapped:  # NSPR refuses it for either family
             raise nspr_error(PR_INVALID_ARGUMENT_ERROR)
         if addr == PR_IpAddrNull:
-            raw = self._sa_bytes_for(family)
-        elif addr == PR_IpAddrAny:
-            raw = _ANY[family]
-        else:
-            raw = _LOOPBACK[family]
-        self._sa = SockAddr(family, raw, port)
+            self._sa = SockAddr(family, self._sa_bytes_for(family), port)
+            return
+        # PR_IpAddrAny or PR_IpAddrLoopback of a checked family and port: the
+        # kept value, as the inline path finds it
+        sa = _constant_sockaddr(addr, port, family)
+        assert sa is not None
+        self._sa = sa
 
     def _sa_bytes_for(self, family: int) -> bytes:
         # PR_IpAddrNull keeps the address bytes the object already holds.

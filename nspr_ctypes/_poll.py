@@ -61,9 +61,10 @@ class _SocketPoll:
             _POLL_PLANS.last = plan
         if type(timeout) is not int or not 0 <= timeout <= 0xFFFFFFFF:
             timeout = _args.c_uint_mask(timeout)
+        first = plan.slice if timeout > plan.slice else timeout  # ticks of a wait
         if plan.wait_first:  # lately a first try found nothing ready
             plan.wait_first -= 1
-            ticks = plan.slice if timeout > plan.slice else timeout
+            ticks = first
         else:
             # A first try that does not wait: a set polled because something
             # is ready is answered without the OS arming a timer (120-150
@@ -100,7 +101,7 @@ class _SocketPoll:
                     return (0,) * plan.size
                 if not ticks:  # the first try found nothing: wait from here
                     plan.wait_first = _WAIT_FIRST_POLLS
-                    ticks = plan.slice if timeout > plan.slice else timeout
+                    ticks = first
                     continue
                 deadline = Deadline(plan.backend, timeout, ticks)
             try:
