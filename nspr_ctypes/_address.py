@@ -46,10 +46,16 @@ _UNSET = SockAddr(PR_AF_UNSPEC, b"", 0)
 #: A loop making addresses of one port looks the value up instead of building
 #: it (a SockAddr is an immutable tuple, so addresses share it); at most
 #: :data:`_PORTS_KEPT` ports a constant and family, dropped together when full.
-_CONSTANT_SOCKADDRS: Dict[int, Dict[int, Dict[int, SockAddr]]] = {
-    family: {PR_IpAddrAny: {}, PR_IpAddrLoopback: {}}
-    for family in (PR_AF_INET, PR_AF_INET6)
-}
+#: PR_IpAddrNull shares PR_IpAddrAny's values, the zeros a new object holds.
+_CONSTANT_SOCKADDRS: Dict[int, Dict[int, Dict[int, SockAddr]]] = {}
+for _family in (PR_AF_INET, PR_AF_INET6):
+    _zeros: Dict[int, SockAddr] = {}
+    _CONSTANT_SOCKADDRS[_family] = {
+        PR_IpAddrNull: _zeros,
+        PR_IpAddrAny: _zeros,
+        PR_IpAddrLoopback: {},
+    }
+del _family, _zeros
 _PORTS_KEPT = 256
 
 #: The default backend (None before the first choice), kept here by the
@@ -197,6 +203,7 @@ def _constant_sockaddr(constant: int, port: int, family: int) -> Optional[SockAd
     by_port = _CONSTANT_SOCKADDRS.get(family, {}).get(constant)
     if by_port is None or not -0x80000000 <= port <= 0x7FFFFFFF:
         return None
+    # PR_IpAddrAny's zeros for PR_IpAddrNull too (a new object's bytes)
     raw = _LOOPBACK[family] if constant == PR_IpAddrLoopback else _ANY[family]
     sa: SockAddr = _new_sockaddr(SockAddr, (family, raw, port & 0xFFFF, 0, 0))
     if len(by_port) >= _PORTS_KEPT:
@@ -235,17 +242,19 @@ class NetworkAddress:
         *,
         backend: Optional[Backend] = None,
     ) -> None:
-        # The usual call, NetworkAddress(PR_IpAddrLoopback or PR_IpAddrAny,
-        # port[, family]), is checked inline (one Python frame): a port seen
-        # before is a valid one. Anything else takes _init_checked,
-        # python-nss's checks in its order. (PR_IpAddrNull, 0, keeps what the
-        # object holds: never looked up, nor are other types equal to an int.)
-        if type(port) is int and type(addr) is int and type(family) is int and addr:
+        # The usual calls, NetworkAddress(PR_IpAddrLoopback or PR_IpAddrAny,
+        # port[, family]) and NetworkAddress([PR_IpAddrNull, ]port), are
+        # checked inline (one Python frame): a port seen before is a valid
+        # one. Anything else takes _init_checked, python-nss's checks in its
+        # order. PR_IpAddrNull (0) keeps the address bytes the object holds:
+        # zeros in a new object, so the table's; an __init__ again takes the
+        # checked path. (Other types equal to an int are not looked up.)
+        if type(port) is int and type(addr) is int and type(family) is int:
             try:
                 sa: Optional[SockAddr] = _CONSTANT_SOCKADDRS[family][addr][port]
             except KeyError:  # a new port, or no family or constant of the table
                 sa = _constant_sockaddr(addr, port, family)
-            if sa is not None:
+            if sa is not None and (addr or getattr(self, "_sa", None) is None):
                 # Bound now: a later change of the default does not move it.
                 if backend is None:
                     backend = _default_backend or get_backend()

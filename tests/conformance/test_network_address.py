@@ -230,6 +230,30 @@ def test_reinit_changes_the_object_in_place(io: Any) -> None:
     assert state(na) == ("::", 5, io.PR_AF_INET6, None)
 
 
+@pytest.mark.parametrize(
+    ("family", "again", "expected"),
+    [
+        ("PR_AF_INET", "PR_AF_INET", "127.0.0.1"),
+        ("PR_AF_INET6", "PR_AF_INET6", "::1"),
+        ("PR_AF_INET6", "PR_AF_INET", "0.0.0.0"),  # the first 4 bytes of ::1
+    ],
+)
+def test_reinit_with_null_keeps_the_address_bytes(
+    io: Any, family: str, again: str, expected: str
+) -> None:
+    na = io.NetworkAddress(io.PR_IpAddrLoopback, 80, getattr(io, family))
+    na.__init__(io.PR_IpAddrNull, 5, getattr(io, again))
+    assert state(na) == (expected, 5, getattr(io, again), None)
+
+
+def test_null_addresses_are_zeros_whatever_was_made_before(io: Any) -> None:
+    io.NetworkAddress(io.PR_IpAddrLoopback, 6)
+    for family, zeros in (("PR_AF_INET", "0.0.0.0"), ("PR_AF_INET6", "::")):
+        for _ in range(2):
+            na = io.NetworkAddress(port=6, family=getattr(io, family))
+            assert state(na) == (zeros, 6, getattr(io, family), None)
+
+
 def test_subclass_instance(io: Any) -> None:
     sub = type("SubAddress", (io.NetworkAddress,), {})
     na = sub(io.PR_IpAddrLoopback, 3)

@@ -233,6 +233,32 @@ def test_port_of_another_type_than_int_is_not_looked_up() -> None:
         io.NetworkAddress(io.PR_IpAddrLoopback, 8080.0)  # type: ignore[arg-type]
 
 
+def _refuse_checked_path(self: io.NetworkAddress, *args: object) -> None:
+    raise AssertionError("took the checked path")
+
+
+@pytest.mark.parametrize("family", [io.PR_AF_INET, io.PR_AF_INET6])
+def test_null_address_of_a_new_object_is_the_kept_any_value(
+    family: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    any_address = io.NetworkAddress(io.PR_IpAddrAny, 8080, family)
+    monkeypatch.setattr(io.NetworkAddress, "_init_checked", _refuse_checked_path)
+    null = io.NetworkAddress(port=8080, family=family)
+    assert null._sa is any_address._sa  # zeros, as PR_IpAddrAny's
+    assert null._backend is get_backend()
+    assert (null.hostname, null.port, null.family) == (None, 8080, family)
+    assert io.NetworkAddress().port == 0
+
+
+def test_null_address_of_an_object_made_before_takes_the_checked_path(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    na = io.NetworkAddress(io.PR_IpAddrLoopback, 80)
+    monkeypatch.setattr(io.NetworkAddress, "_init_checked", _refuse_checked_path)
+    with pytest.raises(AssertionError, match="checked path"):
+        na.__init__(io.PR_IpAddrNull, 5)  # keeps 127.0.0.1 (see conformance)
+
+
 def test_uninitialised_address_equals_another() -> None:
     first = io.NetworkAddress.__new__(io.NetworkAddress)
     second = io.NetworkAddress.__new__(io.NetworkAddress)
