@@ -251,6 +251,48 @@ def bare_interval_now(backend: Any, settings: run.Settings) -> Iterator[Loop]:
     yield loop
 
 
+@contextlib.contextmanager
+def bare_poll_server(backend: Any, settings: run.Settings) -> Iterator[Loop]:
+    io = nspr_ctypes.io
+    with run.poll_server(io) as server:
+        lines, timeout = server.lines, server.timeout
+        read = io.PR_POLL_READ
+        socks = [server.listener, *server.conns]
+        poll_set = backend.poll_set([(_handle(sock), read) for sock in socks])
+        descs, count, out_flags = poll_set.descs, poll_set.count, poll_set.out_flags
+        handles = [_handle(conn) for conn in server.conns]
+        poll, send, recv = backend._pr_poll, backend._pr_send, backend._pr_recv
+        # Echoed from the buffer it was received into: no bytes object at all.
+        buf = ctypes.create_string_buffer(65536)
+        per_exchange = run.POLL_CLIENTS * run.POLL_ROUND_TRIPS * run.MESSAGE
+
+        def exchange() -> None:
+            lines.send("go %d" % run.POLL_ROUND_TRIPS)
+            left = per_exchange
+            while left:
+                if poll(descs, count, timeout) <= 0:
+                    raise run.BenchmarkFailure("PR_Poll: %d bytes left" % left)
+                flags = out_flags.unpack_from(descs)
+                run._expect(flags[0], 0, "poll flags of the idle listener")
+                for handle, flag in zip(handles, flags[1:]):
+                    if not flag:
+                        continue
+                    if flag != read:
+                        raise run.BenchmarkFailure("poll flags %#x" % flag)
+                    size = recv(handle, buf, 65536, 0, 0)
+                    if size <= 0:
+                        raise run.BenchmarkFailure("PR_Recv returned %d" % size)
+                    run._expect(send(handle, buf, size, 0, 0), size, "bytes echoed")
+                    left -= size
+            lines.expect("done")
+
+        def loop(n: int) -> None:
+            for _ in range(n):
+                exchange()
+
+        yield loop
+
+
 BARE_SETUPS: Dict[str, BareSetup] = {
     "create_close": bare_create_close,
     "churn": bare_churn,
@@ -261,6 +303,7 @@ BARE_SETUPS: Dict[str, BareSetup] = {
     "poll_1_idle_1_ready": bare_poll_1,
     "poll_64_idle_1_ready": bare_poll_64,
     "interval_now": bare_interval_now,
+    "e2e_poll_server": bare_poll_server,
 }
 
 

@@ -1483,9 +1483,21 @@ class _ChildLines:
         _expect(line.decode(), wanted, "child process")
 
 
+class PollServer(NamedTuple):
+    """The server side of the end-to-end poll workload, set up: the listener and
+    the 32 accepted non-blocking connections, and the clients' child process."""
+
+    lines: _ChildLines
+    listener: Any
+    conns: List[Any]
+    timeout: int
+
+
 @contextlib.contextmanager
-def pw_poll_server(target: Target, settings: Settings) -> Iterator[Loop]:
-    io = _io(target)
+def poll_server(io: Any) -> Iterator[PollServer]:
+    """A listener of ``io`` and its 32 accepted connections (non-blocking, no
+    Nagle), each connected by a client of the child process, which waits for
+    ``go K``; ended (and the child stopped) on exit."""
     timeout = _nss_timeout(io)
     listener = _listen(io, POLL_CLIENTS)
     conns: List[Any] = []
@@ -1504,8 +1516,26 @@ def pw_poll_server(target: Target, settings: Settings) -> Iterator[Loop]:
             conn.set_socket_option(io.PR_SockOpt_NoDelay, True)
             conn.set_socket_option(io.PR_SockOpt_Nonblocking, True)
         lines.expect("ready")
+        yield PollServer(lines, listener, conns, timeout)
+        lines.send("quit")
+        _end_child(child)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait(WAIT_SECONDS)
+        for pipe in (child.stdin, child.stdout):
+            if pipe is not None:
+                pipe.close()
+        _close_all([*conns, listener])
+
+
+@contextlib.contextmanager
+def pw_poll_server(target: Target, settings: Settings) -> Iterator[Loop]:
+    io = _io(target)
+    with poll_server(io) as server:
+        lines, conns, timeout = server.lines, server.conns, server.timeout
         read = io.PR_POLL_READ
-        descs = [(listener, read)] + [(conn, read) for conn in conns]
+        descs = [(server.listener, read)] + [(conn, read) for conn in conns]
         poll = io.Socket.poll
         per_exchange = POLL_CLIENTS * POLL_ROUND_TRIPS * MESSAGE
 
@@ -1535,16 +1565,6 @@ def pw_poll_server(target: Target, settings: Settings) -> Iterator[Loop]:
                 exchange()
 
         yield loop
-        lines.send("quit")
-        _end_child(child)
-    finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait(WAIT_SECONDS)
-        for pipe in (child.stdin, child.stdout):
-            if pipe is not None:
-                pipe.close()
-        _close_all([*conns, listener])
 
 
 def _poll_clients_child(port: int, count: int) -> int:

@@ -239,9 +239,11 @@ CEILING_WORKLOADS = {
     "ping_pong_thread",
     "ping_pong_process",
     "recv_1B_queued",
+    "makefile_readline_80B",
     "poll_1_idle_1_ready",
     "poll_64_idle_1_ready",
     "interval_now",
+    "e2e_poll_server",
 }
 
 
