@@ -51,9 +51,9 @@ _CONSTANT_SOCKADDRS: Dict[int, Dict[int, Dict[int, SockAddr]]] = {}
 for _family in (PR_AF_INET, PR_AF_INET6):
     _zeros: Dict[int, SockAddr] = {}
     _CONSTANT_SOCKADDRS[_family] = {
-        PR_IpAddrNull: _zeros,
         PR_IpAddrAny: _zeros,
         PR_IpAddrLoopback: {},
+        PR_IpAddrNull: _zeros,
     }
 del _family, _zeros
 _PORTS_KEPT = 256
@@ -249,12 +249,17 @@ class NetworkAddress:
         # order. PR_IpAddrNull (0) keeps the address bytes the object holds:
         # zeros in a new object, so the table's; an __init__ again takes the
         # checked path. (Other types equal to an int are not looked up.)
-        if type(port) is int and type(addr) is int and type(family) is int:
+        if (
+            type(port) is int
+            and type(addr) is int
+            and type(family) is int
+            and (addr or getattr(self, "_sa", None) is None)
+        ):
             try:
                 sa: Optional[SockAddr] = _CONSTANT_SOCKADDRS[family][addr][port]
             except KeyError:  # a new port, or no family or constant of the table
                 sa = _constant_sockaddr(addr, port, family)
-            if sa is not None and (addr or getattr(self, "_sa", None) is None):
+            if sa is not None:
                 # Bound now: a later change of the default does not move it.
                 if backend is None:
                     backend = _default_backend or get_backend()
