@@ -162,6 +162,40 @@ def bare_recv_queued(backend: Any, settings: run.Settings) -> Iterator[Loop]:
         run._close_all((client, server))
 
 
+@contextlib.contextmanager
+def bare_bulk(backend: Any, settings: run.Settings) -> Iterator[Loop]:
+    """``bulk_64KiB`` and ``bulk_recv_into`` alike: NSPR's own blocking
+    ``PR_Send`` of the chunk, read by a thread with ``PR_Recv`` into one
+    buffer (no ``bytes`` object, as ``recv_into``)."""
+    io = nspr_ctypes.io
+    client, server = run._nss_tcp_pair(io)
+    timeout = run._nss_timeout(io)
+    sending, receiving = _handle(client), _handle(server)
+    send, recv = backend._pr_send, backend._pr_recv
+    chunk = b"b" * run.CHUNK
+    buffer = (ctypes.c_char * run.CHUNK)()
+
+    def send_chunk() -> None:
+        # One call sends it all (its count lost if a timeout ended it part way).
+        if send(sending, chunk, run.CHUNK, 0, timeout) != run.CHUNK:
+            raise run.BenchmarkFailure("short send")
+
+    def receive() -> int:
+        count: int = recv(receiving, buffer, run.CHUNK, 0, timeout)
+        if count < 0:
+            raise run.BenchmarkFailure("PR_Recv failed")
+        return count
+
+    loop, stop = run._bulk_loop(send_chunk, receive, run.CHUNK)
+    try:
+        yield loop
+    finally:
+        try:
+            stop()
+        finally:
+            run._close_all((client, server))
+
+
 class _BareRaw(io_module.RawIOBase):
     """The least raw stream a ``makefile('rb')`` can stand on: ``readinto`` is
     one ``PR_Recv`` into the reader's buffer (waiting in NSPR, whatever a
@@ -299,6 +333,8 @@ BARE_SETUPS: Dict[str, BareSetup] = {
     "ping_pong_thread": bare_ping_pong_thread,
     "ping_pong_process": bare_ping_pong_process,
     "recv_1B_queued": bare_recv_queued,
+    "bulk_64KiB": bare_bulk,
+    "bulk_recv_into": bare_bulk,
     "makefile_readline_80B": bare_makefile_readline,
     "poll_1_idle_1_ready": bare_poll_1,
     "poll_64_idle_1_ready": bare_poll_64,

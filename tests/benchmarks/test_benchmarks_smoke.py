@@ -239,6 +239,8 @@ CEILING_WORKLOADS = {
     "ping_pong_thread",
     "ping_pong_process",
     "recv_1B_queued",
+    "bulk_64KiB",
+    "bulk_recv_into",
     "makefile_readline_80B",
     "poll_1_idle_1_ready",
     "poll_64_idle_1_ready",
