@@ -186,14 +186,8 @@ def bare_bulk(backend: Any, settings: run.Settings) -> Iterator[Loop]:
             raise run.BenchmarkFailure("PR_Recv failed")
         return count
 
-    loop, stop = run._bulk_loop(send_chunk, receive, run.CHUNK)
-    try:
+    with run.bulk_transfer(send_chunk, receive, run.CHUNK, (client, server)) as loop:
         yield loop
-    finally:
-        try:
-            stop()
-        finally:
-            run._close_all((client, server))
 
 
 class _BareRaw(io_module.RawIOBase):

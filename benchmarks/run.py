@@ -477,6 +477,25 @@ def _bulk_loop(
 
 
 @contextlib.contextmanager
+def bulk_transfer(
+    send_chunk: Callable[[], None],
+    receive: Callable[[], int],
+    chunk_size: int,
+    socks: Sequence[Any],
+) -> Iterator[Loop]:
+    """:func:`_bulk_loop` for a ``with`` block, after which the reading thread
+    ends and ``socks`` are closed."""
+    loop, stop = _bulk_loop(send_chunk, receive, chunk_size)
+    try:
+        yield loop
+    finally:
+        try:
+            stop()
+        finally:
+            _close_all(socks)
+
+
+@contextlib.contextmanager
 def _nss_bulk(io: ModuleType, chunk_size: int, sendall: bool) -> Iterator[Loop]:
     client, server = _nss_tcp_pair(io)
     timeout = _nss_timeout(io)
@@ -490,14 +509,8 @@ def _nss_bulk(io: ModuleType, chunk_size: int, sendall: bool) -> Iterator[Loop]:
     def receive() -> int:
         return len(server.recv(CHUNK, timeout))
 
-    loop, stop = _bulk_loop(send_chunk, receive, chunk_size)
-    try:
+    with bulk_transfer(send_chunk, receive, chunk_size, (client, server)) as loop:
         yield loop
-    finally:
-        try:
-            stop()
-        finally:
-            _close_all((client, server))
 
 
 @contextlib.contextmanager
@@ -523,14 +536,8 @@ def _socket_bulk(chunk_size: int) -> Iterator[Loop]:
     def receive() -> int:
         return len(server.recv(CHUNK))
 
-    loop, stop = _bulk_loop(send_chunk, receive, chunk_size)
-    try:
+    with bulk_transfer(send_chunk, receive, chunk_size, (client, server)) as loop:
         yield loop
-    finally:
-        try:
-            stop()
-        finally:
-            _close_all((client, server))
 
 
 @contextlib.contextmanager
@@ -1265,14 +1272,8 @@ def pw_bulk_recv_into(target: Target, settings: Settings) -> Iterator[Loop]:
     def receive() -> int:
         return int(server.recv_into(buffer, CHUNK, timeout=timeout))
 
-    loop, stop = _bulk_loop(send_chunk, receive, CHUNK)
-    try:
+    with bulk_transfer(send_chunk, receive, CHUNK, (client, server)) as loop:
         yield loop
-    finally:
-        try:
-            stop()
-        finally:
-            _close_all((client, server))
 
 
 @contextlib.contextmanager
