@@ -262,8 +262,15 @@ class ConnectBlocker(Blocker):
             filler = self.own_stdlib(socket.socket())
             filler.setblocking(False)
             filler.connect_ex(("127.0.0.1", self.port))
-            if not _poll_fd(filler, select.POLLOUT, 0.2):
-                filler.close()  # its SYN was dropped: the queue is full
+            if _poll_fd(filler, select.POLLOUT, 0.2):
+                continue  # connected: one more in the queue
+            # No answer: its SYN was dropped, if the queue holds a connection
+            # already. On a loaded machine a handshake may take longer than
+            # the wait, and then the queue may still be empty: a connect
+            # there would not block. So the queue is full once the listener
+            # has a connection waiting (however late it completed).
+            if _poll_fd(self.listener, select.POLLIN, JOIN_LIMIT):
+                filler.close()
                 return
         raise AssertionError("could not fill the listener's accept queue")
 
