@@ -431,15 +431,16 @@ def socket_ping_pong_thread(settings: Settings) -> Iterator[Loop]:
             _close_all((client, server))
 
 
-def _bulk_loop(
+@contextlib.contextmanager
+def bulk_transfer(
     send_chunk: Callable[[], None],
     receive: Callable[[], int],
-    chunk_size: int = CHUNK,
-) -> Tuple[Loop, Callable[[], None]]:
-    """The bulk loop: the caller sends ``n`` chunks, a thread receives them.
-
-    Returns the loop and a stop function that ends the thread.
-    """
+    chunk_size: int,
+    socks: Sequence[Any],
+) -> Iterator[Loop]:
+    """The bulk loop, for a ``with`` block: the caller sends ``n`` chunks, a
+    thread receives them. After the block the thread ends and ``socks`` are
+    closed."""
     requests: queue.Queue[Optional[int]] = queue.Queue()
     results: queue.Queue[int] = queue.Queue()
 
@@ -469,28 +470,12 @@ def _bulk_loop(
             raise BenchmarkFailure("reader did not finish") from None
         _expect(got, n * chunk_size, "bytes received")
 
-    def stop() -> None:
-        requests.put(None)
-        worker.join()
-
-    return loop, stop
-
-
-@contextlib.contextmanager
-def bulk_transfer(
-    send_chunk: Callable[[], None],
-    receive: Callable[[], int],
-    chunk_size: int,
-    socks: Sequence[Any],
-) -> Iterator[Loop]:
-    """:func:`_bulk_loop` for a ``with`` block, after which the reading thread
-    ends and ``socks`` are closed."""
-    loop, stop = _bulk_loop(send_chunk, receive, chunk_size)
     try:
         yield loop
     finally:
         try:
-            stop()
+            requests.put(None)
+            worker.join()
         finally:
             _close_all(socks)
 
