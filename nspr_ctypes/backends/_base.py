@@ -287,7 +287,10 @@ class Backend(abc.ABC):
         last poll, so a poll loop packs nothing. An entry with a None handle or
         zero flags is skipped and reports 0; with no entries the poll sleeps
         for its timeout (``PR_Poll`` of nothing). ``io`` keeps the handles open
-        while it uses the set, and uses one set in one thread at a time."""
+        while it uses the set, and uses one set in one thread at a time; but
+        a handle may be released by another thread's ``close()`` while the set
+        is made (``io`` then sees the close and never polls the set), so
+        reading a released handle here must not fail."""
 
     def set_nonblocking(self, handle: Handle, nonblocking: bool) -> None:  # noqa: B027
         """The user set ``PR_SockOpt_Nonblocking`` of ``handle`` to

@@ -91,6 +91,10 @@ class _PollSet(PollSet):
         for index, (handle, flags) in enumerate(entries):
             if handle is not None and flags:
                 fd = handle.fileno()
+                if fd < 0:
+                    # Closed by another thread while io made the set: io sees
+                    # the close before the first poll and never polls it.
+                    continue
                 events[fd] = events.get(fd, 0) | _EVENTS[flags & 7]
                 plan.setdefault(fd, []).append((index, (flags & 7) * _REVENTS_SPAN))
         poller = select.poll()

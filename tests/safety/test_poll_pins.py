@@ -105,3 +105,31 @@ def test_a_dropped_socket_is_released_after_its_thread_polls_another_set(
     finally:
         keep_a.close()
         keep_b.close()
+
+
+def test_a_socket_closed_while_its_poll_set_is_made_reports_nval(
+    io: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The set is made before the poll pins it: a close() in that window (from
+    # another thread; here, deterministically, from inside poll_set) releases
+    # the handle under the backend, which must still make the set, and the
+    # poll must report the socket closed without polling it.
+    a, b = io.Socket.new_tcp_pair()
+    try:
+        backend = b._ch.backend
+        make_set = backend.poll_set
+        made: List[Any] = []
+
+        def close_then_make_set(entries: Any) -> Any:
+            b.close()
+            made.append(entries)
+            return make_set(entries)
+
+        monkeypatch.setattr(backend, "poll_set", close_then_make_set)
+        result = io.Socket.poll([(a, io.PR_POLL_WRITE), (b, io.PR_POLL_READ)], LONG)
+        monkeypatch.undo()
+        assert made, "the poll did not make a new set"
+        assert result == (0, io.PR_POLL_NVAL)
+    finally:
+        a.close()
+        b.close()

@@ -678,7 +678,7 @@ def test_close_races_with_calls_in_other_threads(io: Any, error: Any) -> None:
             user.finish()
             assert second_closer.error is None
             assert user.error is None, "the user thread raised %r" % (user.error,)
-            assert user.result == "closed"
+            assert user.result == "closed", user.result
         finally:
             safe_close(peer)
             safe_close(sock)
