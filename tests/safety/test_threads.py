@@ -631,16 +631,29 @@ def test_closing_a_file_wakes_its_read_queued_behind_another(io: Any) -> None:
         blocked.check_released(first_call.result)
 
 
-def _hammer(sock: Any, io: Any, error: Any, stop_at: float) -> str:
-    """Use ``sock`` every which way until it is closed; returns how it ended."""
+def _hammer(sock: Any, other: Any, io: Any, error: Any, stop_at: float) -> str:
+    """Use ``sock`` every which way until it is closed (``other``, an open
+    socket, shares its polls); returns how it ended."""
+    buffer = bytearray(16)
+    either = io.PR_POLL_READ | io.PR_POLL_WRITE
     operations: List[Callable[[], Any]] = [
         lambda: sock.recv(10, 1),
         lambda: sock.send(b"x", 1),
-        lambda: io.Socket.poll([(sock, io.PR_POLL_READ | io.PR_POLL_WRITE)], 1),
+        lambda: io.Socket.poll([(sock, either)], 1),
         lambda: sock.readline(timeout=1),
         lambda: sock.get_sock_name(),
         lambda: sock.get_socket_option(io.PR_SockOpt_RecvBufferSize),
         lambda: sock.fileno(),
+        lambda: sock.recv_into(buffer, 0, 1),
+        lambda: sock.sendall(b"y" * 3000, 1),
+        # Not the set of the poll above: each poll makes a new plan and poll set.
+        lambda: io.Socket.poll([(other, io.PR_POLL_READ), (sock, either)], 1),
+        lambda: sock.read(10, timeout=1),
+        lambda: sock.pending(),
+        lambda: sock.get_peer_name(),
+        lambda: sock.set_socket_option(io.PR_SockOpt_Nonblocking, True),
+        lambda: sock.set_socket_option(io.PR_SockOpt_Nonblocking, False),
+        lambda: (str(sock), repr(sock), sock.netaddr, sock.desc_type),
     ]
     index = 0
     while time.monotonic() < stop_at:
@@ -651,7 +664,7 @@ def _hammer(sock: Any, io: Any, error: Any, stop_at: float) -> str:
         except error.NSPRError:
             pass  # timeouts, a full buffer: the socket is still open
         else:
-            if result == (io.PR_POLL_NVAL,):
+            if type(result) is tuple and io.PR_POLL_NVAL in result:
                 return "closed"  # poll saw the close
         index += 1
     return "never closed"
@@ -670,7 +683,7 @@ def test_close_races_with_calls_in_other_threads(io: Any, error: Any) -> None:
         peer, sock = io.Socket.new_tcp_pair()
         try:
             stop_at = time.monotonic() + JOIN_LIMIT
-            user = start_call(lambda: _hammer(sock, io, error, stop_at))  # noqa: B023
+            user = start_call(lambda: _hammer(sock, peer, io, error, stop_at))  # noqa: B023
             time.sleep(rng.random() * 0.003)
             second_closer = start_call(sock.close)
             sock.close()
