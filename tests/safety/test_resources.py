@@ -33,6 +33,12 @@ from conftest import LONG, collect_garbage, reap_child
 
 FD_DIR = "/proc/self/fd"
 RSS_LIMIT = 5 * 1024 * 1024
+#: C memory 1 000 short-lived threads may leave (NSPR's thread records would
+#: be about 620 KB).
+MALLOC_LIMIT = 64 * 1024
+#: How many thousands of threads may run before one leaves nothing (PyPy's
+#: warm-up; see test_short_lived_threads_leak_nothing).
+MAX_THOUSANDS = 8
 CHILD_LIMIT = 10.0
 
 pytestmark = pytest.mark.skipif(
@@ -58,6 +64,16 @@ def _growth(cycle: Callable[[], None], count: int) -> Usage:
     for _ in range(count):
         cycle()
     collect_garbage()
+    growth = _growth_of_one_run(cycle, count)
+    if growth.rss >= RSS_LIMIT:
+        # On a loaded machine PyPy's heap can still grow by a few MB once; a
+        # leak grows again with the next run of the cycles.
+        again = _growth_of_one_run(cycle, count)
+        growth = Usage(growth.fds + again.fds, again.rss)
+    return growth
+
+
+def _growth_of_one_run(cycle: Callable[[], None], count: int) -> Usage:
     before = _usage()
     for _ in range(count):
         cycle()
@@ -388,32 +404,32 @@ def test_short_lived_threads_leak_nothing(io: Any, error: Any) -> None:
         thread.join()
 
     in_use = _malloc_in_use()
+
+    def malloc_now() -> int:
+        return in_use() if in_use else 0
+
     try:
         for _ in range(200):
             cycle()
-        collect_garbage()
-        before = _usage()
-        malloc_before = in_use() if in_use else 0
-        for _ in range(1_000):
-            cycle()
-        collect_garbage()
-        malloc_growth = (in_use() - malloc_before) if in_use else 0
-        after = _usage()
-        threads = 1_000
-        if malloc_growth >= 64 * 1024:
-            # A garbage-collected interpreter (PyPy) under load can hold a
-            # one-off few dozen KiB more; what threads keep grows with them.
+        # PyPy's heap and malloc use grow in steps over its first few thousand
+        # threads, whether they call anything or not (measured: +1.8 MB of
+        # malloc memory in one thousand threads that do nothing, about 0 from
+        # the sixth on). So thousands are measured until one is quiet: what
+        # threads keep would grow in every one. CPython's first one is.
+        for _thousand in range(MAX_THOUSANDS):
+            collect_garbage()
+            before, malloc_before = _usage(), malloc_now()
             for _ in range(1_000):
                 cycle()
             collect_garbage()
-            malloc_growth = (in_use() - malloc_before) if in_use else 0
-            threads = 2_000
+            after, malloc_after = _usage(), malloc_now()
+            growth = Usage(after.fds - before.fds, after.rss - before.rss)
+            malloc_growth = malloc_after - malloc_before
+            if growth.fds or (growth.rss < RSS_LIMIT and malloc_growth < MALLOC_LIMIT):
+                break  # a descriptor left is a leak at once
     finally:
         first.close()
         second.close()
-    _assert_nothing_leaked(
-        "1 000 threads", Usage(after.fds - before.fds, after.rss - before.rss)
-    )
-    print("%d threads: malloc %+d bytes" % (threads, malloc_growth))
-    limit = 64 * 1024 if threads == 1_000 else 96 * 1024
-    assert malloc_growth < limit, "%d threads kept %d bytes" % (threads, malloc_growth)
+    _assert_nothing_leaked("1 000 threads", growth)
+    print("1 000 threads: malloc %+d bytes" % malloc_growth)
+    assert malloc_growth < MALLOC_LIMIT, "1 000 threads kept %d bytes" % malloc_growth
