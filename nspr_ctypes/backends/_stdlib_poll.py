@@ -91,12 +91,12 @@ class _PollSet(PollSet):
         for index, (handle, flags) in enumerate(entries):
             if handle is not None and flags:
                 fd = handle.fileno()
-                if fd < 0:
-                    # Closed by another thread while io made the set: io sees
-                    # the close before the first poll and never polls it.
-                    continue
                 events[fd] = events.get(fd, 0) | _EVENTS[flags & 7]
                 plan.setdefault(fd, []).append((index, (flags & 7) * _REVENTS_SPAN))
+        # A handle another thread's close() released while io made the set
+        # reads -1 (poll(2) refuses it): io sees that close before the set's
+        # first poll, and never polls it.
+        events.pop(-1, None)
         poller = select.poll()
         for fd, mask in events.items():
             poller.register(fd, mask)
