@@ -12,9 +12,15 @@ process, the busy neighbour where ``run.py`` uses one), so its ratios read as
 ``run.py``'s: where a target sits at or above the bare-ctypes ratio, no binding
 over ctypes that keeps any of nspr_ctypes' guarantees can meet it.
 
+With ``--plain-socket`` it measures the stdlib backend the same way instead:
+its rows that are bound by system calls, a third way as the **plain socket
+module's** calls on the backend's own sockets (which are ``_socket.socket``
+objects), with a timeout where the library waits, and nothing else around them.
+
 Usage::
 
     /usr/bin/python3 benchmarks/ffi_ceiling.py [--quick] [--rounds N] [--workload NAME ...]
+    /usr/bin/python3 benchmarks/ffi_ceiling.py --plain-socket [--quick] [--rounds N] [--workload NAME ...]
 """
 
 from __future__ import annotations
@@ -23,6 +29,9 @@ import argparse
 import contextlib
 import ctypes
 import io as io_module
+import os
+import select
+import socket
 import statistics
 import sys
 import warnings
@@ -34,6 +43,7 @@ from typing import (
     Dict,
     Iterator,
     List,
+    NamedTuple,
     Optional,
     Sequence,
 )
@@ -46,6 +56,7 @@ import nspr_ctypes
 from nspr_ctypes.backends._nspr_addr import _netaddr_input
 
 BARE = "bare ctypes"
+PLAIN = "plain socket"
 Loop = run.Loop
 BareSetup = Callable[[Any, run.Settings], ContextManager[Loop]]
 
@@ -337,13 +348,134 @@ BARE_SETUPS: Dict[str, BareSetup] = {
 }
 
 
-def _with_bare(workload: run.Workload, backend: Any) -> run.Workload:
-    """``workload`` with the bare-ctypes target served by its bare setup."""
-    bare = BARE_SETUPS[workload.name]
+# -- the plain socket module, on the stdlib backend's sockets -----------------
+
+
+def _plain(sock: Any, timeout: Optional[float] = run.WAIT_SECONDS) -> Any:
+    """The socket object under a stdlib-backend socket, with ``timeout``."""
+    handle = sock._ch.handle
+    handle.settimeout(timeout)
+    return handle
+
+
+@contextlib.contextmanager
+def _plain_bulk(receive_into: bool) -> Iterator[Loop]:
+    io = nspr_ctypes.io
+    client, server = run._nss_tcp_pair(io)
+    sending, receiving = _plain(client), _plain(server)
+    chunk = b"b" * run.CHUNK
+    buffer = bytearray(run.CHUNK)
+
+    def send_chunk() -> None:
+        sending.sendall(chunk)
+
+    def receive() -> int:
+        if receive_into:
+            return int(receiving.recv_into(buffer, run.CHUNK))
+        return len(receiving.recv(run.CHUNK))
+
+    with run.bulk_transfer(send_chunk, receive, run.CHUNK, (client, server)) as loop:
+        yield loop
+
+
+def plain_bulk(backend: Any, settings: run.Settings) -> ContextManager[Loop]:
+    """``sendall`` of the chunk, read by a thread with ``recv``."""
+    return _plain_bulk(receive_into=False)
+
+
+def plain_bulk_recv_into(backend: Any, settings: run.Settings) -> ContextManager[Loop]:
+    """``sendall`` of the chunk, read by a thread with ``recv_into``."""
+    return _plain_bulk(receive_into=True)
+
+
+@contextlib.contextmanager
+def plain_ping_pong_process(backend: Any, settings: run.Settings) -> Iterator[Loop]:
+    io = nspr_ctypes.io
+    with run._echoed_by_child(io) as server:
+        conn = _plain(server)
+
+        def loop(n: int) -> None:
+            for _ in range(n):
+                conn.send(b"x")
+                if conn.recv(1) != b"x":
+                    raise run.BenchmarkFailure("echo lost")
+
+        yield loop
+
+
+@contextlib.contextmanager
+def plain_makefile_readline(backend: Any, settings: run.Settings) -> Iterator[Loop]:
+    """The stdlib's own ``makefile('rb')``: on a duplicate of the descriptor,
+    since the backend's socket object is a ``_socket.socket``, which has none."""
+    io = nspr_ctypes.io
+    client, server = run._nss_tcp_pair(io)
+    duplicate = socket.socket(fileno=os.dup(server.fileno()))
+    duplicate.settimeout(run.WAIT_SECONDS)
+    reader = duplicate.makefile("rb")
+    try:
+        yield run._lines_loop(_plain(client).sendall, reader.readline)
+    finally:
+        reader.close()
+        duplicate.close()
+        run._close_all((client, server))
+
+
+@contextlib.contextmanager
+def plain_poll_server(backend: Any, settings: run.Settings) -> Iterator[Loop]:
+    """``select.poll`` over the connections, each message echoed with one
+    ``recv`` and one ``send`` of the non-blocking socket."""
+    io = nspr_ctypes.io
+    with run.poll_server(io) as server:
+        lines = server.lines
+        poller = select.poll()
+        poller.register(server.listener.fileno(), select.POLLIN)
+        conns: Dict[int, Any] = {}
+        for conn in server.conns:
+            conns[conn.fileno()] = _plain(conn, 0.0)
+            poller.register(conn.fileno(), select.POLLIN)
+        wait_ms = run.WAIT_SECONDS * 1000
+        per_exchange = run.POLL_CLIENTS * run.POLL_ROUND_TRIPS * run.MESSAGE
+
+        def exchange() -> None:
+            lines.send("go %d" % run.POLL_ROUND_TRIPS)
+            left = per_exchange
+            while left:
+                ready = poller.poll(wait_ms)
+                if not ready:
+                    raise run.BenchmarkFailure("poll: %d bytes left" % left)
+                for fd, _events in ready:
+                    conn = conns[fd]
+                    data = conn.recv(65536)
+                    if not data:
+                        raise run.BenchmarkFailure("a client hung up")
+                    run._expect(conn.send(data), len(data), "bytes echoed")
+                    left -= len(data)
+            lines.expect("done")
+
+        def loop(n: int) -> None:
+            for _ in range(n):
+                exchange()
+
+        yield loop
+
+
+PLAIN_SETUPS: Dict[str, BareSetup] = {
+    "ping_pong_process": plain_ping_pong_process,
+    "bulk_64KiB": plain_bulk,
+    "bulk_recv_into": plain_bulk_recv_into,
+    "makefile_readline_80B": plain_makefile_readline,
+    "e2e_poll_server": plain_poll_server,
+}
+
+
+def _with_setup(
+    workload: run.Workload, label: str, own: BareSetup, backend: Any
+) -> run.Workload:
+    """``workload`` with the ``label`` target served by ``own`` setup."""
 
     def setup(target: run.Target, settings: run.Settings) -> ContextManager[Loop]:
-        if target.label == BARE:
-            return bare(backend, settings)
+        if target.label == label:
+            return own(backend, settings)
         return workload.setup(target, settings)
 
     return workload._replace(setup=setup)
@@ -363,26 +495,48 @@ def _ratio(results: Sequence[run.PairedResult], name: str, label: str) -> str:
     return "%.2f (%s)" % (statistics.median(ratios), run._spread(ratios))
 
 
-def render(results: Sequence[run.PairedResult], rounds: int) -> List[str]:
+class Mode(NamedTuple):
+    """What a run sets beside python-nss: the floor's label and setups, and the
+    backend it is the floor of."""
+
+    floor: str
+    setups: Dict[str, BareSetup]
+    library: str  # run.py's label of the backend
+    backend_name: str
+
+
+BARE_CTYPES = Mode(BARE, BARE_SETUPS, run.NSPR, "nspr")
+PLAIN_SOCKET = Mode(PLAIN, PLAIN_SETUPS, run.STDLIB, "stdlib")
+
+
+def render(
+    results: Sequence[run.PairedResult], rounds: int, mode: Mode = BARE_CTYPES
+) -> List[str]:
     out = [
-        "| workload | python-nss ns/call | bare ctypes ns/call | nspr_ctypes/nspr "
-        "ns/call | bare ctypes ratio | nspr_ctypes/nspr ratio | nspr target |",
+        "| workload | python-nss ns/call | %s ns/call | %s ns/call | %s ratio | %s "
+        "ratio | %s target |"
+        % (mode.floor, mode.library, mode.floor, mode.library, mode.backend_name),
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for workload in run.WORKLOADS:
         name = workload.name
         if any(r.workload == name for r in results):
+            target = (
+                workload.target_nspr
+                if mode.library == run.NSPR
+                else workload.target_stdlib
+            )
             out.append(
                 "| %s |"
                 % " | ".join(
                     [
                         name,
                         _median_ns(results, name, run.PYTHON_NSS),
-                        _median_ns(results, name, BARE),
-                        _median_ns(results, name, run.NSPR),
-                        _ratio(results, name, BARE),
-                        _ratio(results, name, run.NSPR),
-                        run._target_text(workload.target_nspr),
+                        _median_ns(results, name, mode.floor),
+                        _median_ns(results, name, mode.library),
+                        _ratio(results, name, mode.floor),
+                        _ratio(results, name, mode.library),
+                        run._target_text(target),
                     ]
                 )
             )
@@ -399,32 +553,41 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--quick", action="store_true", help="a short smoke run")
     parser.add_argument("--rounds", type=int, help="paired rounds (default: run.py's)")
     parser.add_argument(
+        "--plain-socket",
+        action="store_true",
+        help="measure the stdlib backend against the plain socket module's calls",
+    )
+    parser.add_argument(
         "--workload",
         action="append",
-        choices=sorted(BARE_SETUPS),
-        help="measure only this workload (repeatable); default: all",
+        choices=sorted(set(BARE_SETUPS) | set(PLAIN_SETUPS)),
+        help="measure only this workload (repeatable); default: all of the mode",
     )
     args = parser.parse_args(argv)
+    mode = PLAIN_SOCKET if args.plain_socket else BARE_CTYPES
+    wanted = args.workload or list(mode.setups)
+    unknown = sorted(set(wanted) - set(mode.setups))
+    if unknown:
+        parser.error("no %s setup for: %s" % (mode.floor, ", ".join(unknown)))
     settings = run.QUICK if args.quick else run.FULL
     rounds = args.rounds or settings.rounds
     warnings.simplefilter("ignore", DeprecationWarning)
-    targets, notes = run._load_targets([run.PYTHON_NSS, run.NSPR])
+    targets, notes = run._load_targets([run.PYTHON_NSS, mode.library])
     for label, why in notes.items():
         print("%s: %s" % (label, why))
-    nspr_targets = [target for target in targets if target.label == run.NSPR]
-    if not nspr_targets:
-        return 2  # the nspr backend does not load: nothing to measure
-    nspr_targets[0].activate()
+    library = [target for target in targets if target.label == mode.library]
+    if not library:
+        return 2  # the backend does not load: nothing to measure
+    library[0].activate()
     backend = nspr_ctypes.get_backend()
-    targets.append(run.Target(BARE, nspr_ctypes.io, nspr_targets[0].activate))
-    wanted = args.workload or list(BARE_SETUPS)
+    targets.append(run.Target(mode.floor, nspr_ctypes.io, library[0].activate))
     results: List[run.PairedResult] = []
     for workload in run.WORKLOADS:
-        if workload.name in wanted:
-            results += run.run_workload(
-                _with_bare(workload, backend), targets, settings, rounds
-            )
-    print("\n".join(render(results, rounds)))
+        name = workload.name
+        if name in wanted:
+            own = _with_setup(workload, mode.floor, mode.setups[name], backend)
+            results += run.run_workload(own, targets, settings, rounds)
+    print("\n".join(render(results, rounds, mode)))
     return 0
 
 

@@ -264,8 +264,40 @@ def test_the_ffi_ceiling_measures_every_bare_workload() -> None:
         if len(cells) == 7 and cells[0] in CEILING_WORKLOADS:
             measured[cells[0]] = cells
     assert set(measured) == CEILING_WORKLOADS
+    _assert_both_timed(measured)
+
+
+#: The workloads ffi_ceiling.py --plain-socket measures as plain socket calls.
+PLAIN_SOCKET_WORKLOADS = {
+    "ping_pong_process",
+    "bulk_64KiB",
+    "bulk_recv_into",
+    "makefile_readline_80B",
+    "e2e_poll_server",
+}
+
+
+def test_the_plain_socket_ceiling_measures_every_plain_workload() -> None:
+    result = subprocess.run(
+        [sys.executable, str(CEILING_SCRIPT), "--quick", "--plain-socket"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "| plain socket ns/call | nspr_ctypes/stdlib ns/call |" in result.stdout
+    measured = {}
+    for line in result.stdout.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) == 7 and cells[0] in PLAIN_SOCKET_WORKLOADS:
+            measured[cells[0]] = cells
+    assert set(measured) == PLAIN_SOCKET_WORKLOADS
+    _assert_both_timed(measured)
+
+
+def _assert_both_timed(measured: Dict[str, List[str]]) -> None:
     for name, cells in measured.items():
-        bare_ns, nspr_ns = cells[2], cells[3]
-        # Both the bare calls and the library were timed (a number of ns).
-        assert float(bare_ns.replace(",", "")) > 0, name
-        assert float(nspr_ns.replace(",", "")) > 0, name
+        floor_ns, library_ns = cells[2], cells[3]
+        # Both the floor's calls and the library were timed (a number of ns).
+        assert float(floor_ns.replace(",", "")) > 0, name
+        assert float(library_ns.replace(",", "")) > 0, name
