@@ -353,7 +353,7 @@ BARE_SETUPS: Dict[str, BareSetup] = {
 
 def _plain(sock: Any, timeout: Optional[float] = run.WAIT_SECONDS) -> Any:
     """The socket object under a stdlib-backend socket, with ``timeout``."""
-    handle = sock._ch.handle
+    handle = _handle(sock)
     handle.settimeout(timeout)
     return handle
 
@@ -369,11 +369,13 @@ def _plain_bulk(receive_into: bool) -> Iterator[Loop]:
     def send_chunk() -> None:
         sending.sendall(chunk)
 
-    def receive() -> int:
-        if receive_into:
-            return int(receiving.recv_into(buffer, run.CHUNK))
+    def receive_bytes() -> int:
         return len(receiving.recv(run.CHUNK))
 
+    def receive_in_buffer() -> int:
+        return int(receiving.recv_into(buffer, run.CHUNK))
+
+    receive = receive_in_buffer if receive_into else receive_bytes
     with run.bulk_transfer(send_chunk, receive, run.CHUNK, (client, server)) as loop:
         yield loop
 
@@ -502,7 +504,7 @@ class Mode(NamedTuple):
     floor: str
     setups: Dict[str, BareSetup]
     library: str  # run.py's label of the backend
-    backend_name: str
+    backend_name: str  # as in the workloads' target_<backend_name>
 
 
 BARE_CTYPES = Mode(BARE, BARE_SETUPS, run.NSPR, "nspr")
@@ -521,11 +523,7 @@ def render(
     for workload in run.WORKLOADS:
         name = workload.name
         if any(r.workload == name for r in results):
-            target = (
-                workload.target_nspr
-                if mode.library == run.NSPR
-                else workload.target_stdlib
-            )
+            target = getattr(workload, "target_" + mode.backend_name)
             out.append(
                 "| %s |"
                 % " | ".join(
