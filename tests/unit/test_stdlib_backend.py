@@ -621,6 +621,28 @@ def test_poll_same_handle_twice_sees_only_its_flags(std: Sockets) -> None:
     assert (count, out) == (2, [C.PR_POLL_READ, C.PR_POLL_WRITE])
 
 
+def test_poll_with_a_handle_twice_reports_every_entry_in_its_place(
+    std: Sockets,
+) -> None:
+    # A set with a repeated fd takes the poll set's general plan (a list of
+    # entries per fd); sets of distinct fds take the one-entry map.
+    a, b = std.b.new_tcp_pair()
+    c, d = std.b.new_tcp_pair()
+    for handle in (a, b, c, d):
+        std.keep(handle)
+    std.b.send(a, b"x")
+    std.b.send(c, b"y")
+    entries = [
+        (a, C.PR_POLL_READ),
+        (d, C.PR_POLL_READ),
+        (b, C.PR_POLL_WRITE),
+        (b, C.PR_POLL_READ),
+    ]
+    expected = [0, C.PR_POLL_READ, C.PR_POLL_WRITE, C.PR_POLL_READ]
+    assert std.b.poll(entries, WAIT) == (3, expected)
+    assert std.b.poll(entries[:2], WAIT) == (1, expected[:2])
+
+
 def test_poll_of_a_closed_fd_is_nval_alone(std: Sockets) -> None:
     handle = std.b.open_socket(C.PR_AF_INET, C.PR_DESC_SOCKET_TCP)
     os.close(std.b.fileno(handle))
