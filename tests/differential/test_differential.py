@@ -108,6 +108,7 @@ class SockModel:
         self.wr_shut = False
         self.peer_gone = False
         self.nonblocking = False
+        self.shut_unconnected = False  # a shutdown() tried before any connect
 
     @property
     def open(self) -> bool:
@@ -387,6 +388,14 @@ class Planner:
             # Connecting again after a refusal starts a new attempt whose
             # outcome the model does not follow.
             return self.names()
+        if current.shut_unconnected:
+            # Linux keeps the shutdown of a socket that was not connected
+            # (the call fails with PR_NOT_CONNECTED_ERROR): a later connect
+            # reaches the listener, and after shutdown(2) fails with
+            # PR_CONNECT_RESET_ERROR (NSPR, python-nss and both backends
+            # alike), leaving a connection the model does not follow.
+            # Not generated.
+            return self.names()
         target = "L" if len(self.model.backlog) < MAX_BACKLOG else "D"
         if self.rng.random() < 0.2:
             target = "D"
@@ -583,6 +592,8 @@ class Planner:
             world.socks[name].shutdown(how)
 
         def update(outcome: Any) -> None:
+            if current.state == "fresh" and how in (0, 1, 2):
+                current.shut_unconnected = True
             if outcome[0] != "ok" or current.state != "connected":
                 return
             if how in (0, 2):
