@@ -266,12 +266,20 @@ class _SocketFile(std_io.RawIOBase):
     socket, ``_file_recv_into`` and ``_file_send``.
     """
 
-    # A slot over IOBase's property: io.BufferedReader reads the raw file's
-    # ``closed`` at every call, readline() included. The property costs three
-    # times what a class attribute does, and a slot (a data descriptor, read
-    # without a look into the instance's dict) 3-5 ns a line less again.
-    # close() sets it.
-    __slots__ = ("closed",)
+    # ``closed`` is a slot over IOBase's property: io.BufferedReader reads the
+    # raw file's ``closed`` at every call, readline() included. The property
+    # costs three times what a class attribute does, and a slot (a data
+    # descriptor, read without a look into the instance's dict) 3-5 ns a line
+    # less again. close() sets it. With every attribute a slot, a file makes
+    # no instance dict (http.client makes a file for every response).
+    __slots__ = (
+        "_channel_ref",
+        "_reading",
+        "_recv_into",
+        "_send",
+        "_writing",
+        "closed",
+    )
     closed: bool
 
     def __init__(
