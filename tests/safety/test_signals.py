@@ -68,13 +68,13 @@ class SigintWhenBlocked(threading.Thread):
     def __init__(self, io: Any) -> None:
         super().__init__(daemon=True)
         self._io = io
-        self._main_id = threading.main_thread().ident
+        self._main = threading.main_thread()
         self.sent_at: Optional[float] = None
         self.failure: Optional[BaseException] = None
 
     def run(self) -> None:
         try:
-            wait_until_blocked(self._io, self._main_id)
+            wait_until_blocked(self._io, self._main)
         except AssertionError as exc:
             self.failure = exc  # the call never waited: send nothing
             return

@@ -65,8 +65,8 @@ def _in_backend_wait(frame: Optional[FrameType]) -> bool:
     return False
 
 
-def wait_until_blocked(io: Any, thread_id: Optional[int]) -> None:
-    """Return once thread ``thread_id`` waits inside a backend primitive.
+def wait_until_blocked(io: Any, thread: threading.Thread) -> None:
+    """Return once ``thread`` waits inside a backend primitive.
 
     python-nss waits in C, where no Python frame shows it: there the best
     available sign is a pause after the call started.
@@ -74,19 +74,39 @@ def wait_until_blocked(io: Any, thread_id: Optional[int]) -> None:
     if not io.__name__.startswith("nspr_ctypes"):
         time.sleep(0.3)
         return
-    assert thread_id is not None
+    assert thread.ident is not None
     deadline = time.monotonic() + BLOCKED_LIMIT
     seen = 0
+    frame: Optional[FrameType] = None
     while time.monotonic() < deadline:
+        frame = sys._current_frames().get(thread.ident)
         # Seen in the backend twice in a row: waiting there, not passing by.
-        if _in_backend_wait(sys._current_frames().get(thread_id)):
+        if _in_backend_wait(frame):
             seen += 1
             if seen == 2:
                 return
         else:
             seen = 0
         time.sleep(0.002)
-    raise AssertionError("the call did not start waiting within %s s" % BLOCKED_LIMIT)
+    if thread.is_alive():
+        state = "still running; last stack seen: %s" % _stack_names(frame)
+    elif isinstance(thread, CallThread):
+        state = "ended with %r" % (thread.error or thread.result,)
+    else:
+        state = "ended"
+    raise AssertionError(
+        "the call did not start waiting within %s s (%s)" % (BLOCKED_LIMIT, state)
+    )
+
+
+def _stack_names(frame: Optional[FrameType]) -> str:
+    """``frame``'s stack as ``file:function`` names, innermost first."""
+    names = []
+    while frame is not None:
+        code = frame.f_code
+        names.append("%s:%s" % (code.co_filename.rsplit("/", 1)[-1], code.co_name))
+        frame = frame.f_back
+    return " < ".join(names) or "none"
 
 
 class CallThread(threading.Thread):
@@ -402,7 +422,7 @@ def blocker(io: Any, kind: str) -> Iterator[Blocker]:
 def test_close_wakes_blocked_call(io: Any, kind: str) -> None:
     with blocker(io, kind) as blocked:
         thread = start_call(blocked.call)
-        wait_until_blocked(io, thread.ident)
+        wait_until_blocked(io, thread)
         closed_at = time.monotonic()
         blocked.sock.close()
         thread.finish()
@@ -433,10 +453,10 @@ def test_close_wakes_every_blocked_caller(io: Any) -> None:
         ]
         # recv() first, so that readline() waits behind recv's read lock.
         threads = [start_call(calls[0])]
-        wait_until_blocked(io, threads[0].ident)
+        wait_until_blocked(io, threads[0])
         threads += [start_call(call) for call in calls[1:]]
         for thread in threads[2:]:
-            wait_until_blocked(io, thread.ident)
+            wait_until_blocked(io, thread)
         assert all(thread.is_alive() for thread in threads)
         closed_at = time.monotonic()
         sock.close()
@@ -464,7 +484,7 @@ def test_blocked_call_never_reads_a_reused_descriptor(io: Any) -> None:
     newcomers: List[Any] = []
     try:
         thread = start_call(lambda: sock.recv(100))
-        wait_until_blocked(io, thread.ident)
+        wait_until_blocked(io, thread)
         sock.close()
         for _ in range(4):
             first, second = io.Socket.new_tcp_pair()
@@ -549,7 +569,7 @@ def _wait_until_in(io: Any, thread_id: Optional[int], function: str) -> None:
 def test_socket_close_leaves_a_blocked_file_call_waiting(io: Any, kind: str) -> None:
     with file_blocker(io, kind) as blocked:
         thread = start_call(blocked.call)
-        wait_until_blocked(io, thread.ident)
+        wait_until_blocked(io, thread)
         blocked.sock.close()
         time.sleep(SEVERAL_SLICES)
         assert thread.is_alive(), "ended by the socket's close(): %r" % thread.error
@@ -571,7 +591,7 @@ def test_closing_the_last_file_wakes_its_blocked_call(io: Any, kind: str) -> Non
         fd = blocked.file.fileno()
         blocked.sock.close()
         thread = start_call(blocked.call)
-        wait_until_blocked(io, thread.ident)
+        wait_until_blocked(io, thread)
         closed_at = time.monotonic()
         blocked.file.close()
         thread.finish()
@@ -595,7 +615,7 @@ def test_closing_the_last_file_wakes_its_blocked_call(io: Any, kind: str) -> Non
 def test_closing_a_file_wakes_its_read_while_the_socket_is_open(io: Any) -> None:
     with file_blocker(io, "read") as blocked:
         thread = start_call(blocked.call)
-        wait_until_blocked(io, thread.ident)
+        wait_until_blocked(io, thread)
         closed_at = time.monotonic()
         blocked.file.close()
         thread.finish()
@@ -616,7 +636,7 @@ def test_closing_a_file_wakes_its_read_queued_behind_another(io: Any) -> None:
         second = blocked.own(blocked.sock.makefile("rb", 0))
         blocked.sock.close()
         first_call = start_call(blocked.call)
-        wait_until_blocked(io, first_call.ident)
+        wait_until_blocked(io, first_call)
         queued = start_call(lambda: second.read(100))
         _wait_until_in(io, queued.ident, "acquire_waiting")
         closed_at = time.monotonic()
@@ -720,7 +740,7 @@ def test_timeout_holds_while_another_thread_receives(
     peer, sock = io.Socket.new_tcp_pair()
     try:
         holder = start_call(lambda: sock.recv(100))
-        wait_until_blocked(io, holder.ident)
+        wait_until_blocked(io, holder)
         started = time.monotonic()
         with pytest.raises(error.NSPRError) as info:
             if kind == "recv":
@@ -1043,7 +1063,7 @@ def test_blocking_call_releases_the_gil(io: Any, kind: str) -> None:
         alone = _progress(PROGRESS_WINDOW)
         thread = start_call(blocked.call)
         try:
-            wait_until_blocked(io, thread.ident)
+            wait_until_blocked(io, thread)
             beside = _progress(PROGRESS_WINDOW)
         finally:
             blocked.release()
