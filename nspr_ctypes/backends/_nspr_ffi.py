@@ -1,6 +1,6 @@
 """The ctypes layer of the NSPR backend: locate and load ``libnspr4``, declare
 its structures, bind its functions from one declarative table, and copy the
-hot ones without ``argtypes`` (:class:`_Unchecked`).
+hot ones without ``argtypes`` on CPython (:class:`_Unchecked`).
 
 Nothing here is NSPR *behaviour*; :mod:`nspr_ctypes.backends.nspr` builds the
 backend on the :class:`NSPRLibrary` returned by :func:`load_library`.
@@ -11,11 +11,13 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import os
+import sys
 import types
 from ctypes import (
     POINTER,
     Structure,
     Union,
+    addressof,
     c_char,
     c_char_p,
     c_int,
@@ -462,6 +464,49 @@ class NSPRLibrary:
         raise AttributeError("%s is not in the NSPR prototype table" % name)
 
 
+#: Only CPython's ctypes calls a function without ``argtypes`` cheaply. PyPy's
+#: reuses a call descriptor only while the converted arguments' types equal
+#: the declared argtypes; otherwise it builds a new one at every call (a
+#: variadic one without argtypes), some µs each, and its JIT-compiled conversion
+#: of such calls failed late in long runs (docs/backends.md, "On PyPy").
+#: There the hot copies declare argtypes that every argument converts to
+#: exactly: :class:`_Address` for pointers, C ints for ints.
+_CHEAP_WITHOUT_ARGTYPES = sys.implementation.name == "cpython"
+
+
+class _Address(c_void_p):
+    """A pointer argument of a hot copy outside CPython. Whatever the call
+    passes (a handle of either class, a ``c_void_p``, bytes, a ctypes array
+    or structure, ``byref()`` of one, None) converts to an instance of this
+    one class, so PyPy's ctypes finds the argument types it built the call's
+    descriptor for. Anything else is refused (``TypeError``), as ctypes
+    refuses a wrong argument."""
+
+    __slots__ = ()
+
+    @classmethod
+    def from_param(cls, value: Any) -> _Address:
+        if value is None:
+            return cls(None)
+        if type(value) is bytes:
+            # PyPy's c_void_p takes bytes: a copy that the instance keeps.
+            return cls(value)  # type: ignore[arg-type]
+        if isinstance(value, (c_void_p, PRFileDescPtr)):  # a handle
+            return cls(value.value)
+        if isinstance(value, ctypes._Pointer):  # byref() on PyPy
+            return cls(addressof(value.contents))
+        if isinstance(value, (ctypes.Array, Structure)):
+            return cls(addressof(value))
+        raise TypeError("a pointer argument, not %s" % type(value).__name__)
+
+
+def _exact_argtype(argtype: Any) -> Any:
+    """The type a hot copy declares outside CPython for one of the table's."""
+    if argtype in (c_void_p, PRFileDescPtr) or issubclass(argtype, ctypes._Pointer):
+        return _Address
+    return argtype
+
+
 class _Unchecked:
     """Copies of functions of one loaded libnspr4 without ``argtypes``: ctypes then
     converts nothing it does not have to (an int goes as a C int, a ctypes
@@ -469,7 +514,8 @@ class _Unchecked:
     for calls whose arguments are checked and are ints that fit a C int,
     handles (:class:`NSPRHandle`), other ``c_void_p`` objects, ctypes arrays
     or ``byref()``, or bytes: never a pointer as a Python int, which C would
-    get truncated to 32 bits."""
+    get truncated to 32 bits. Outside CPython the copies declare argtypes
+    instead (``_CHEAP_WITHOUT_ARGTYPES``), which those same arguments pass."""
 
     def __init__(self, lib: NSPRLibrary) -> None:
         # Indexing (not attribute access) makes a new function object.
@@ -484,15 +530,18 @@ class _Unchecked:
         self, function: Callable[..., Any], restype: Any, keep_gil: bool = False
     ) -> Any:
         """A copy of ``function`` (one of the library's, ``lib.PR_Recv``) with
-        ``restype`` and no argtypes; through ``PyDLL`` (keeping the GIL:
-        cheaper for a call that never blocks) when ``keep_gil`` and ctypes
-        has one (not PyPy's). A stand-in for a function newer than the loaded
-        NSPR (a Python function) is returned as it is."""
+        ``restype`` and, on CPython, no argtypes; through ``PyDLL`` (keeping
+        the GIL: cheaper for a call that never blocks) when ``keep_gil`` and
+        ctypes has one (not PyPy's). A stand-in for a function newer than the
+        loaded NSPR (a Python function) is returned as it is."""
         if isinstance(function, types.FunctionType):
             return function
         library = self.pydll if keep_gil and self.pydll is not None else self.cdll
         copy = library[function.__name__]
         copy.restype = restype
+        if not _CHEAP_WITHOUT_ARGTYPES:
+            declared = function.argtypes  # type: ignore[attr-defined]
+            copy.argtypes = tuple(_exact_argtype(argtype) for argtype in declared)
         return copy
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ctypes
 import errno
 import fcntl
+import gc
 import os
 import socket
 import sys
@@ -16,6 +17,7 @@ from typing import Callable, Dict, Iterator, List, Tuple
 import pytest
 
 from nspr_ctypes.backends import _nspr_buffers as buffers
+from nspr_ctypes.backends import _nspr_ffi as ffi
 from nspr_ctypes.backends import nspr as nspr_module
 from nspr_ctypes.backends._base import HostEnt, SockAddr
 from nspr_ctypes.backends._nspr_addr import (
@@ -1357,10 +1359,11 @@ def test_threads_receiving_large_never_share_a_buffer(
 
 
 def test_pointers_without_argtypes_reach_c_untruncated(backend: NSPRBackend) -> None:
-    # The hot functions have no argtypes; a pointer passed as a Python int
-    # would reach C as a 32-bit int. memset(p, 0, 0) touches nothing and
-    # returns p as C received it.
-    assert backend._pr_recv.argtypes is None and backend._pr_send.argtypes is None
+    # On CPython the hot functions have no argtypes; a pointer passed as a
+    # Python int would reach C as a 32-bit int. memset(p, 0, 0) touches
+    # nothing and returns p as C received it.
+    if ffi._CHEAP_WITHOUT_ARGTYPES:
+        assert backend._pr_recv.argtypes is None and backend._pr_send.argtypes is None
     libc = ctypes.CDLL(None)
     memset = libc.memset
     memset.restype = ctypes.c_void_p
@@ -1372,6 +1375,64 @@ def test_pointers_without_argtypes_reach_c_untruncated(backend: NSPRBackend) -> 
         base = ctypes.cast(ctypes.c_char_p(data), ctypes.c_void_p).value
         assert base is not None and base > 2**32
         assert memset(buffers._bytes_address(data, 12345), 0, 0) == base + 12345
+
+
+def test_address_converts_every_pointer_argument_to_itself() -> None:
+    # Outside CPython the hot copies take their pointers as _Address: each
+    # kind of argument a call passes becomes an _Address of the same address.
+    convert = ffi._Address.from_param
+    option = ffi.PRSocketOptionData()
+    array = (ctypes.c_char * 8)()
+    high = 0x7F12_3456_789A
+    cases = [
+        (None, None),
+        (NSPRTCPHandle(high), high),
+        (NSPRUDPHandle(high), high),
+        (ctypes.c_void_p(4096), 4096),
+        (array, ctypes.addressof(array)),
+        (option, ctypes.addressof(option)),
+        (ctypes.pointer(option), ctypes.addressof(option)),
+    ]
+    for argument, address in cases:
+        converted = convert(argument)
+        assert type(converted) is ffi._Address and converted.value == address
+    for wrong in (12345, "text", bytearray(4), memoryview(b"x"), 1.5):
+        with pytest.raises(TypeError, match="a pointer argument"):
+            convert(wrong)
+
+
+@pytest.mark.skipif(
+    ffi._CHEAP_WITHOUT_ARGTYPES, reason="CPython: the hot copies have no argtypes"
+)
+def test_hot_copies_reuse_one_call_descriptor(backend: NSPRBackend) -> None:
+    # PyPy's ctypes builds a call descriptor (some µs) whenever the converted
+    # arguments' types differ from the declared ones. A handle of either
+    # class, bytes, arrays and None must all convert to the declared types.
+    address, c_int, interval = ffi._Address, ctypes.c_int, ctypes.c_uint32
+    assert list(backend._pr_recv.argtypes) == [address, address, c_int, c_int, interval]
+    assert list(backend._pr_poll.argtypes) == [address, c_int, interval]
+    assert list(backend._pr_close.argtypes) == [address]
+    # bytes: the converted argument keeps ctypes' copy of them alive.
+    data = ffi._Address.from_param(b"kept by %s" % b"the converted argument")
+    gc.collect()
+    assert data.value is not None
+    assert ctypes.string_at(data.value) == b"kept by the converted argument"
+    tcp = backend.open_socket(PR_AF_INET, PR_DESC_SOCKET_TCP)
+    udp = backend.open_socket(PR_AF_INET, PR_DESC_SOCKET_UDP)
+    try:
+        recv = backend._pr_recv
+        if not hasattr(recv, "_ptr"):
+            pytest.skip("this ctypes keeps no call descriptor on the function")
+        recv(tcp, (ctypes.c_char * 4)(), 4, 0, 0)
+        descriptor = recv._ptr  # kept only for the declared argument types
+        assert descriptor is not None
+        recv(udp, b"four", 4, 0, 0)
+        recv(tcp, (ctypes.c_char * 9)(), 9, 0, 0)
+        recv(udp, None, 0, 0, 0)
+        assert recv._ptr is descriptor
+    finally:
+        backend.close(tcp)
+        backend.close(udp)
 
 
 # -- poll cache ----------------------------------------------------------------------
