@@ -16,8 +16,9 @@ The guarantee that nothing a Python caller does crashes, hangs or leaks; threads
 * The GIL is released during every blocking call: another thread progresses.
 
 Every bound is measured from the moment the call is known to wait (a frame of
-the backend's ``poll`` is on the blocked thread's stack), so a slow machine
-stretches the set-up, never the measured interval. The blocking set-ups here
+a backend primitive is on the blocked thread's stack; on PyPy, the thread waits
+in a poll-like system call), so a slow machine stretches the set-up, never the
+measured interval. The blocking set-ups here
 (``Blocker``) are shared with ``test_signals.py``.
 """
 
@@ -26,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import os
+import platform
 import random
 import select
 import socket
@@ -65,8 +67,41 @@ def _in_backend_wait(frame: Optional[FrameType]) -> bool:
     return False
 
 
+#: The system calls a socket wait blocks in, by machine (Linux numbers of
+#: poll, select, epoll_wait, pselect6, ppoll, epoll_pwait).
+_WAIT_SYSCALLS = {
+    "x86_64": frozenset({7, 23, 232, 270, 271, 281}),
+    "aarch64": frozenset({22, 72, 73}),
+}
+#: On PyPy a blocked call is seen in the system call its thread waits in, not in
+#: its frames: PyPy 7.3.11 corrupted memory now and then (a TypeError inside
+#: ctypes, a segmentation fault) when one thread read another's frames with
+#: sys._current_frames() while it ran JIT-compiled code (docs/backends.md).
+_WAITS_FROM_PROC = (
+    sys.implementation.name == "pypy"
+    and platform.machine() in _WAIT_SYSCALLS
+    and os.path.isdir("/proc/self/task")
+)
+
+
+def _syscall_of(thread: threading.Thread) -> str:
+    """What ``thread`` does in the kernel: a system call number, ``running``,
+    or ``gone``, from /proc/self/task/<id>/syscall."""
+    try:
+        with open("/proc/self/task/%d/syscall" % (thread.native_id or 0)) as file:
+            return file.read().split(" ", 1)[0].strip()
+    except OSError:
+        return "gone"
+
+
+def _in_socket_wait(thread: threading.Thread) -> bool:
+    number = _syscall_of(thread)
+    return number.isdigit() and int(number) in _WAIT_SYSCALLS[platform.machine()]
+
+
 def wait_until_blocked(io: Any, thread: threading.Thread) -> None:
-    """Return once ``thread`` waits inside a backend primitive.
+    """Return once ``thread`` waits inside a backend primitive (on PyPy: in a
+    socket wait's system call; see ``_WAITS_FROM_PROC``).
 
     python-nss waits in C, where no Python frame shows it: there the best
     available sign is a pause after the call started.
@@ -79,21 +114,27 @@ def wait_until_blocked(io: Any, thread: threading.Thread) -> None:
     seen = 0
     frame: Optional[FrameType] = None
     while time.monotonic() < deadline:
-        frame = sys._current_frames().get(thread.ident)
-        # Seen in the backend twice in a row: waiting there, not passing by.
-        if _in_backend_wait(frame):
+        if _WAITS_FROM_PROC:
+            waiting = _in_socket_wait(thread)
+        else:
+            frame = sys._current_frames().get(thread.ident)
+            waiting = _in_backend_wait(frame)
+        # Seen waiting twice in a row: waiting there, not passing by.
+        if waiting:
             seen += 1
             if seen == 2:
                 return
         else:
             seen = 0
         time.sleep(0.002)
-    if thread.is_alive():
-        state = "still running; last stack seen: %s" % _stack_names(frame)
-    elif isinstance(thread, CallThread):
-        state = "ended with %r" % (thread.error or thread.result,)
-    else:
+    if not thread.is_alive():
         state = "ended"
+        if isinstance(thread, CallThread):
+            state = "ended with %r" % (thread.error or thread.result,)
+    elif _WAITS_FROM_PROC:
+        state = "still running; in the kernel: %s" % _syscall_of(thread)
+    else:
+        state = "still running; last stack seen: %s" % _stack_names(frame)
     raise AssertionError(
         "the call did not start waiting within %s s (%s)" % (BLOCKED_LIMIT, state)
     )
@@ -405,6 +446,41 @@ def blocker(io: Any, kind: str) -> Iterator[Blocker]:
     """The set-up of one blocking call; everything is closed afterwards."""
     with contextlib.ExitStack() as cleanup:
         yield BLOCKERS[kind](io, cleanup)
+
+
+@pytest.mark.skipif(
+    not sys.platform.startswith("linux") or platform.machine() not in _WAIT_SYSCALLS,
+    reason="reads a thread's system call from Linux's /proc",
+)
+def test_the_kernel_shows_a_thread_in_a_socket_wait() -> None:
+    # The sign wait_until_blocked reads on PyPy: a thread blocked in a socket
+    # wait is seen there, one running Python is not, an ended one is gone.
+    left, right = socket.socketpair()
+    stop = threading.Event()
+    waiter = threading.Thread(target=select.select, args=([left], [], [], LONG / 1000))
+
+    def spin() -> None:
+        while not stop.is_set():
+            pass
+
+    spinner = threading.Thread(target=spin)
+    waiter.start()
+    spinner.start()
+    try:
+        deadline = time.monotonic() + BLOCKED_LIMIT
+        while not _in_socket_wait(waiter) and time.monotonic() < deadline:
+            time.sleep(0.002)
+        assert _in_socket_wait(waiter), _syscall_of(waiter)
+        for _ in range(50):
+            assert not _in_socket_wait(spinner), _syscall_of(spinner)
+    finally:
+        stop.set()
+        right.send(b"x")
+        waiter.join(JOIN_LIMIT)
+        spinner.join(JOIN_LIMIT)
+        left.close()
+        right.close()
+    assert _syscall_of(waiter) == "gone"
 
 
 # --------------------------------------------------------------------------
