@@ -467,8 +467,7 @@ class NSPRLibrary:
 #: Only CPython's ctypes calls a function without ``argtypes`` cheaply. PyPy's
 #: reuses a call descriptor only while the converted arguments' types equal
 #: the declared argtypes; otherwise it builds a new one at every call (a
-#: variadic one without argtypes), some µs each, and its JIT-compiled conversion
-#: of such calls failed late in long runs (docs/backends.md, "On PyPy").
+#: variadic one without argtypes), some µs each (docs/backends.md, "On PyPy").
 #: There the hot copies declare argtypes that every argument converts to
 #: exactly: :class:`_Address` for pointers, C ints for ints.
 _CHEAP_WITHOUT_ARGTYPES = sys.implementation.name == "cpython"
