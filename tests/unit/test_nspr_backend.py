@@ -1377,7 +1377,7 @@ def test_pointers_without_argtypes_reach_c_untruncated(backend: NSPRBackend) -> 
         assert memset(buffers._bytes_address(data, 12345), 0, 0) == base + 12345
 
 
-def test_address_converts_every_pointer_argument_to_itself() -> None:
+def test_address_converts_each_pointer_argument_to_its_address() -> None:
     # Outside CPython the hot copies take their pointers as _Address: each
     # kind of argument a call passes becomes an _Address of the same address.
     convert = ffi._Address.from_param
