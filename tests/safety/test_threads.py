@@ -18,8 +18,8 @@ The guarantee that nothing a Python caller does crashes, hangs or leaks; threads
 Every bound is measured from the moment the call is known to wait (a frame of
 a backend primitive is on the blocked thread's stack; on PyPy, the thread waits
 in a poll-like system call), so a slow machine stretches the set-up, never the
-measured interval. The blocking set-ups here
-(``Blocker``) are shared with ``test_signals.py``.
+measured interval. The blocking set-ups here (``Blocker``) are shared with
+``test_signals.py``.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ import threading
 import time
 import zlib
 from types import FrameType
-from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, Type
+from typing import Any, Callable, Dict, FrozenSet, Iterator, List, Optional, Tuple, Type
 
 import pytest
 from conftest import LONG, SHORT, safe_close
@@ -67,19 +67,20 @@ def _in_backend_wait(frame: Optional[FrameType]) -> bool:
     return False
 
 
-#: The system calls a socket wait blocks in, by machine (Linux numbers of
-#: poll, select, epoll_wait, pselect6, ppoll, epoll_pwait).
-_WAIT_SYSCALLS = {
+#: The system calls a socket wait blocks in, on this machine (Linux numbers
+#: of poll, select, epoll_wait, pselect6, ppoll, epoll_pwait); empty where
+#: they are not known.
+_WAIT_SYSCALLS: FrozenSet[int] = {
     "x86_64": frozenset({7, 23, 232, 270, 271, 281}),
     "aarch64": frozenset({22, 72, 73}),
-}
+}.get(platform.machine() if sys.platform.startswith("linux") else "", frozenset())
 #: On PyPy a blocked call is seen in the system call its thread waits in, not in
 #: its frames: PyPy 7.3.11 corrupted memory now and then (a TypeError inside
 #: ctypes, a segmentation fault) when one thread read another's frames with
 #: sys._current_frames() while it ran JIT-compiled code (docs/backends.md).
 _WAITS_FROM_PROC = (
     sys.implementation.name == "pypy"
-    and platform.machine() in _WAIT_SYSCALLS
+    and bool(_WAIT_SYSCALLS)
     and os.path.isdir("/proc/self/task")
 )
 
@@ -96,7 +97,7 @@ def _syscall_of(thread: threading.Thread) -> str:
 
 def _in_socket_wait(thread: threading.Thread) -> bool:
     number = _syscall_of(thread)
-    return number.isdigit() and int(number) in _WAIT_SYSCALLS[platform.machine()]
+    return number.isdigit() and int(number) in _WAIT_SYSCALLS
 
 
 def wait_until_blocked(io: Any, thread: threading.Thread) -> None:
@@ -449,8 +450,7 @@ def blocker(io: Any, kind: str) -> Iterator[Blocker]:
 
 
 @pytest.mark.skipif(
-    not sys.platform.startswith("linux") or platform.machine() not in _WAIT_SYSCALLS,
-    reason="reads a thread's system call from Linux's /proc",
+    not _WAIT_SYSCALLS, reason="reads a thread's system call from Linux's /proc"
 )
 def test_the_kernel_shows_a_thread_in_a_socket_wait() -> None:
     # The sign wait_until_blocked reads on PyPy: a thread blocked in a socket
