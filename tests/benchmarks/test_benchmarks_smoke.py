@@ -255,8 +255,26 @@ def test_the_ffi_ceiling_measures_every_bare_workload() -> None:
     assert set(measured) == CEILING_WORKLOADS
 
 
+#: The workloads ffi_ceiling.py --exact-sends measures as bare calls that
+#: send inside the exact-count window.
+EXACT_SENDS_WORKLOADS = {
+    "ping_pong_thread",
+    "ping_pong_process",
+    "makefile_readline_80B",
+}
+
+
+@pytest.mark.skipif(not _nspr_backend_loads(), reason="the nspr backend does not load")
+def test_the_exact_sends_ceiling_measures_every_workload_it_lists() -> None:
+    measured = _ceiling_rows(
+        ["--exact-sends"], "exact-count ctypes", EXACT_SENDS_WORKLOADS
+    )
+    assert set(measured) == EXACT_SENDS_WORKLOADS
+
+
 #: The workloads ffi_ceiling.py --plain-socket measures as plain socket calls.
 PLAIN_SOCKET_WORKLOADS = {
+    "ping_pong_thread",
     "ping_pong_process",
     "bulk_64KiB",
     "bulk_recv_into",
