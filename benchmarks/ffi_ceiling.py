@@ -478,6 +478,20 @@ def plain_bulk_recv_into(backend: Any, settings: run.Settings) -> ContextManager
     return _plain_bulk(receive_into=True)
 
 
+def _plain_round_trips(conn: Any, check_peer: Callable[[], None]) -> Loop:
+    """1-byte round trips on the plain socket ``conn``; ``check_peer`` raises
+    the echo's own failure, if it has one, before the lost echo is reported."""
+
+    def loop(n: int) -> None:
+        for _ in range(n):
+            conn.send(b"x")
+            if conn.recv(1) != b"x":
+                check_peer()
+                raise run.BenchmarkFailure("echo lost")
+
+    return loop
+
+
 @contextlib.contextmanager
 def plain_ping_pong_thread(backend: Any, settings: run.Settings) -> Iterator[Loop]:
     """Both sides plain sockets with a timeout (CPython polls, then receives),
@@ -493,31 +507,14 @@ def plain_ping_pong_thread(backend: Any, settings: run.Settings) -> Iterator[Loo
             conn.send(data)
 
     with run._echoed_by_thread(io, echo) as (client, worker):
-        conn = _plain(client)
-
-        def loop(n: int) -> None:
-            for _ in range(n):
-                conn.send(b"x")
-                if conn.recv(1) != b"x":
-                    worker.check()
-                    raise run.BenchmarkFailure("echo lost")
-
-        yield loop
+        yield _plain_round_trips(_plain(client), worker.check)
 
 
 @contextlib.contextmanager
 def plain_ping_pong_process(backend: Any, settings: run.Settings) -> Iterator[Loop]:
     io = nspr_ctypes.io
     with run._echoed_by_child(io) as server:
-        conn = _plain(server)
-
-        def loop(n: int) -> None:
-            for _ in range(n):
-                conn.send(b"x")
-                if conn.recv(1) != b"x":
-                    raise run.BenchmarkFailure("echo lost")
-
-        yield loop
+        yield _plain_round_trips(_plain(server), lambda: None)
 
 
 @contextlib.contextmanager
